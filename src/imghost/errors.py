@@ -1,0 +1,82 @@
+"""One error hierarchy for the whole program; each surface (API, web, CLI) renders it its own way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ImghostError(Exception):
+    status = 500
+    public = "Internal error"
+    # Imgur sends upload failures as an object {code, message, type, exception}.
+    code: int | None = None
+
+    def __init__(self, public: str | None = None, *, code: int | None = None) -> None:
+        if public is not None:
+            self.public = public
+        if code is not None:
+            self.code = code
+        super().__init__(self.public)
+
+    def payload(self) -> str | dict[str, Any]:
+        if self.code is None:
+            return self.public
+        return {"code": self.code, "message": self.public, "type": "ImgurException", "exception": []}
+
+
+class InvalidRequest(ImghostError):
+    status = 400
+    public = "Bad request"
+
+
+class Unauthorized(ImghostError):
+    status = 401
+    public = "Authentication required"
+
+
+class Forbidden(ImghostError):
+    status = 403
+    public = "Permission denied"
+
+
+class NotFound(ImghostError):
+    status = 404
+    public = "Not found"
+
+
+class MethodNotAllowed(ImghostError):
+    status = 405
+    public = "Method not allowed"
+
+
+class PayloadTooLarge(ImghostError):
+    # Imgur answers over-limit uploads with 400 (spec §5.4); clients only look at 200 vs not.
+    status = 400
+    code = 1003
+    public = "File is over the size limit"
+
+
+class UnsupportedMedia(ImghostError):
+    status = 400
+    code = 1003
+    public = "File type invalid (1)"
+
+
+class RateLimited(ImghostError):
+    status = 429
+    public = "Too Many Requests"
+
+
+class ServiceUnavailable(ImghostError):
+    status = 503
+    public = "Imgur is temporarily over capacity. Please try again later."
+
+
+class BlobNotFound(ImghostError):
+    status = 404
+    public = "File not found"
+
+
+class ImageNotFound(NotFound):
+    def __init__(self, image_id: str) -> None:
+        super().__init__(f"Unable to find an image with the id, {image_id}")

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Self
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob imghost has. Built once (in the CLI or create_app) and passed down."""
+
+    model_config = SettingsConfigDict(env_prefix="IMGHOST_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    data_dir: Path = Path("./data")
+    # Every link the API returns is built from this; empty means http://{host}:{port}.
+    public_url: str = ""
+
+    # Scale-out: unset means SQLite / local disk / in-process counters.
+    database_url: str = ""
+    storage_url: str = ""
+    redis_url: str = ""
+    s3_endpoint_url: str = ""
+    s3_access_key: str = ""
+    s3_secret_key: SecretStr = SecretStr("")
+    s3_region: str = "us-east-1"
+    s3_redirect: bool = False
+
+    # Rate limits (spec §4): user credits/hour, client credits/day, POSTs/hour per IP.
+    rate_limit_user: int = 500
+    rate_limit_client: int = 12500
+    rate_limit_post: int = 1250
+    upload_cost: int = 10
+
+    url_upload_allow_private: bool = False
+    url_upload_timeout: float = 15.0
+    url_upload_max_redirects: int = 5
+
+    max_image_bytes: int = 20 * 1024 * 1024
+    max_video_bytes: int = 200 * 1024 * 1024
+    max_pixels: int = 100_000_000
+    max_animation_pixels: int = 400_000_000
+    max_frames: int = 1000
+    max_side: int = 30_000
+
+    # Delivery: small hot files are answered from memory.
+    memory_cache_bytes: int = 128 * 1024 * 1024
+    memory_cache_max_object: int = 2 * 1024 * 1024
+    metadata_cache_seconds: float = 5.0
+    views_flush_seconds: float = 5.0
+
+    # Uploads are converted to MP4 when animated; cap the work.
+    ffmpeg_timeout: float = 120.0
+
+    secret_key: SecretStr = SecretStr("")
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.storage_url and not self.storage_url.startswith("s3://"):
+            raise ValueError("IMGHOST_STORAGE_URL must be empty (local disk) or s3://bucket[/prefix]")
+        if self.database_url and not self.database_url.split(":", 1)[0].startswith(("sqlite", "postgres")):
+            raise ValueError("IMGHOST_DATABASE_URL must be a sqlite:// or postgresql:// URL")
+        return self
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "imghost.db"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return max(self.max_image_bytes, self.max_video_bytes)

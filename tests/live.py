@@ -1,0 +1,96 @@
+"""Start and stop real `imghost serve` processes for tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+_TEST_ENV = ("DATABASE_URL", "STORAGE_URL", "REDIS_URL", "S3_ENDPOINT_URL", "S3_ACCESS_KEY", "S3_SECRET_KEY",
+             "S3_REGION", "S3_REDIRECT")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def backend_env() -> dict[str, str]:
+    """IMGHOST_TEST_X in the test environment becomes IMGHOST_X for the server under test."""
+    env = {}
+    for name in _TEST_ENV:
+        value = os.environ.get(f"IMGHOST_TEST_{name}")
+        if value:
+            env[f"IMGHOST_{name}"] = value
+    return env
+
+
+def imghost_cmd() -> list[str]:
+    return [sys.executable, "-m", "imghost"]
+
+
+@dataclass
+class LiveServer:
+    url: str
+    port: int
+    data_dir: Path
+    env: dict[str, str]
+    proc: subprocess.Popen[bytes] | None = None
+    log: Path | None = None
+    clients: list[tuple[str, str]] = field(default_factory=list)
+
+    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(imghost_cmd() + list(args), env=self.env, capture_output=True, text=True,
+                              check=check, timeout=120)
+
+    def create_client(self, name: str = "test", redirect_uri: str = "http://127.0.0.1/cb") -> tuple[str, str]:
+        out = self.cli("client", "create", name, "--redirect-uri", redirect_uri, "--json")
+        data = json.loads(out.stdout)
+        creds = (data["client_id"], data["client_secret"])
+        self.clients.append(creds)
+        return creds
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def logs(self) -> str:
+        return self.log.read_text(errors="replace") if self.log and self.log.exists() else ""
+
+
+def start_server(data_dir: Path, *, port: int, extra_env: dict[str, str] | None = None,
+                 workers: int = 1) -> LiveServer:
+    env = {**os.environ, **backend_env(), "IMGHOST_DATA_DIR": str(data_dir), **(extra_env or {})}
+    env.setdefault("IMGHOST_PUBLIC_URL", f"http://127.0.0.1:{port}")
+    url = f"http://127.0.0.1:{port}"
+    log = data_dir.parent / f"server-{port}.log"
+    srv = LiveServer(url=url, port=port, data_dir=data_dir, env=env, log=log)
+    with open(log, "wb") as out:
+        srv.proc = subprocess.Popen(
+            imghost_cmd() + ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+            env=env, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return srv
+        except httpx.HTTPError:
+            pass
+        if srv.proc.poll() is not None or time.monotonic() > deadline:
+            srv.stop()
+            raise RuntimeError(f"imghost serve did not start:\n{srv.logs()[-4000:]}")
+        time.sleep(0.1)
