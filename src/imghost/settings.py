@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     upload_cost: int = 10
 
     url_upload_allow_private: bool = False
+    # Behind a load balancer: take the client address from X-Forwarded-For (only if the LB sets it).
+    trust_forwarded: bool = False
     url_upload_timeout: float = 15.0
     url_upload_max_redirects: int = 5
 

@@ -1,0 +1,5 @@
+import sys
+
+from imghost.cli import main
+
+sys.exit(main())

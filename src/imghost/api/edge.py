@@ -1,0 +1,210 @@
+"""Everything every /3 request goes through, as one raw ASGI layer (no per-request task or copy):
+
+path normalisation (.json suffix, trailing slash), CORS, the Authorization header, rate limits and their
+headers, `_fake_status`, and the guarantee that whatever happens inside, the answer is an Imgur envelope."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from imghost.api.envelope import error_body
+from imghost.auth import Subject
+from imghost.domain.clients.service import ClientService
+from imghost.errors import Forbidden, ImghostError, RateLimited, Unauthorized
+from imghost.ratelimit.base import Bucket, BucketState, RateLimiter
+
+log = logging.getLogger("imghost.api")
+
+Scope = dict[str, Any]
+ASGIApp = Callable[[Scope, Any, Any], Awaitable[None]]
+
+CORS = [
+    (b"access-control-allow-origin", b"*"),
+    (b"access-control-allow-methods", b"GET, PUT, POST, PATCH, DELETE, OPTIONS"),
+    (b"access-control-allow-headers", b"Authorization, Content-Type, Accept, X-Mashape-Authorization, "
+                                      b"X-Mashape-Key, X-Requested-With"),
+    (b"access-control-allow-credentials", b"true"),
+    (b"access-control-expose-headers", b"X-RateLimit-UserLimit, X-RateLimit-UserRemaining, "
+                                       b"X-RateLimit-UserReset, X-RateLimit-ClientLimit, "
+                                       b"X-RateLimit-ClientRemaining, X-RateLimit-ClientReset"),
+]
+_JSON_HEADERS = [(b"content-type", b"application/json; charset=utf-8")]
+_UPLOAD = re.compile(r"^/3/(image|upload)$")
+# Routes real clients call with no Authorization header at all (npm `getAccount`, spec §7.3).
+_PUBLIC: list[tuple[str, re.Pattern[str]]] = []
+
+
+class Limits:
+    def __init__(self, user: int, client: int, post: int, upload_cost: int) -> None:
+        self.user, self.client, self.post, self.upload_cost = user, client, post, upload_cost
+
+
+class TokenResolver:
+    """Bearer tokens are resolved by the accounts feature; until then every token is invalid."""
+
+    async def resolve(self, token: str, client_id: str | None) -> Subject | None:
+        return None
+
+
+def _normalise(path: str) -> str:
+    if len(path) > 3 and path.endswith("/"):
+        path = path.rstrip("/") or "/"
+    if path.endswith(".json"):
+        path = path[:-5]
+    return path
+
+
+class ApiEdge:
+    def __init__(self, app: ASGIApp, *, clients: ClientService, limiter: RateLimiter, limits: Limits,
+                 tokens: TokenResolver, trust_forwarded: bool = False) -> None:
+        self.app = app
+        self.clients = clients
+        self.limiter = limiter
+        self.limits = limits
+        self.tokens = tokens
+        self.trust_forwarded = trust_forwarded
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        path = _normalise(scope["path"])
+        if path != scope["path"]:
+            scope = {**scope, "path": path, "raw_path": path.encode()}
+        method = scope["method"]
+        qs = scope.get("query_string", b"")
+        fake_200 = b"_fake_status=200" in qs
+        rl_headers: list[tuple[bytes, bytes]] = []
+        started = False
+
+        async def send_wrapper(message: dict[str, Any]) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = list(message.get("headers", [])) + CORS + rl_headers
+                message = {**message, "headers": headers}
+                if fake_200:
+                    message["status"] = 200
+            await send(message)
+
+        async def fail(exc: ImghostError) -> None:
+            body = error_body(exc.status, exc.payload(), path, method)
+            await send_wrapper({"type": "http.response.start", "status": exc.status,
+                                "headers": _JSON_HEADERS + [(b"content-length", str(len(body)).encode())]})
+            await send_wrapper({"type": "http.response.body", "body": body})
+
+        if method == "OPTIONS":
+            await send_wrapper({"type": "http.response.start", "status": 200,
+                                "headers": [(b"content-length", b"0")]})
+            await send_wrapper({"type": "http.response.body", "body": b""})
+            return
+        try:
+            try:
+                subject = await self._authenticate(scope, path, method)
+            except ImghostError:
+                rl_headers.extend(self._unspent(method))
+                raise
+            headers, allowed = await self._charge(scope, path, method, subject)
+            rl_headers.extend(headers)
+            if not allowed:
+                raise RateLimited("Too Many Requests")
+            scope.setdefault("state", {})["subject"] = subject
+            await self.app(scope, receive, send_wrapper)
+        except ImghostError as exc:
+            if not started:
+                await fail(exc)
+        except Exception:
+            log.exception("unhandled error on %s %s", method, _redact(path))
+            if not started:
+                await fail(ImghostError())
+
+    async def _authenticate(self, scope: Scope, path: str, method: str) -> Subject:
+        header = _header(scope, b"authorization")
+        if header is None:
+            if any(m == method and rx.match(path) for m, rx in _PUBLIC):
+                return Subject(client_id=None)
+            raise Unauthorized("Authentication required")
+        value = header.strip()
+        # imgur-python 0.2.4 sends "Authorization: Client-ID …" as the header value.
+        if value[:14].lower() == "authorization:":
+            value = value[14:].strip()
+        scheme, _, cred = value.partition(" ")
+        scheme, cred = scheme.lower(), cred.strip()
+        if scheme == "client-id" and cred:
+            client = await self.clients.get(cred)
+            if client is None:
+                raise Forbidden("Invalid client_id")
+            return Subject(client_id=client.id)
+        if scheme == "bearer" and cred:
+            subject = await self.tokens.resolve(cred, None)
+            if subject is None:
+                raise Forbidden("The access token provided is invalid.")
+            return subject
+        raise Forbidden("Malformed auth header")
+
+    def _ip(self, scope: Scope) -> str:
+        if self.trust_forwarded:
+            fwd = _header(scope, b"x-forwarded-for")
+            if fwd:
+                return fwd.split(",")[0].strip()
+        client = scope.get("client")
+        return client[0] if client else "-"
+
+    def _unspent(self, method: str) -> list[tuple[bytes, bytes]]:
+        """Headers for a request refused before it could be charged: full budgets, still integers."""
+        lim, now = self.limits, time.time()
+        buckets = (Bucket("", lim.user, 3600, 0), Bucket("", lim.client, 86400, 0), Bucket("", lim.post, 3600, 0))
+        states = tuple(BucketState(b.limit, int(now) // b.window * b.window + b.window) for b in buckets)
+        return _headers(buckets, states, method, now)
+
+    async def _charge(self, scope: Scope, path: str, method: str,
+                      subject: Subject) -> tuple[list[tuple[bytes, bytes]], bool]:
+        lim = self.limits
+        cost = 0 if path == "/3/credits" else lim.upload_cost if method == "POST" and _UPLOAD.match(path) else 1
+        ip = self._ip(scope)
+        who = f"a:{subject.account_id}" if subject.account_id is not None else f"u:{subject.client_id}:{ip}"
+        buckets = (
+            Bucket(f"u:{who}", lim.user, 3600, cost),
+            Bucket(f"c:{subject.client_id}", lim.client, 86400, cost),
+            Bucket(f"p:{ip}", lim.post, 3600, 1 if method == "POST" else 0),
+        )
+        now = time.time()
+        verdict = await self.limiter.charge(buckets, now)
+        scope.setdefault("state", {})["ratelimit"] = (buckets, verdict.states)
+        return _headers(buckets, verdict.states, method, now), verdict.allowed
+
+
+def _headers(buckets: tuple[Bucket, ...], states: tuple[BucketState, ...], method: str,
+             now: float) -> list[tuple[bytes, bytes]]:
+    user, client, post = states
+    out = [
+        (b"x-ratelimit-userlimit", str(buckets[0].limit).encode()),
+        (b"x-ratelimit-userremaining", str(user.remaining).encode()),
+        (b"x-ratelimit-userreset", str(user.reset_at).encode()),
+        (b"x-ratelimit-clientlimit", str(buckets[1].limit).encode()),
+        (b"x-ratelimit-clientremaining", str(client.remaining).encode()),
+        (b"x-ratelimit-clientreset", str(max(0, client.reset_at - int(now))).encode()),
+    ]
+    if method == "POST":
+        out += [
+            (b"x-post-rate-limit-limit", str(buckets[2].limit).encode()),
+            (b"x-post-rate-limit-remaining", str(post.remaining).encode()),
+            (b"x-post-rate-limit-reset", str(max(0, post.reset_at - int(now))).encode()),
+        ]
+    return out
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for k, v in scope["headers"]:
+        if k == name:
+            return v.decode("latin-1")
+    return None
+
+
+_SECRETISH = re.compile(r"/[A-Za-z0-9]{15,}")
+
+
+def _redact(path: str) -> str:
+    """Deletehashes travel in paths; they must never reach a log."""
+    return _SECRETISH.sub("/…", path)

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from imghost.api.envelope import ok
+from imghost.api.intake import UploadInput, decode_base64, read_upload
+from imghost.api.params import read_params
+from imghost.api.schemas import image_json
+from imghost.auth import Subject
+from imghost.domain.images.service import UploadMeta
+from imghost.errors import Forbidden, InvalidRequest
+from imghost.remote import download
+from imghost.services import Services
+
+router = APIRouter(prefix="/3", tags=["image"])
+
+
+def _svc(request: Request) -> Services:
+    return request.app.state.services
+
+
+def _subject(request: Request) -> Subject:
+    return request.scope["state"]["subject"]
+
+
+@router.post("/image", summary="Upload an image or video", operation_id="image_upload")
+@router.post("/upload", summary="Upload an image or video (alias)", operation_id="upload")
+async def upload(request: Request) -> Response:
+    svc = _svc(request)
+    s = svc.settings
+    with tempfile.TemporaryDirectory(dir=svc.tmp_dir) as tmp:
+        work = Path(tmp)
+        up = await read_upload(request, work, s.max_upload_bytes)
+        src = await _materialise(up, work, svc)
+        album = up.get("album") or up.get("album_id")
+        if album:
+            # Albums arrive with their own feature; an album that cannot exist yet is refused now.
+            raise InvalidRequest(f"Unable to find an album with the id, {album}")
+        name = up.get("name") or up.filename or ""
+        meta = UploadMeta(title=up.get("title"), description=up.get("description"), name=name[:255],
+                          disable_audio=(up.get("disable_audio") or "").lower() in ("1", "true"))
+        row = await svc.images.upload(_subject(request), src, meta)
+    return ok(image_json(row, s.base_url, owner=True))
+
+
+async def _materialise(up: UploadInput, work: Path, svc: Services) -> Path:
+    s = svc.settings
+    if up.file is not None:
+        return up.file
+    if not up.text:
+        raise InvalidRequest("No image data was sent to the upload api")
+    kind = (up.get("type") or "").lower()
+    dest = work / "upload"
+    if kind == "url" or (kind not in ("base64",) and up.text.lower().startswith(("http://", "https://"))):
+        await download(up.text, dest, max_bytes=s.max_upload_bytes, timeout=s.url_upload_timeout,
+                       max_redirects=s.url_upload_max_redirects, allow_private=s.url_upload_allow_private)
+    else:
+        decode_base64(up.text, dest, s.max_upload_bytes)
+    return dest
+
+
+@router.get("/image/{image_id}", summary="Image information", operation_id="image_get")
+async def get_image(request: Request, image_id: str) -> Response:
+    svc = _svc(request)
+    resolved = await svc.images.resolve(image_id)
+    owner = svc.images.is_owner(_subject(request), resolved)
+    row = resolved.row
+    return ok(image_json(row, svc.settings.base_url, owner=owner, pending=svc.views.pending(row["id"])))
+
+
+@router.post("/image/{image_id}", summary="Update title and description", operation_id="image_update")
+@router.put("/image/{image_id}", summary="Update title and description (2012 form)",
+            operation_id="image_update_put")
+async def update_image(request: Request, image_id: str) -> Response:
+    svc = _svc(request)
+    params = await read_params(request)
+    fields = {k: params.get(k) for k in ("title", "description") if params.has(k)}
+    await svc.images.update(_subject(request), image_id, fields)
+    svc.delivery_cache.forget(image_id)
+    return ok(True)
+
+
+@router.delete("/image/{image_id}", summary="Delete an image", operation_id="image_delete")
+async def delete_image(request: Request, image_id: str) -> Response:
+    svc = _svc(request)
+    deleted = await svc.images.delete(_subject(request), image_id)
+    svc.delivery_cache.forget(deleted)
+    return ok(True)
+
+
+@router.post("/image/{image_id}/favorite", summary="Favorite an image (signed-in users)",
+             operation_id="image_favorite")
+async def favorite_image(request: Request, image_id: str) -> Response:
+    if not _subject(request).is_user:
+        raise Forbidden("This method requires authentication")
+    raise InvalidRequest("Favorites are not available")

@@ -1,0 +1,61 @@
+"""Wire shapes. Tables stay normalised; these mirror Imgur's JSON exactly (spec §2.1, §8)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from imghost.db.database import Row
+
+
+def image_json(row: Row, base_url: str, *, owner: bool, pending: tuple[int, int] = (0, 0),
+               favorite: bool = False) -> dict[str, Any]:
+    iid = row["id"]
+    animated = bool(row["animated"])
+    is_video = row["mime"].startswith("video/")
+    has_mp4 = bool(row["mp4_size"]) or row["mime"] == "video/mp4"
+    # ShareX reads these into non-nullable ints and bools: never null.
+    data: dict[str, Any] = {
+        "id": iid,
+        "title": row["title"],
+        "description": row["description"],
+        "datetime": int(row["created_at"]),
+        "type": row["mime"],
+        "animated": animated,
+        "width": int(row["width"]),
+        "height": int(row["height"]),
+        "size": int(row["size"]),
+        "views": int(row["views"]) + pending[0],
+        "bandwidth": int(row["bandwidth"]) + pending[1],
+        "vote": None,
+        "favorite": favorite,
+        "nsfw": None if row["nsfw"] is None else bool(row["nsfw"]),
+        "section": None,
+        "account_url": row.get("account_url") if hasattr(row, "get") else None,
+        "account_id": row["account_id"],
+        "is_ad": False,
+        "in_most_viral": False,
+        "has_sound": bool(row["has_sound"]),
+        "tags": [],
+        "ad_type": 0,
+        "ad_url": "",
+        "edited": "0",
+        "in_gallery": False,
+        "deletehash": row["deletehash"] if owner else "",
+        "name": row["name"] if owner else "",
+        "link": f"{base_url}/{iid}.{row['ext']}",
+        "mp4": f"{base_url}/{iid}.mp4" if has_mp4 else "",
+        "hls": "",
+    }
+    if animated:
+        data["gifv"] = f"{base_url}/{iid}.gifv"
+        data["mp4_size"] = int(row["mp4_size"])
+        data["looping"] = True
+    if is_video:
+        data["processing"] = {"status": "completed"}
+    return data
+
+
+def credits_json(user_limit: int, user_remaining: int, user_reset: int, client_limit: int,
+                 client_remaining: int) -> dict[str, int]:
+    return {"UserLimit": user_limit, "UserRemaining": user_remaining, "UserReset": user_reset,
+            "ClientLimit": client_limit, "ClientRemaining": client_remaining}

@@ -1,0 +1,132 @@
+"""create_app(): the only place that reads Settings and wires services to the three surfaces
+(the /3 API, media delivery, and the web pages)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from PIL import Image
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from imghost import __version__
+from imghost.api import credits, images
+from imghost.api.edge import ApiEdge, Limits, TokenResolver
+from imghost.api.envelope import error
+from imghost.delivery.handler import MEDIA_PATH, Delivery
+from imghost.errors import ImghostError, InvalidRequest, MethodNotAllowed, NotFound
+from imghost.services import Services
+from imghost.settings import Settings
+from imghost.web import pages
+from imghost.web.render import error_page
+
+log = logging.getLogger("imghost")
+
+
+def _is_api(path: str) -> bool:
+    return path == "/3" or path.startswith(("/3/", "/oauth2"))
+
+
+def _render(request: Request, exc: ImghostError) -> Response:
+    if _is_api(request.url.path):
+        return error(exc.status, exc.payload(), request.scope["path"], request.method)
+    return error_page(exc.status, exc.public)
+
+
+def build_fastapi() -> FastAPI:
+    api = FastAPI(title="imghost", version=__version__,
+                  description="A self-hosted image host whose HTTP API is the Imgur API v3.",
+                  docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
+    api.include_router(images.router)
+    api.include_router(credits.router)
+    api.include_router(pages.router)
+
+    @api.exception_handler(ImghostError)
+    async def _imghost(request: Request, exc: ImghostError) -> Response:
+        return _render(request, exc)
+
+    @api.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404:
+            mapped: ImghostError = NotFound()
+        elif exc.status_code == 405:
+            mapped = MethodNotAllowed()
+        else:
+            mapped = ImghostError(str(exc.detail))
+            mapped.status = exc.status_code
+        return _render(request, mapped)
+
+    @api.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        return _render(request, InvalidRequest("Invalid parameters"))
+
+    @api.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path.split("/")[1:2])
+        return _render(request, ImghostError())
+
+    return api
+
+
+class Root:
+    """Dispatch by path before any framework work: media paths are the hot path and skip FastAPI."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.fastapi = build_fastapi()
+        self.services: Services | None = None
+        self.edge: ApiEdge | None = None
+        self.delivery: Delivery | None = None
+
+    async def startup(self) -> None:
+        s = self.settings
+        # Pillow's own bomb guard, set once here rather than per call: it is process-wide.
+        Image.MAX_IMAGE_PIXELS = s.max_pixels
+        svc = await Services.start(s)
+        self.services = svc
+        self.fastapi.state.services = svc
+        self.edge = ApiEdge(self.fastapi, clients=svc.clients, limiter=svc.limiter,
+                            limits=Limits(s.rate_limit_user, s.rate_limit_client, s.rate_limit_post, s.upload_cost),
+                            tokens=TokenResolver(), trust_forwarded=s.trust_forwarded)
+        self.delivery = Delivery(svc)
+
+    async def shutdown(self) -> None:
+        if self.services is not None:
+            await self.services.close()
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            path = scope["path"]
+            if path.startswith("/3/") or path == "/3":
+                await self.edge(scope, receive, send)  # type: ignore[misc]
+            elif MEDIA_PATH.match(path):
+                await self.delivery(scope, receive, send)  # type: ignore[misc]
+            else:
+                await self.fastapi(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _lifespan(self, receive: Any, send: Any) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.startup()
+                except Exception as exc:
+                    log.exception("startup failed")
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.shutdown()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+def create_app(settings: Settings | None = None) -> Root:
+    return Root(settings or Settings())

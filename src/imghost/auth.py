@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """Who is calling: always an application, and (once accounts exist) maybe a signed-in user."""
+
+    client_id: str | None
+    account_id: int | None = None
+    username: str | None = None
+
+    @property
+    def is_user(self) -> bool:
+        return self.account_id is not None
+
+
+ANONYMOUS = Subject(client_id=None)

@@ -1,0 +1,154 @@
+"""The operator's command line: `imghost serve`, `imghost db upgrade`, `imghost client …`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from imghost.errors import ImghostError
+from imghost.settings import Settings
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except Exception as exc:
+        sys.exit(f"imghost: bad configuration: {exc}")
+
+
+def _with_services(fn: Callable[[Any], Awaitable[int]]) -> int:
+    from imghost.db import migrate
+    from imghost.services import Services
+
+    settings = _settings()
+    migrate.upgrade(settings)
+
+    async def run() -> int:
+        svc = await Services.start(settings)
+        try:
+            return await fn(svc)
+        finally:
+            await svc.close()
+
+    try:
+        return asyncio.run(run())
+    except ImghostError as exc:
+        print(f"imghost: {exc.public}", file=sys.stderr)
+        return 1
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from granian import Granian
+    from granian.constants import Interfaces, Loops
+
+    from imghost.db import migrate
+
+    # Workers build their own Settings from the environment: hand the CLI flags down that way.
+    os.environ["IMGHOST_HOST"] = args.host
+    os.environ["IMGHOST_PORT"] = str(args.port)
+    settings = _settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    migrate.upgrade(settings)
+    _hint_first_client(settings)
+    print(f"imghost: serving {settings.base_url} (API at {settings.base_url}/3/, docs at /docs)", flush=True)
+    Granian("imghost.asgi:app", address=args.host, port=args.port, interface=Interfaces.ASGI,
+            workers=args.workers, loop=Loops.uvloop, websockets=False, log_access=False,
+            backlog=2048).serve()
+    return 0
+
+
+def _hint_first_client(settings: Settings) -> None:
+    from imghost.services import open_database
+
+    async def count() -> int:
+        db = open_database(settings)
+        try:
+            return int(await db.fetch_value("SELECT COUNT(*) FROM clients"))
+        finally:
+            await db.close()
+
+    if asyncio.run(count()) == 0:
+        print("imghost: no API client registered yet. Create one with:\n"
+              "  imghost client create myapp --redirect-uri http://localhost/callback\n"
+              "then send `Authorization: Client-ID <client_id>` with each /3 request.", flush=True)
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from imghost.db import migrate
+
+    migrate.upgrade(_settings())
+    print("imghost: database is up to date")
+    return 0
+
+
+def cmd_client_create(args: argparse.Namespace) -> int:
+    async def run(svc: Any) -> int:
+        client, secret = await svc.clients.create(args.name, args.redirect_uri)
+        if args.json:
+            print(json.dumps({"client_id": client.id, "client_secret": secret}))
+        else:
+            print(f"client_id:     {client.id}\nclient_secret: {secret}\n(the secret is shown only once)")
+        return 0
+
+    return _with_services(run)
+
+
+def cmd_client_list(args: argparse.Namespace) -> int:
+    async def run(svc: Any) -> int:
+        rows = await svc.clients.all()
+        if args.json:
+            print(json.dumps(rows))
+        else:
+            for r in rows:
+                print(f"{r['id']}  {r['name']}  {r['redirect_uri']}")
+        return 0
+
+    return _with_services(run)
+
+
+def cmd_client_delete(args: argparse.Namespace) -> int:
+    async def run(svc: Any) -> int:
+        await svc.clients.delete(args.client_id)
+        print(f"imghost: deleted client {args.client_id}")
+        return 0
+
+    return _with_services(run)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="imghost", description="Self-hosted, Imgur-API-compatible image host")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the server")
+    serve.add_argument("--host", default=os.environ.get("IMGHOST_HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("IMGHOST_PORT", "8080")))
+    serve.add_argument("--workers", type=int, default=1, help="server processes on this host")
+    serve.set_defaults(func=cmd_serve)
+
+    db = sub.add_parser("db", help="database maintenance").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="apply schema migrations").set_defaults(func=cmd_db_upgrade)
+
+    client = sub.add_parser("client", help="registered API applications")
+    csub = client.add_subparsers(dest="client_command", required=True)
+    create = csub.add_parser("create", help="register an application")
+    create.add_argument("name")
+    create.add_argument("--redirect-uri", required=True)
+    create.add_argument("--json", action="store_true")
+    create.set_defaults(func=cmd_client_create)
+    lst = csub.add_parser("list", help="list applications")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(func=cmd_client_list)
+    delete = csub.add_parser("delete", help="remove an application")
+    delete.add_argument("client_id")
+    delete.set_defaults(func=cmd_client_delete)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)

@@ -1,0 +1,237 @@
+"""GET/HEAD /{id}{suffix}.{ext}: originals, thumbnails, MP4 and .gifv pages.
+
+This is the hottest path of an image host, so it is a bare ASGI callable in front of the framework:
+one regex, a cached row, a cached body, precomputed headers. Large local files go out through the
+server's pathsend extension when it has one (sendfile in the server, no Python in the loop)."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from email.utils import formatdate
+from typing import Any
+
+from imghost.db.database import Row
+from imghost.delivery.ranges import RangeNotSatisfiable, parse_range
+from imghost.domain.images import keys
+from imghost.errors import BlobNotFound, ImghostError
+from imghost.services import Services
+
+MEDIA_PATH = re.compile(r"^/([A-Za-z0-9]{5,11})\.([A-Za-z0-9]{2,5})$")
+IMAGE_EXTS = {"jpg", "jpeg", "png", "gif", "webp", "avif", "bmp", "tif", "tiff", "heic", "apng", "jfif"}
+THUMB_SUFFIXES = set("sbtmlh")
+_CACHE = b"public, max-age=31536000, immutable"
+_COMMON = [(b"cache-control", _CACHE), (b"access-control-allow-origin", b"*"),
+           (b"x-content-type-options", b"nosniff"), (b"accept-ranges", b"bytes")]
+
+
+class Delivery:
+    def __init__(self, services: Services) -> None:
+        self.svc = services
+        self.cache = services.delivery_cache
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        method = scope["method"]
+        m = MEDIA_PATH.match(scope["path"])
+        if m is None or method not in ("GET", "HEAD"):
+            await _text(send, 404 if m is None else 405, b"Not found" if m is None else b"Method not allowed")
+            return
+        name, ext = m.group(1), m.group(2).lower()
+        try:
+            row, suffix = await self._lookup(name)
+            if row is None:
+                await _text(send, 404, b"Not found")
+                return
+            if suffix:
+                await self._thumbnail(scope, send, row, suffix)
+            elif ext == "gifv":
+                await self._gifv(send, row, method)
+            elif ext == "mp4" and row["mp4_size"] and row["mime"] != "video/mp4":
+                await self._blob(scope, send, row, keys.mp4(row["sha256"]), "video/mp4", "mp4",
+                                 int(row["mp4_size"]))
+            elif ext in IMAGE_EXTS or ext == row["ext"] or (ext == "mp4" and row["mime"] == "video/mp4"):
+                await self._blob(scope, send, row, keys.original(row["sha256"]), row["mime"], "",
+                                 int(row["size"]))
+            else:
+                await _text(send, 404, b"Not found")
+        except BlobNotFound:
+            await _text(send, 404, b"Not found")
+        except ImghostError as exc:
+            await _text(send, exc.status if exc.status != 400 else 422, exc.public.encode())
+
+    async def _row(self, image_id: str) -> Row | None:
+        hit, row = self.cache.row(image_id)
+        if not hit:
+            row = await self.svc.images_repo_get(image_id)
+            self.cache.put_row(image_id, row)
+        return row
+
+    async def _lookup(self, name: str) -> tuple[Row | None, str]:
+        # An id is tried whole first: a 7-character id may itself end in s, b, t, m, l or h.
+        row = await self._row(name)
+        if row is not None:
+            return row, ""
+        if len(name) > 5 and name[-1] in THUMB_SUFFIXES:
+            row = await self._row(name[:-1])
+            if row is not None:
+                return row, name[-1]
+        return None, ""
+
+    async def _thumbnail(self, scope: dict[str, Any], send: Any, row: Row, suffix: str) -> None:
+        key = keys.thumb(row["sha256"], suffix)
+        etag = f'"{row["sha256"][:32]}{suffix}"'.encode()
+        if _if_none_match(scope) == etag:
+            await _not_modified(send, etag)
+            return
+        data = self.cache.body(key)
+        if data is None:
+            data = await self.svc.images.thumbnail(row, suffix)
+            self.cache.put_body(key, data)
+        await self._send_bytes(scope, send, data, b"image/jpeg", etag, row)
+
+    async def _blob(self, scope: dict[str, Any], send: Any, row: Row, key: str, mime: str, tag: str,
+                    size: int) -> None:
+        etag = f'"{row["sha256"][:32]}{tag}"'.encode()
+        if _if_none_match(scope) == etag:
+            await _not_modified(send, etag)
+            return
+        data = self.cache.body(key)
+        if data is None:
+            store = self.svc.store
+            local = store.local_path(key)
+            if size > self.cache.max_object:
+                if local is None and self.svc.settings.s3_redirect:
+                    url = await store.presigned_url(key)
+                    if url:
+                        await _redirect(send, url)
+                        return
+                await self._large(scope, send, row, key, local, mime.encode(), etag, size)
+                return
+            data = await store.get_bytes(key)
+            self.cache.put_body(key, data)
+        await self._send_bytes(scope, send, data, mime.encode(), etag, row, count=True)
+
+    async def _send_bytes(self, scope: dict[str, Any], send: Any, data: bytes, ctype: bytes, etag: bytes,
+                          row: Row, *, count: bool = False) -> None:
+        size = len(data)
+        status, start, end = 200, 0, size
+        rng = _header(scope, b"range")
+        if rng:
+            try:
+                span = parse_range(rng, size)
+            except RangeNotSatisfiable:
+                await _unsatisfiable(send, size)
+                return
+            if span:
+                status, (start, end) = 206, span
+        headers = [(b"content-type", ctype), (b"content-length", str(end - start).encode()), (b"etag", etag),
+                   (b"last-modified", _httpdate(row)), *_COMMON]
+        if status == 206:
+            headers.append((b"content-range", f"bytes {start}-{end - 1}/{size}".encode()))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        head = scope["method"] == "HEAD"
+        await send({"type": "http.response.body", "body": b"" if head else
+                    (data if status == 200 else data[start:end])})
+        if count and not head:
+            self._count(row, status, end - start)
+
+    async def _large(self, scope: dict[str, Any], send: Any, row: Row, key: str, local: Any, ctype: bytes,
+                     etag: bytes, size: int) -> None:
+        status, start, end = 200, 0, size
+        rng = _header(scope, b"range")
+        if rng:
+            try:
+                span = parse_range(rng, size)
+            except RangeNotSatisfiable:
+                await _unsatisfiable(send, size)
+                return
+            if span:
+                status, (start, end) = 206, span
+        headers = [(b"content-type", ctype), (b"content-length", str(end - start).encode()), (b"etag", etag),
+                   (b"last-modified", _httpdate(row)), *_COMMON]
+        if status == 206:
+            headers.append((b"content-range", f"bytes {start}-{end - 1}/{size}".encode()))
+        if local is not None and not os.path.exists(local):
+            raise BlobNotFound()
+        head = scope["method"] == "HEAD"
+        pathsend = "http.response.pathsend" in scope.get("extensions", {})
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        if head:
+            await send({"type": "http.response.body", "body": b""})
+            return
+        if local is not None and pathsend and status == 200:
+            await send({"type": "http.response.pathsend", "path": str(local)})
+        else:
+            async for chunk in self.svc.store.stream(key, start, end):
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
+        self._count(row, status, end - start)
+
+    def _count(self, row: Row, status: int, nbytes: int) -> None:
+        if status == 200:
+            self.svc.views.add(row["id"], nbytes)
+        else:
+            self.svc.views.add_bandwidth(row["id"], nbytes)
+
+    async def _gifv(self, send: Any, row: Row, method: str) -> None:
+        if not (row["animated"] and (row["mp4_size"] or row["mime"].startswith("video/"))):
+            await _text(send, 404, b"Not found")
+            return
+        base = self.svc.settings.base_url
+        iid = html.escape(row["id"])
+        src = f"{base}/{iid}.mp4" if row["mime"] != "video/webm" else f"{base}/{iid}.webm"
+        title = html.escape(row["title"] or iid)
+        page = (f'<!doctype html><html><head><meta charset="utf-8"><title>{title}</title>'
+                f'<meta name="viewport" content="width=device-width,initial-scale=1">'
+                f'<meta property="og:video" content="{src}"><style>body{{margin:0;background:#111;display:flex;'
+                f'align-items:center;justify-content:center;min-height:100vh}}video{{max-width:100%;'
+                f'max-height:100vh}}</style></head><body><video src="{src}" autoplay loop muted playsinline '
+                f'width="{int(row["width"])}" height="{int(row["height"])}"></video></body></html>').encode()
+        await send({"type": "http.response.start", "status": 200, "headers": [
+            (b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(page)).encode()),
+            (b"cache-control", b"public, max-age=3600")]})
+        await send({"type": "http.response.body", "body": b"" if method == "HEAD" else page})
+
+
+def _header(scope: dict[str, Any], name: bytes) -> str | None:
+    for k, v in scope["headers"]:
+        if k == name:
+            return v.decode("latin-1")
+    return None
+
+
+def _if_none_match(scope: dict[str, Any]) -> bytes | None:
+    for k, v in scope["headers"]:
+        if k == b"if-none-match":
+            return v.strip().removeprefix(b"W/")
+    return None
+
+
+def _httpdate(row: Row) -> bytes:
+    return formatdate(int(row["created_at"]), usegmt=True).encode()
+
+
+async def _not_modified(send: Any, etag: bytes) -> None:
+    await send({"type": "http.response.start", "status": 304,
+                "headers": [(b"etag", etag), (b"cache-control", _CACHE)]})
+    await send({"type": "http.response.body", "body": b""})
+
+
+async def _unsatisfiable(send: Any, size: int) -> None:
+    await send({"type": "http.response.start", "status": 416,
+                "headers": [(b"content-range", f"bytes */{size}".encode()), (b"content-length", b"0")]})
+    await send({"type": "http.response.body", "body": b""})
+
+
+async def _redirect(send: Any, url: str) -> None:
+    await send({"type": "http.response.start", "status": 302,
+                "headers": [(b"location", url.encode()), (b"content-length", b"0"), (b"cache-control", b"no-store")]})
+    await send({"type": "http.response.body", "body": b""})
+
+
+async def _text(send: Any, status: int, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})

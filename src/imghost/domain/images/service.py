@@ -1,0 +1,204 @@
+from __future__ import annotations
+
+import asyncio
+import logging
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from imghost import ids
+from imghost.auth import Subject
+from imghost.db.database import Database, Row
+from imghost.domain.images import keys
+from imghost.domain.images import repository as repo
+from imghost.domain.images.views import ViewCounter
+from imghost.errors import BlobNotFound, Forbidden, ImageNotFound, ImghostError, InvalidRequest
+from imghost.locks.base import LockService
+from imghost.media import ffmpeg, thumbs
+from imghost.media.ingest import Prepared, prepare
+from imghost.media.limits import Limits
+from imghost.metrics import metrics
+from imghost.storage.base import BlobStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class UploadMeta:
+    title: str | None = None
+    description: str | None = None
+    name: str = ""
+    disable_audio: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    row: Row
+    by_deletehash: bool
+
+
+class ImageService:
+    def __init__(self, db: Database, store: BlobStore, locks: LockService, *, limits: Limits,
+                 tmp_dir: Path, ffmpeg_timeout: float, views: ViewCounter) -> None:
+        self.db = db
+        self.store = store
+        self.locks = locks
+        self.limits = limits
+        self.tmp_dir = tmp_dir
+        self.ffmpeg_timeout = ffmpeg_timeout
+        self.views = views
+
+    # ------------------------------------------------------------ reads
+
+    async def get(self, image_id: str) -> Row:
+        row = await repo.get(self.db, image_id) if 5 <= len(image_id) <= 10 else None
+        if row is None:
+            raise ImageNotFound(image_id)
+        return row
+
+    async def resolve(self, id_or_deletehash: str) -> Resolved:
+        """Ids are 7 characters (5 for legacy ones), deletehashes 15: the length says which to look up."""
+        if len(id_or_deletehash) <= 10:
+            row = await repo.get(self.db, id_or_deletehash)
+            if row is not None:
+                return Resolved(row, False)
+        elif len(id_or_deletehash) <= 32:
+            row = await repo.get_by_deletehash(self.db, id_or_deletehash)
+            if row is not None:
+                return Resolved(row, True)
+        raise ImageNotFound(id_or_deletehash)
+
+    @staticmethod
+    def is_owner(subject: Subject, resolved: Resolved) -> bool:
+        if resolved.by_deletehash:
+            return True
+        account = resolved.row["account_id"]
+        return account is not None and subject.account_id == account
+
+    # ------------------------------------------------------------ writes
+
+    async def upload(self, subject: Subject, src: Path, meta: UploadMeta) -> Row:
+        prepared = await asyncio.to_thread(prepare, src, limits=self.limits, disable_audio=meta.disable_audio,
+                                           ffmpeg_timeout=self.ffmpeg_timeout)
+        image_id = await self._new_id()
+        values: dict[str, Any] = {
+            "id": image_id, "deletehash": ids.deletehash(), "client_id": subject.client_id,
+            "account_id": subject.account_id, "title": meta.title, "description": meta.description,
+            "name": meta.name, "sha256": prepared.sha256, "mime": prepared.mime, "ext": prepared.ext,
+            "width": prepared.width, "height": prepared.height, "size": prepared.size,
+            "animated": prepared.animated, "has_sound": prepared.has_sound,
+            "mp4_size": prepared.mp4_path.stat().st_size if prepared.mp4_path else
+            (prepared.size if prepared.fmt == "mp4" else 0),
+            "nsfw": None, "created_at": int(time.time()), "views": 0, "bandwidth": 0,
+        }
+        # The blob lock orders this against a delete of the last image sharing these bytes.
+        async with self.locks.hold(f"blob:{prepared.sha256}"):
+            existing = await repo.blob_get(self.db, prepared.sha256)
+            stored_now = existing is None or not await self.store.exists(keys.original(prepared.sha256))
+            if stored_now:
+                await self._store(prepared)
+            try:
+                async with self.db.transaction() as tx:
+                    await repo.blob_acquire(tx, prepared.sha256, prepared.size)
+                    await repo.insert(tx, values)
+            except BaseException:
+                if stored_now and existing is None:
+                    await self._delete_files(prepared.sha256)
+                raise
+        metrics.inc("uploads")
+        return values
+
+    async def _store(self, p: Prepared) -> None:
+        try:
+            await self.store.put_file(keys.original(p.sha256), p.path, p.mime)
+            if p.mp4_path is not None:
+                await self.store.put_file(keys.mp4(p.sha256), p.mp4_path, "video/mp4")
+        except BaseException:
+            await self._delete_files(p.sha256)
+            raise
+
+    async def _new_id(self) -> str:
+        for _ in range(10):
+            candidate = ids.image_id()
+            if await repo.get(self.db, candidate) is None:
+                return candidate
+        raise ImghostError("Could not allocate an id")
+
+    async def update(self, subject: Subject, id_or_deletehash: str, fields: Mapping[str, str | None]) -> None:
+        resolved = await self.resolve(id_or_deletehash)
+        self._check_owner(subject, resolved)
+        clean = {k: v for k, v in fields.items() if k in ("title", "description")}
+        if not clean:
+            return
+        for value in clean.values():
+            if value is not None and len(value) > 65_536:
+                raise InvalidRequest("Text is too long")
+        async with self.db.transaction() as tx:
+            await repo.update_text(tx, resolved.row["id"], clean)
+
+    async def delete(self, subject: Subject, id_or_deletehash: str) -> str:
+        resolved = await self.resolve(id_or_deletehash)
+        self._check_owner(subject, resolved)
+        await self.delete_row(resolved.row)
+        return resolved.row["id"]
+
+    async def delete_row(self, row: Row) -> None:
+        sha = row["sha256"]
+        async with self.locks.hold(f"blob:{sha}"):
+            async with self.db.transaction() as tx:
+                await repo.delete(tx, row["id"])
+                last = await repo.blob_release(tx, sha)
+            if last:
+                await self._delete_files(sha)
+        metrics.inc("deletes")
+
+    async def _delete_files(self, sha: str) -> None:
+        for key in (keys.original(sha), *keys.derived(sha)):
+            try:
+                await self.store.delete(key)
+            except Exception:
+                # The row is gone; a file left behind is unreachable and swept by `imghost gc`.
+                log.warning("could not delete stored object %s", key)
+
+    def _check_owner(self, subject: Subject, resolved: Resolved) -> None:
+        if not self.is_owner(subject, resolved):
+            raise Forbidden("You are not the owner of this image. Use its deletehash.")
+
+    # ------------------------------------------------------------ variants
+
+    async def thumbnail(self, row: Row, suffix: str) -> bytes:
+        """The thumbnail's bytes, rendering and storing it on first request, once across all processes."""
+        sha = row["sha256"]
+        key = keys.thumb(sha, suffix)
+        try:
+            return await self.store.get_bytes(key)
+        except BlobNotFound:
+            pass
+        async with self.locks.hold(f"thumb:{key}", timeout=60):
+            try:
+                return await self.store.get_bytes(key)
+            except BlobNotFound:
+                pass
+            data = await self._render(row, suffix)
+            await self.store.put_bytes(key, data, "image/jpeg")
+            metrics.inc("thumbnails_rendered")
+            return data
+
+    async def _render(self, row: Row, suffix: str) -> bytes:
+        sha = row["sha256"]
+        fmt = {"image/jpeg": "jpeg"}.get(row["mime"], "other")
+        local = self.store.local_path(keys.original(sha))
+        with tempfile.TemporaryDirectory(dir=self.tmp_dir) as tmp:
+            src = local
+            if src is None or not src.exists():
+                src = Path(tmp) / "src"
+                data = await self.store.get_bytes(keys.original(sha))
+                await asyncio.to_thread(src.write_bytes, data)
+            if row["mime"].startswith("video/"):
+                frame = Path(tmp) / "frame.png"
+                await asyncio.to_thread(ffmpeg.first_frame_png, src, frame, self.ffmpeg_timeout)
+                src, fmt = frame, "png"
+            return await asyncio.to_thread(thumbs.render, src, fmt, suffix)

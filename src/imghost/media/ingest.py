@@ -1,0 +1,107 @@
+"""The upload pipeline as a list of steps: probe → limits → verify + strip metadata → hash.
+
+Runs in a worker thread. Input: the temp file the request body streamed into. Output: a file ready to
+store under its content address, and the facts the Image row needs."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from imghost.errors import UnsupportedMedia
+from imghost.media import convert, ffmpeg, integrity, sanitize
+from imghost.media.limits import Limits, check
+from imghost.media.probe import Probe, probe
+
+MIME = {
+    "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp", "avif": "image/avif",
+    "mp4": "video/mp4", "webm": "video/webm",
+}
+EXT = {"jpeg": "jpg", "png": "png", "gif": "gif", "webp": "webp", "avif": "avif", "mp4": "mp4", "webm": "webm"}
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    path: Path
+    fmt: str
+    width: int
+    height: int
+    animated: bool
+    has_sound: bool
+    size: int
+    sha256: str
+    mp4_path: Path | None = None
+
+    @property
+    def mime(self) -> str:
+        return MIME[self.fmt]
+
+    @property
+    def ext(self) -> str:
+        return EXT[self.fmt]
+
+    @property
+    def is_video(self) -> bool:
+        return self.fmt in ("mp4", "webm")
+
+
+def prepare(src: Path, *, limits: Limits, disable_audio: bool, ffmpeg_timeout: float) -> Prepared:
+    size = src.stat().st_size
+    p = probe(src)
+    check(p, size, limits)
+    if p.is_video:
+        return _video(src, p, disable_audio=disable_audio, timeout=ffmpeg_timeout)
+    out = src.with_suffix(".out")
+    fmt = p.fmt
+    width, height = p.width, p.height
+    if fmt in ("heic", "tiff", "bmp"):
+        data, fmt = convert.to_web_format(src, fmt)
+        if p.orientation in (5, 6, 7, 8) or fmt != p.fmt:
+            from PIL import Image
+            from io import BytesIO
+
+            with Image.open(BytesIO(data)) as im:
+                width, height = im.size
+    else:
+        data = src.read_bytes()
+        if fmt == "jpeg":
+            data = sanitize.jpeg(data, p.orientation)
+        elif fmt == "png":
+            data = sanitize.png(data, p.orientation)
+        elif fmt == "webp":
+            data = sanitize.webp(data)
+        elif fmt == "gif":
+            integrity.gif_complete(data)
+        elif fmt == "avif" and convert.has_metadata(src):
+            data = convert.reencode_without_metadata(src, fmt)
+    out.write_bytes(data)
+    mp4 = None
+    if fmt == "gif" and p.frames > 1:
+        mp4 = src.with_suffix(".mp4")
+        ffmpeg.gif_to_mp4(out, mp4, ffmpeg_timeout)
+    return Prepared(path=out, fmt=fmt, width=width, height=height, animated=p.frames > 1, has_sound=False,
+                    size=len(data), sha256=hashlib.sha256(data).hexdigest(), mp4_path=mp4)
+
+
+def _video(src: Path, p: Probe, *, disable_audio: bool, timeout: float) -> Prepared:
+    fmt = p.fmt
+    path = src
+    if fmt in ("mov", "mkv"):
+        path = src.with_suffix(".mp4")
+        ffmpeg.remux_mp4(src, path, drop_audio=disable_audio, timeout=timeout)
+        fmt = "mp4"
+    elif disable_audio and p.has_sound:
+        path = src.with_suffix(".noaudio")
+        ffmpeg.strip_audio(src, path, fmt, timeout)
+    has_sound = p.has_sound and not disable_audio
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    size = os.path.getsize(path)
+    if size == 0:
+        raise UnsupportedMedia()
+    return Prepared(path=path, fmt=fmt, width=p.width, height=p.height, animated=True, has_sound=has_sound,
+                    size=size, sha256=h.hexdigest())

@@ -1,0 +1,80 @@
+"""Facts about an uploaded file read from its headers, before anything decodes pixels."""
+
+from __future__ import annotations
+
+import re
+import struct
+import subprocess
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from imghost.errors import UnsupportedMedia
+from imghost.media.ffmpeg import ffmpeg_exe
+from imghost.media.sniff import VIDEO_FORMATS, sniff
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    fmt: str  # jpeg png gif webp tiff bmp avif heic mp4 mov webm mkv
+    width: int
+    height: int
+    frames: int
+    has_sound: bool = False
+    orientation: int = 1
+
+    @property
+    def is_video(self) -> bool:
+        return self.fmt in VIDEO_FORMATS
+
+    @property
+    def animated(self) -> bool:
+        return self.is_video or self.frames > 1
+
+
+def probe(path: Path) -> Probe:
+    with open(path, "rb") as f:
+        head = f.read(128)
+    fmt = sniff(head)
+    if fmt is None:
+        raise UnsupportedMedia()
+    if fmt in VIDEO_FORMATS:
+        return _probe_video(path, fmt)
+    if fmt == "heic":
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                w, h = im.size
+                # Counting frames walks headers only (GIF blocks are skipped, not decoded).
+                frames = getattr(im, "n_frames", 1) if fmt in ("gif", "png", "webp") else 1
+                orientation = 1
+                if fmt in ("jpeg", "png", "webp"):
+                    orientation = int(im.getexif().get(0x0112, 1) or 1)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise UnsupportedMedia("Image is too large (pixels)") from None
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error):
+        raise UnsupportedMedia() from None
+    return Probe(fmt=fmt, width=w, height=h, frames=max(1, frames), orientation=orientation)
+
+
+_DIMS = re.compile(rb"Video: .*?(\d{2,5})x(\d{2,5})")
+
+
+def _probe_video(path: Path, fmt: str) -> Probe:
+    # The bundled ffmpeg has no ffprobe; `ffmpeg -i` prints the stream table and exits non-zero.
+    try:
+        out = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True,
+                             timeout=30).stderr
+    except subprocess.TimeoutExpired:
+        raise UnsupportedMedia() from None
+    m = _DIMS.search(out)
+    if not m or b"Invalid data" in out:
+        raise UnsupportedMedia()
+    return Probe(fmt=fmt, width=int(m.group(1)), height=int(m.group(2)), frames=1,
+                 has_sound=b"Audio:" in out)

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import create_engine, pool, text
+
+from imghost.db.schema import metadata
+
+config = context.config
+url = config.get_main_option("sqlalchemy.url")
+engine = create_engine(url, poolclass=pool.NullPool)
+
+with engine.connect() as connection:
+    if connection.dialect.name == "postgresql":
+        # Several processes may start at once: one migrates, the others wait here, then find nothing to do.
+        connection.execute(text("SELECT pg_advisory_lock(727274)"))
+        connection.commit()
+    try:
+        context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.commit()
+    finally:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_unlock(727274)"))
+            connection.commit()
+engine.dispose()

@@ -1,0 +1,133 @@
+"""The composition root's product: every long-lived service, built once from Settings."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from imghost.db.database import Database, PostgresDatabase, Row, SqliteDatabase, asyncpg_dsn
+from imghost.delivery.cache import DeliveryCache
+from imghost.domain.clients.service import ClientService
+from imghost.domain.images import repository as image_repo
+from imghost.domain.images.service import ImageService
+from imghost.domain.images.views import ViewCounter
+from imghost.locks.base import LockService
+from imghost.media.limits import Limits
+from imghost.ratelimit.base import RateLimiter
+from imghost.settings import Settings
+from imghost.storage.base import BlobStore
+
+log = logging.getLogger(__name__)
+
+
+def open_database(settings: Settings) -> Database:
+    url = settings.database_url
+    if url.startswith("postgres"):
+        return PostgresDatabase(asyncpg_dsn(url))
+    path = Path(url.split("///", 1)[1]) if url.startswith("sqlite") else settings.sqlite_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return SqliteDatabase(path)
+
+
+def open_store(settings: Settings) -> BlobStore:
+    if settings.storage_url:
+        from imghost.storage.s3 import S3Store
+
+        return S3Store.from_url(settings.storage_url, endpoint_url=settings.s3_endpoint_url,
+                                access_key=settings.s3_access_key,
+                                secret_key=settings.s3_secret_key.get_secret_value(), region=settings.s3_region)
+    from imghost.storage.local import LocalStore
+
+    return LocalStore(settings.data_dir / "media")
+
+
+def open_locks(settings: Settings) -> LockService:
+    if settings.redis_url:
+        from imghost.locks.redis import RedisLocks
+
+        return RedisLocks(settings.redis_url)
+    from imghost.locks.local import FileLocks
+
+    return FileLocks(settings.data_dir / "locks")
+
+
+def open_limiter(settings: Settings) -> RateLimiter:
+    if settings.redis_url:
+        from imghost.ratelimit.redis import RedisRateLimiter
+
+        return RedisRateLimiter(settings.redis_url)
+    from imghost.ratelimit.memory import MemoryRateLimiter
+
+    return MemoryRateLimiter()
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    store: BlobStore
+    locks: LockService
+    limiter: RateLimiter
+    clients: ClientService
+    images: ImageService
+    views: ViewCounter
+    delivery_cache: DeliveryCache
+    tmp_dir: Path
+    _flusher: asyncio.Task[None] | None = None
+
+    @classmethod
+    async def start(cls, settings: Settings) -> Services:
+        db = open_database(settings)
+        if isinstance(db, PostgresDatabase):
+            await db.connect()
+        store = open_store(settings)
+        ensure = getattr(store, "ensure_bucket", None)
+        if ensure is not None:
+            await ensure()
+        locks = open_locks(settings)
+        tmp_dir = settings.data_dir / "tmp"
+        # Leftovers of a crash mid-upload: nothing refers to them.
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        views = ViewCounter()
+        limits = Limits(settings.max_image_bytes, settings.max_video_bytes, settings.max_pixels,
+                        settings.max_animation_pixels, settings.max_frames, settings.max_side)
+        svc = cls(
+            settings=settings, db=db, store=store, locks=locks, limiter=open_limiter(settings),
+            clients=ClientService(db),
+            images=ImageService(db, store, locks, limits=limits, tmp_dir=tmp_dir,
+                                ffmpeg_timeout=settings.ffmpeg_timeout, views=views),
+            views=views,
+            delivery_cache=DeliveryCache(row_ttl=settings.metadata_cache_seconds,
+                                         max_bytes=settings.memory_cache_bytes,
+                                         max_object=settings.memory_cache_max_object),
+            tmp_dir=tmp_dir,
+        )
+        svc._flusher = asyncio.create_task(svc._flush_loop())
+        return svc
+
+    async def images_repo_get(self, image_id: str) -> Row | None:
+        return await image_repo.get(self.db, image_id)
+
+    async def _flush_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.views_flush_seconds)
+            try:
+                await self.views.flush(self.db)
+            except Exception:
+                log.exception("view flush failed")
+
+    async def close(self) -> None:
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
+        with contextlib.suppress(Exception):
+            await self.views.flush(self.db)
+        for closer in (self.limiter.close, self.locks.close, self.store.close, self.db.close):
+            with contextlib.suppress(Exception):
+                await closer()

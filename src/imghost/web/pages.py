@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import html
+
+from fastapi import APIRouter, Request
+from starlette.responses import PlainTextResponse, Response
+
+from imghost.auth import Subject
+from imghost.errors import ImageNotFound
+from imghost.metrics import metrics
+from imghost.web.render import page
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+async def home(request: Request) -> Response:
+    base = request.app.state.services.settings.base_url
+    return page("imghost", f"<h1>imghost</h1><p>An image host that speaks the Imgur API v3. "
+                           f"Point any Imgur client at <code>{html.escape(base)}/3/</code>.</p>"
+                           f'<p><a href="/docs">API documentation</a></p>')
+
+
+@router.get("/healthz")
+async def healthz(request: Request) -> Response:
+    await request.app.state.services.db.fetch_value("SELECT 1")
+    return PlainTextResponse("ok")
+
+
+@router.get("/metrics")
+async def metrics_text(request: Request) -> Response:
+    return PlainTextResponse(metrics.render())
+
+
+# ShareX and Flameshot open this page in a browser with the deletehash from the upload response.
+# The deletehash is the only credential; a page that merely shows a button leaks nothing, and the
+# delete itself needs a POST so that link previews and prefetchers never delete anything.
+@router.get("/delete/{deletehash}")
+async def delete_confirm(request: Request, deletehash: str) -> Response:
+    svc = request.app.state.services
+    resolved = await svc.images.resolve(deletehash)
+    if not resolved.by_deletehash:
+        raise ImageNotFound(deletehash)
+    row = resolved.row
+    base = svc.settings.base_url
+    thumb = f"{base}/{row['id']}m.jpg"
+    return page("Delete image", f"<h1>Delete this image?</h1><p><img src=\"{html.escape(thumb)}\" alt=\"\"></p>"
+                                f"<p>This cannot be undone.</p>"
+                                f'<form method="post"><button class="danger" type="submit" id="confirm">'
+                                f"Delete image</button></form>")
+
+
+@router.post("/delete/{deletehash}")
+async def delete_do(request: Request, deletehash: str) -> Response:
+    svc = request.app.state.services
+    resolved = await svc.images.resolve(deletehash)
+    if not resolved.by_deletehash:
+        raise ImageNotFound(deletehash)
+    image_id = await svc.images.delete(Subject(client_id=None), deletehash)
+    svc.delivery_cache.forget(image_id)
+    return page("Deleted", '<h1 id="deleted">The image has been deleted.</h1>')
