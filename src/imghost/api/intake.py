@@ -151,18 +151,18 @@ async def _multipart(request: Request, boundary: bytes, workdir: Path, budget: i
     finally:
         if state["sink"] is not None:
             state["sink"].close()
-    if up.file is not None and _looks_textual(up.file, up.get("type")):
+    if up.file is not None and _looks_textual(up.file, up.get("type"), up.filename):
         up.text = up.file.read_text("utf-8", "replace").strip()
         up.file = None
     return up
 
 
-def _looks_textual(path: Path, declared_type: str | None) -> bool:
-    """A media part holding base64 or a URL (npm sends those as plain text parts)."""
+def _looks_textual(path: Path, declared_type: str | None, filename: str | None) -> bool:
+    """A media part holding base64 or a URL (npm sends those as plain text parts, without a filename)."""
     kind = (declared_type or "").lower()
     if kind in ("base64", "url"):
         return True
-    if kind in ("file", "stream", "binary", "raw"):
+    if kind in ("file", "stream", "binary", "raw") or filename is not None:
         return False
     size = path.stat().st_size
     with open(path, "rb") as f:

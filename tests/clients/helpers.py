@@ -1,0 +1,125 @@
+"""Shared checks for the client-library tests: test images, and verifying what the server really serves."""
+
+from __future__ import annotations
+
+import io
+import random
+import re
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import httpx
+import imageio_ffmpeg
+from PIL import Image
+
+from tests.corpus.cases import Accept, Case
+
+PIL_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WEBP",
+               "image/avif": "AVIF"}
+ID_RE = re.compile(r"^[A-Za-z0-9]{5,10}$")
+DELETEHASH_RE = re.compile(r"^[A-Za-z0-9]{11,32}$")
+RATELIMIT_KEYS = ("UserLimit", "UserRemaining", "UserReset", "ClientLimit", "ClientRemaining")
+
+
+def make_png(path: Path, width: int = 120, height: int = 90, seed: int | None = None) -> Path:
+    """A small lossless RGB PNG whose pixels are unique to `seed` (so uploads never share stored bytes)."""
+    rnd = random.Random(seed)
+    im = Image.new("RGB", (width, height))
+    base = [rnd.randrange(256) for _ in range(3)]
+    im.putdata([((x * 7 + base[0]) % 256, (y * 11 + base[1]) % 256, ((x ^ y) + base[2]) % 256)
+                for y in range(height) for x in range(width)])
+    im.save(path, "PNG")
+    return path
+
+
+def pixels(data: bytes) -> list[Any]:
+    with Image.open(io.BytesIO(data)) as im:
+        return list(im.convert("RGB").getdata())
+
+
+def get(url: str) -> httpx.Response:
+    return httpx.get(url, timeout=60, follow_redirects=False)
+
+
+def field(obj: Any, name: str) -> Any:
+    """Read a field from a dict (imgurpython upload result) or an object (Image models)."""
+    if isinstance(obj, Mapping):
+        return obj[name]
+    return getattr(obj, name)
+
+
+def served_original(link: str, *, mime: str, size: int) -> bytes:
+    """Fetch a `link` as any HTTP client would and check the response headers against the metadata."""
+    resp = get(link)
+    assert resp.status_code == 200, f"GET {link} -> {resp.status_code} {resp.text[:200]!r}"
+    assert resp.headers["content-type"].split(";")[0].strip() == mime, resp.headers
+    assert resp.headers.get("x-content-type-options") == "nosniff", resp.headers
+    assert len(resp.content) == size, f"{link}: served {len(resp.content)} bytes, API reported size={size}"
+    return resp.content
+
+
+def video_dimensions(data: bytes, tmp_dir: Path, suffix: str) -> tuple[int, int]:
+    path = tmp_dir / f"served{suffix}"
+    path.write_bytes(data)
+    proc = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)],
+                          capture_output=True, text=True, timeout=60)
+    m = re.search(r"Video: .*?(\d{2,5})x(\d{2,5})", proc.stderr)
+    assert m, f"ffmpeg found no video stream in the served file:\n{proc.stderr}"
+    return int(m.group(1)), int(m.group(2))
+
+
+def check_served_media(info: Any, tmp_dir: Path, *, animated_field: str = "animated") -> bytes:
+    """The link in `info` serves bytes of the reported type, byte size and pixel dimensions."""
+    mime, width, height = field(info, "type"), field(info, "width"), field(info, "height")
+    data = served_original(field(info, "link"), mime=mime, size=field(info, "size"))
+    if mime.startswith("video/"):
+        magic_ok = data[4:8] == b"ftyp" if mime == "video/mp4" else data[:4] == b"\x1a\x45\xdf\xa3"
+        assert magic_ok, f"served bytes are not {mime}: {data[:16]!r}"
+        assert video_dimensions(data, tmp_dir, ".mp4" if mime == "video/mp4" else ".webm") == (width, height)
+        return data
+    with Image.open(io.BytesIO(data)) as im:
+        assert im.format == PIL_FORMATS[mime], f"served {im.format}, reported {mime}"
+        assert im.size == (width, height), f"served {im.size}, reported {(width, height)}"
+        assert bool(getattr(im, "is_animated", False)) == bool(field(info, animated_field))
+        im.load()
+    return data
+
+
+def check_case_metadata(info: Any, case: Case, *, animated_field: str = "animated") -> None:
+    expected = case.outcome
+    assert isinstance(expected, Accept)
+    got = (field(info, "type"), field(info, "width"), field(info, "height"), field(info, animated_field))
+    assert got == (expected.mime, expected.width, expected.height, expected.animated), case.name
+    assert field(info, "link").endswith("." + expected.ext), field(info, "link")
+    assert isinstance(field(info, "size"), int) and field(info, "size") > 0
+
+
+def check_animated_variants(info: Any) -> None:
+    """For animated uploads: the `mp4` link serves `mp4_size` bytes of MP4 and `gifv` serves a page."""
+    if not field(info, "type").startswith("video/") and not _get_opt(info, "animated", "is_animated"):
+        assert not _get_opt(info, "gifv"), "a static image must not carry a gifv link"
+        return
+    mp4 = _get_opt(info, "mp4")
+    if mp4:
+        resp = get(mp4)
+        assert resp.status_code == 200, f"GET {mp4} -> {resp.status_code}"
+        assert resp.headers["content-type"].split(";")[0] == "video/mp4"
+        assert resp.content[4:8] == b"ftyp"
+        assert len(resp.content) == field(info, "mp4_size")
+    gifv = _get_opt(info, "gifv")
+    assert gifv, "an animated upload must carry a gifv link"
+    resp = get(gifv)
+    assert resp.status_code == 200, f"GET {gifv} -> {resp.status_code}"
+    assert resp.headers["content-type"].startswith("text/html")
+
+
+def _get_opt(info: Any, *names: str) -> Any:
+    for name in names:
+        if isinstance(info, Mapping):
+            if name in info:
+                return info[name]
+        elif name in vars(info):
+            return getattr(info, name)
+    return None
