@@ -52,7 +52,7 @@ def wait_tcp(port: int, host: str = "127.0.0.1", timeout: float = 30.0,
             return
         except OSError:
             if proc is not None and proc.poll() is not None:
-                raise RuntimeError(f"process exited with {proc.returncode} before port {port} opened") from None
+                raise RuntimeError(f"process exited ({proc.returncode}) before port {port} opened") from None
             if time.monotonic() > end:
                 raise TimeoutError(f"port {port} not listening after {timeout}s") from None
             time.sleep(0.05)

@@ -26,7 +26,7 @@ def _with_services(fn: Callable[[Any], Awaitable[int]]) -> int:
     from imghost.services import Services
 
     settings = _settings()
-    migrate.upgrade(settings)
+    migrate.ensure(settings)
 
     async def run() -> int:
         svc = await Services.start(settings)

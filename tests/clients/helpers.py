@@ -34,9 +34,9 @@ def make_png(path: Path, width: int = 120, height: int = 90, seed: int | None = 
     return path
 
 
-def pixels(data: bytes) -> list[Any]:
+def pixels(data: bytes) -> bytes:
     with Image.open(io.BytesIO(data)) as im:
-        return list(im.convert("RGB").getdata())
+        return im.convert("RGB").tobytes()
 
 
 def get(url: str) -> httpx.Response:

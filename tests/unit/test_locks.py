@@ -165,7 +165,8 @@ class TestLockContract:
             import asyncio, os, sys, time
             from pathlib import Path
 
-            kind, target, log, sync, n, prefix = sys.argv[1:4] + [Path(sys.argv[4]), int(sys.argv[5]), sys.argv[6]]
+            kind, target, log, prefix = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[6]
+            sync, n = Path(sys.argv[4]), int(sys.argv[5])
 
             async def main() -> None:
                 if kind == "file":

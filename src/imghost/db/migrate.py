@@ -3,11 +3,11 @@ from __future__ import annotations
 import fcntl
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-
 from imghost.db.database import sync_url
 from imghost.settings import Settings
+
+# The newest revision in migrations/versions; a test keeps it equal to Alembic's head.
+HEAD = "0001"
 
 _SCRIPTS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -16,8 +16,34 @@ def database_url(settings: Settings) -> str:
     return settings.database_url or f"sqlite:///{settings.sqlite_path.resolve()}"
 
 
+def is_current(settings: Settings) -> bool:
+    """A cheap check (no Alembic import) so that every CLI command can make sure of the schema."""
+    import asyncio
+
+    from imghost.services import open_database
+
+    async def check() -> bool:
+        db = open_database(settings)
+        try:
+            return await db.fetch_value("SELECT version_num FROM alembic_version") == HEAD
+        except Exception:
+            return False
+        finally:
+            await db.close()
+
+    return asyncio.run(check())
+
+
+def ensure(settings: Settings) -> None:
+    if not is_current(settings):
+        upgrade(settings)
+
+
 def upgrade(settings: Settings) -> None:
     """Bring the schema to head. Safe to call from several processes at once."""
+    from alembic import command
+    from alembic.config import Config
+
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     cfg = Config()
     cfg.set_main_option("script_location", str(_SCRIPTS))

@@ -11,7 +11,7 @@ import hmac
 from collections.abc import AsyncIterator, Awaitable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
@@ -20,6 +20,10 @@ from obstore.exceptions import AlreadyExistsError, BaseError
 from obstore.store import S3Store as _ObstoreS3
 
 from imghost.errors import BlobNotFound, ServiceUnavailable
+
+if TYPE_CHECKING:
+    from obstore import GetOptions
+    from obstore.store import ClientConfig, RetryConfig, S3Config
 
 T = TypeVar("T")
 
@@ -33,7 +37,7 @@ _REQUEST_TIMEOUT = "60s"
 _STREAM_TIMEOUT = "12h"
 _STREAM_READ_TIMEOUT = "60s"
 # Connection refused fails in well under a second per try; this bounds a dead S3 to about 10 s in all.
-_RETRY: dict[str, Any] = {
+_RETRY: RetryConfig = {
     "max_retries": 3,
     "retry_timeout": timedelta(seconds=10),
     "backoff": {"init_backoff": timedelta(milliseconds=100), "max_backoff": timedelta(seconds=2), "base": 2},
@@ -50,7 +54,7 @@ def _range_not_satisfiable(exc: BaseException) -> bool:
 
 
 class S3Store:
-    """BlobStore on one bucket, under an optional key prefix, addressed path-style (works with any S3 server)."""
+    """BlobStore on one bucket under an optional key prefix, addressed path-style (fits any S3 server)."""
 
     def __init__(self, bucket: str, prefix: str = "", *, endpoint_url: str, access_key: str, secret_key: str,
                  region: str = "us-east-1") -> None:
@@ -62,7 +66,7 @@ class S3Store:
         self.region = region or "us-east-1"
         self._access_key = access_key
         self._secret_key = secret_key
-        config: dict[str, Any] = {"region": self.region, "virtual_hosted_style_request": False}
+        config: S3Config = {"region": self.region, "virtual_hosted_style_request": False}
         if self.endpoint_url:
             config["endpoint"] = self.endpoint_url
         # Empty credentials mean: let obstore find them (environment, instance profile, …).
@@ -71,16 +75,15 @@ class S3Store:
         if secret_key:
             config["secret_access_key"] = secret_key
         allow_http = self.endpoint_url.startswith("http://")
-        base_client: dict[str, Any] = {"allow_http": allow_http, "connect_timeout": _CONNECT_TIMEOUT}
-        self._store = _ObstoreS3(
-            bucket, prefix=self.prefix or None, config=config,  # type: ignore[arg-type]
-            client_options={**base_client, "timeout": _REQUEST_TIMEOUT},  # type: ignore[typeddict-item]
-            retry_config=_RETRY)  # type: ignore[arg-type]
-        self._stream_store = _ObstoreS3(
-            bucket, prefix=self.prefix or None, config=config,  # type: ignore[arg-type]
-            client_options={**base_client, "timeout": _STREAM_TIMEOUT,  # type: ignore[typeddict-item]
-                            "read_timeout": _STREAM_READ_TIMEOUT},
-            retry_config=_RETRY)  # type: ignore[arg-type]
+        client: ClientConfig = {"allow_http": allow_http, "connect_timeout": _CONNECT_TIMEOUT,
+                                "timeout": _REQUEST_TIMEOUT}
+        stream_client: ClientConfig = {"allow_http": allow_http, "connect_timeout": _CONNECT_TIMEOUT,
+                                       "timeout": _STREAM_TIMEOUT, "read_timeout": _STREAM_READ_TIMEOUT}
+        prefix_or_none = self.prefix or None
+        self._store = _ObstoreS3(bucket, prefix=prefix_or_none, config=config, client_options=client,
+                                 retry_config=_RETRY)
+        self._stream_store = _ObstoreS3(bucket, prefix=prefix_or_none, config=config,
+                                        client_options=stream_client, retry_config=_RETRY)
 
     @classmethod
     def from_url(cls, storage_url: str, endpoint_url: str, access_key: str, secret_key: str,
@@ -161,13 +164,13 @@ class S3Store:
             if await self.size(key) is None:
                 raise BlobNotFound()
             return
-        options: dict[str, Any] = {}
+        options: GetOptions = {}
         if end is not None:
             options["range"] = (start, end)
         elif start:
             options["range"] = {"offset": start}
         try:
-            result = await self._call(obstore.get_async(self._stream_store, key, options=options or None))  # type: ignore[arg-type]
+            result = await self._call(obstore.get_async(self._stream_store, key, options=options or None))
         except ServiceUnavailable as e:
             if e.__cause__ is not None and _range_not_satisfiable(e.__cause__):
                 return
@@ -246,7 +249,7 @@ class S3Store:
 
 def sigv4_headers(method: str, url: str, body: bytes, *, region: str, access_key: str, secret_key: str,
                   service: str = "s3", now: datetime | None = None) -> dict[str, str]:
-    """Headers that authenticate one request with AWS SigV4 (header-based, no query string, no session token)."""
+    """Headers that authenticate one request with AWS SigV4 (no query string, no session token)."""
     parts = urlsplit(url)
     now = now or datetime.now(UTC)
     amz_date = now.strftime("%Y%m%dT%H%M%SZ")
