@@ -413,3 +413,30 @@ class Context:
     @property
     def auth(self) -> dict[str, str]:
         return {"Authorization": f"Client-ID {self.client_id}"}
+
+
+def _cpu_times() -> tuple[int, int]:
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields), idle
+
+
+def cpu_busy(interval: float = 0.5) -> float:
+    """Fraction of all CPUs busy over `interval` seconds (0..1): other work on the machine skews figures."""
+    try:
+        t0, i0 = _cpu_times()
+        time.sleep(interval)
+        t1, i1 = _cpu_times()
+    except OSError:
+        return float("nan")
+    return 1.0 - (i1 - i0) / max(1, t1 - t0)
+
+
+def wait_idle(max_wait: float, threshold: float = 0.2) -> float:
+    """Wait up to max_wait seconds for the machine to be mostly idle; return the last busy fraction."""
+    end = time.monotonic() + max_wait
+    busy = cpu_busy()
+    while busy > threshold and time.monotonic() < end:
+        busy = cpu_busy(1.0)
+    return busy

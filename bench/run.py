@@ -27,7 +27,7 @@ import delivery  # noqa: E402
 import thumbnail  # noqa: E402
 import upload  # noqa: E402
 from common import OUT_DIR, Context, Imghost, install_signal_handlers, log, make_tmp, photo_12mp, rmtree, \
-    stop_all  # noqa: E402
+    stop_all, wait_idle  # noqa: E402
 
 BENCHMARKS = {m.NAME: m for m in (delivery, api_get, upload, thumbnail)}
 CONFIGS = ("embedded", "scaleout")
@@ -41,6 +41,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--only", default="", help=f"comma-separated subset of: {', '.join(BENCHMARKS)}")
     p.add_argument("--rounds", type=int, default=3, help="alternating imghost/reference rounds for wrk runs")
     p.add_argument("--samples", type=int, default=15, help="latency samples per side (upload, thumbnail)")
+    p.add_argument("--wait-idle", type=float, default=0.0, metavar="SECONDS",
+                   help="before each benchmark, wait up to this long for other work on the machine to stop")
     args = p.parse_args(argv)
     names = [n.strip() for n in args.only.split(",") if n.strip()] or list(BENCHMARKS)
     unknown = [n for n in names if n not in BENCHMARKS]
@@ -90,7 +92,10 @@ def run_config(cfg: str, args: argparse.Namespace, tmp: Path, photo: Path) -> di
         ctx = Context(config=cfg, imghost=im, client_id=client_id, duration=args.duration, rounds=args.rounds,
                       samples=args.samples, tmp=workdir, photo12mp=photo)
         for name in args.names:
-            log(f"--- [{cfg}] {name} (load average {os.getloadavg()[0]:.2f})")
+            busy = wait_idle(args.wait_idle)
+            note = "  <- the machine is busy with other work: expect noisy figures" if busy > 0.2 else ""
+            log(f"--- [{cfg}] {name} (CPU busy before start: {busy:.0%}, load average "
+                f"{os.getloadavg()[0]:.2f}){note}")
             t0 = time.monotonic()
             try:
                 out[name] = BENCHMARKS[name].run(ctx)
@@ -98,7 +103,7 @@ def run_config(cfg: str, args: argparse.Namespace, tmp: Path, photo: Path) -> di
                 traceback.print_exc()
                 out[name] = {"name": name, "error": f"{type(exc).__name__}: {exc}", "results": {}}
             out[name]["seconds"] = round(time.monotonic() - t0, 1)
-            out[name]["load_before"] = os.getloadavg()[0]
+            out[name]["cpu_busy_before"] = round(busy, 3)
     return out
 
 

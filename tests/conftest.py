@@ -24,23 +24,31 @@ from tests.live import LiveServer, backend_env, free_port, start_server
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     data = tmp_path_factory.mktemp("imghost-data")
-    srv = start_server(data, port=free_port())
+    # Budgets large enough for the whole suite; rate limiting itself is tested on servers of its own.
+    srv = start_server(data, port=free_port(), extra_env={"IMGHOST_RATE_LIMIT_USER": "1000000",
+                                                          "IMGHOST_RATE_LIMIT_CLIENT": "1000000",
+                                                          "IMGHOST_RATE_LIMIT_POST": "1000000"})
     try:
         yield srv
     finally:
         srv.stop()
 
 
+@pytest.fixture(scope="session")
+def session_client(server: LiveServer) -> tuple[str, str]:
+    return server.create_client("suite")
+
+
 @pytest.fixture
 def client_creds(server: LiveServer) -> tuple[str, str]:
-    """A fresh application per test, so rate-limit buckets never leak between tests."""
+    """A fresh application, for tests that count credits."""
     return server.create_client()
 
 
 @pytest.fixture
-def api(server: LiveServer, client_creds: tuple[str, str]) -> Iterator[httpx.Client]:
+def api(server: LiveServer, session_client: tuple[str, str]) -> Iterator[httpx.Client]:
     with httpx.Client(
-        base_url=server.url, headers={"Authorization": f"Client-ID {client_creds[0]}"}, timeout=60
+        base_url=server.url, headers={"Authorization": f"Client-ID {session_client[0]}"}, timeout=60
     ) as c:
         yield c
 

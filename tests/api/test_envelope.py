@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx
+import pytest
 
 from tests.api.helpers import envelope_error, envelope_ok
 
@@ -76,15 +79,23 @@ class TestTransport:
             envelope_ok(raw.get("/3/credits", headers={"Authorization": value}))
 
 
+@pytest.fixture
+def fresh(server: object, client_creds: tuple[str, str]) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, headers={"Authorization": f"Client-ID {client_creds[0]}"}) as c:  # type: ignore[attr-defined]
+        yield c
+
+
 class TestCreditsAndLimits:
-    def test_credits_shape_and_free(self, api: httpx.Client) -> None:
+    def test_credits_shape_and_free(self, fresh: httpx.Client) -> None:
+        api = fresh
         first = envelope_ok(api.get("/3/credits"))
         assert set(first) == {"UserLimit", "UserRemaining", "UserReset", "ClientLimit", "ClientRemaining"}
         assert all(isinstance(v, int) for v in first.values())
         second = envelope_ok(api.get("/3/credits"))
         assert second["UserRemaining"] == first["UserRemaining"]  # /3/credits costs nothing
 
-    def test_get_costs_one_and_upload_ten(self, api: httpx.Client) -> None:
+    def test_get_costs_one_and_upload_ten(self, fresh: httpx.Client) -> None:
+        api = fresh
         from tests.api.helpers import unique_jpeg
 
         before = envelope_ok(api.get("/3/credits"))
@@ -94,7 +105,7 @@ class TestCreditsAndLimits:
         assert before["ClientRemaining"] - mid["ClientRemaining"] == 1
         r = api.post("/3/upload", files={"image": ("a.jpg", unique_jpeg(1))})
         envelope_ok(r)
-        assert int(r.headers["x-post-rate-limit-limit"]) == 1250
-        assert int(r.headers["x-post-rate-limit-remaining"]) < 1250
+        limit = int(r.headers["x-post-rate-limit-limit"])
+        assert 0 <= int(r.headers["x-post-rate-limit-remaining"]) < limit
         after = envelope_ok(api.get("/3/credits"))
         assert mid["UserRemaining"] - after["UserRemaining"] == 10

@@ -239,13 +239,13 @@ class TestRedisLocks:
 
     def test_long_critical_section_keeps_its_lock(self, redis_url: str) -> None:
         async def body() -> None:
-            a = RedisLocks(redis_url, ttl=0.3, prefix="renew-test:")
-            b = RedisLocks(redis_url, ttl=0.3, prefix="renew-test:")
+            a = RedisLocks(redis_url, ttl=0.6, prefix="renew-test:")
+            b = RedisLocks(redis_url, ttl=0.6, prefix="renew-test:")
             try:
                 async with a.hold("long", timeout=2):
                     # Three ttls pass while held; b must still not get in.
                     with pytest.raises(ServiceUnavailable):
-                        async with b.hold("long", timeout=1.0):
+                        async with b.hold("long", timeout=2.0):
                             pytest.fail("lock expired while its holder was alive")
                 async with b.hold("long", timeout=1.0):
                     pass

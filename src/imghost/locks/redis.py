@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import secrets
 import time
 from collections.abc import AsyncIterator
@@ -70,8 +69,8 @@ class RedisLocks:
                 yield
             finally:
                 keeper.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await keeper
+                # gather() collects the keeper's CancelledError without swallowing a cancel aimed at us.
+                await asyncio.gather(keeper, return_exceptions=True)
                 try:
                     await self._release(keys=[key], args=[token])
                 except (RedisError, OSError):
@@ -88,9 +87,11 @@ class RedisLocks:
                     return
             except (RedisError, OSError) as e:
                 raise ServiceUnavailable() from e
-            if time.monotonic() + delay > deadline:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
                 raise ServiceUnavailable()
-            await asyncio.sleep(delay)
+            # The last sleep is cut short so that one more attempt lands right at the deadline.
+            await asyncio.sleep(min(delay, remaining))
             delay = min(delay * 2, 0.1)
 
     async def _keep(self, key: str, token: str) -> None:
