@@ -20,9 +20,9 @@ BUCKET = "imghost-bench"
 def _servers() -> tuple[Any, Any, Any, str]:
     try:
         sys.path.insert(0, str(ROOT))
-        from tests.services import PostgresServer, RedisServer, SeaweedServer  # type: ignore[import-not-found]
+        from tests import services  # type: ignore[import-not-found]
 
-        return PostgresServer, RedisServer, SeaweedServer, "tests/services.py"
+        return services.PostgresServer, services.RedisServer, services.SeaweedServer, "tests/services.py"
     except Exception as exc:  # noqa: BLE001 - missing or mid-edit: fall back to our own starter
         log(f"    tests/services.py unusable ({type(exc).__name__}: {exc}); using bench/services_min.py")
         from services_min import PostgresServer, RedisServer, SeaweedServer

@@ -43,7 +43,7 @@ HUGE_LIMITS = {
 
 
 def log(msg: str) -> None:
-    print(msg, flush=True)
+    print(msg, flush=True)  # noqa: T201
 
 
 def free_port() -> int:
@@ -197,8 +197,9 @@ class Imghost:
         self.env = clean_env({"IMGHOST_DATA_DIR": str(data), "IMGHOST_PUBLIC_URL": self.url,
                               **HUGE_LIMITS, **self.extra_env})
         log_path = self.workdir / f"imghost-{self.port}.log"
-        self.proc = spawn([sys.executable, "-m", "imghost", "serve", "--host", "127.0.0.1", "--port",
-                           str(self.port), "--workers", "1"], log_path=log_path, env=self.env, cwd=self.workdir)
+        cmd = [sys.executable, "-m", "imghost", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+               "--workers", "1"]
+        self.proc = spawn(cmd, log_path=log_path, env=self.env, cwd=self.workdir)
         wait_http(self.url + "/healthz", self.proc, log_path, timeout=90)
         return self
 
@@ -263,11 +264,14 @@ def photo_jpeg(width: int, height: int, quality: int, seed: str) -> bytes:
     def noise(w: int, h: int) -> Image.Image:
         return Image.frombytes("RGB", (w, h), rng.randbytes(w * h * 3))
 
+    def blobs(div: int) -> Image.Image:
+        return noise(max(2, width // div), max(2, height // div)).resize(size, Image.Resampling.BICUBIC)
+
     lin = Image.linear_gradient("L").resize(size, Image.Resampling.BILINEAR)
     rad = Image.radial_gradient("L").resize(size, Image.Resampling.BILINEAR)
     img = Image.merge("RGB", (lin, rad, lin.transpose(Image.Transpose.FLIP_LEFT_RIGHT)))
-    img = Image.blend(img, noise(max(2, width // 100), max(2, height // 100)).resize(size, Image.Resampling.BICUBIC), 0.5)
-    img = Image.blend(img, noise(max(2, width // 10), max(2, height // 10)).resize(size, Image.Resampling.BICUBIC), 0.25)
+    img = Image.blend(img, blobs(100), 0.5)
+    img = Image.blend(img, blobs(10), 0.25)
     img = Image.blend(img, noise(width, height), 0.06)
     out = BytesIO()
     img.save(out, "JPEG", quality=quality)
@@ -333,7 +337,8 @@ def wrk(url: str, duration: float, *, connections: int = 50, threads: int = 1,
     text = out.stdout
     if out.returncode != 0 or "Requests/sec" not in text:
         raise RuntimeError(f"wrk failed ({out.returncode}): {text[-1000:]} {out.stderr[-1000:]}")
-    res: dict[str, Any] = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))}  # type: ignore[union-attr]
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    res: dict[str, Any] = {"rps": float(rps.group(1)) if rps else float("nan")}
     m = re.search(r"(\d+) requests in ([\d.]+\w+), ([\d.]+\w+) read", text)
     if m:
         res["requests"] = int(m.group(1))
@@ -369,8 +374,9 @@ def throughput_result(label: str, imghost: list[dict[str, Any]], ref: list[dict[
            "ratio": ratio, "target": target_text, "target_ratio": min_ratio, "higher_is_better": True,
            "meets_target": ratio >= min_ratio, "errors": errors,
            "rounds": {"imghost": imghost, "reference": ref}}
+    note = f"  [{errors} errors]" if errors else ""
     log(f"    {label}: imghost {im:,.0f} req/s | {ref_name} {rf:,.0f} req/s | ratio {ratio:.2f} "
-        f"(target {target_text}) -> {verdict(res['meets_target'])}" + (f"  [{errors} errors]" if errors else ""))
+        f"(target {target_text}) -> {verdict(res['meets_target'])}{note}")
     return res
 
 
@@ -422,7 +428,7 @@ def _cpu_times() -> tuple[int, int]:
     return sum(fields), idle
 
 
-def cpu_busy(interval: float = 0.5) -> float:
+def cpu_busy(interval: float = 0.3) -> float:
     """Fraction of all CPUs busy over `interval` seconds (0..1): other work on the machine skews figures."""
     try:
         t0, i0 = _cpu_times()

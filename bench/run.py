@@ -36,7 +36,8 @@ CONFIGS = ("embedded", "scaleout")
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--config", choices=(*CONFIGS, "both"), default="embedded",
-                   help="embedded: SQLite + local disk + in-process limits; scaleout: PostgreSQL + S3 + Redis")
+                   help="embedded: SQLite + local disk + in-process limits; "
+                        "scaleout: PostgreSQL + S3 + Redis")
     p.add_argument("--duration", type=float, default=5.0, help="seconds per wrk run (default 5)")
     p.add_argument("--only", default="", help=f"comma-separated subset of: {', '.join(BENCHMARKS)}")
     p.add_argument("--rounds", type=int, default=3, help="alternating imghost/reference rounds for wrk runs")
@@ -73,8 +74,8 @@ def machine() -> dict[str, Any]:
     return info
 
 
-def run_config(cfg: str, args: argparse.Namespace, tmp: Path, photo: Path) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def run_config(cfg: str, args: argparse.Namespace, tmp: Path, photo: Path, out: dict[str, Any]) -> None:
+    """Run the selected benchmarks against one configuration, filling `out` as they finish."""
     log(f"\n=== config: {cfg} ===")
     with contextlib.ExitStack() as stack:
         extra_env: dict[str, str] = {}
@@ -104,7 +105,6 @@ def run_config(cfg: str, args: argparse.Namespace, tmp: Path, photo: Path) -> di
                 out[name] = {"name": name, "error": f"{type(exc).__name__}: {exc}", "results": {}}
             out[name]["seconds"] = round(time.monotonic() - t0, 1)
             out[name]["cpu_busy_before"] = round(busy, 3)
-    return out
 
 
 def _num(x: float, unit: str) -> str:
@@ -146,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
         photo = photo_12mp(OUT_DIR / "cache")
         report["photo12mp"] = {"path": str(photo), "bytes": photo.stat().st_size}
         for cfg in args.configs:
-            report["configs"][cfg] = run_config(cfg, args, tmp, photo)
+            report["configs"][cfg] = {}
+            run_config(cfg, args, tmp, photo, report["configs"][cfg])
     except KeyboardInterrupt:
         log("\ninterrupted: stopping every server started by this run")
         report["interrupted"] = True
@@ -158,8 +159,8 @@ def main(argv: list[str] | None = None) -> int:
         text = json.dumps(report, indent=2, default=str)
         path.write_text(text)
         (OUT_DIR / "latest.json").write_text(text)
-    log(f"\n=== summary ({report['seconds']:.0f} s, {os.cpu_count()} CPUs, wrk -t1 -c50 -d{args.duration:g}s, "
-        f"{args.rounds} rounds, {args.samples} latency samples) ===")
+    log(f"\n=== summary ({report['seconds']:.0f} s, {os.cpu_count()} CPUs, "
+        f"wrk -t1 -c50 -d{args.duration:g}s, {args.rounds} rounds, {args.samples} latency samples) ===")
     log(summary(report))
     log(f"\nraw results: {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
     return 130 if report.get("interrupted") else 0

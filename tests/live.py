@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,35 @@ def backend_env() -> dict[str, str]:
         if value:
             env[f"IMGHOST_{name}"] = value
     return env
+
+
+def isolation(data_dir: Path) -> dict[str, str]:
+    """Servers of one test run share PostgreSQL, S3 and Redis; give each its own S3 prefix and Redis keys
+    so that, say, a tight rate limit on one is not spent by another. Servers that must share
+    (multi-process tests) pass the same values in extra_env."""
+    tag = f"{data_dir.name}-{uuid.uuid4().hex[:8]}"
+    env = {"IMGHOST_REDIS_PREFIX": f"t-{tag}:"}
+    storage = os.environ.get("IMGHOST_TEST_STORAGE_URL")
+    if storage:
+        env["IMGHOST_STORAGE_URL"] = f"{storage.rstrip('/')}/{tag}"
+    return env
+
+
+def stored_keys(server: "LiveServer") -> set[str]:
+    """Every object the server has in storage, whichever backend it runs on."""
+    url = server.env.get("IMGHOST_STORAGE_URL")
+    if not url:
+        media = server.data_dir / "media"
+        return {str(p.relative_to(media)) for p in media.rglob("*") if p.is_file() and ".tmp" not in p.parts}
+    import obstore
+    from obstore.store import S3Store
+
+    bucket, _, prefix = url.removeprefix("s3://").partition("/")
+    store = S3Store(bucket, endpoint=server.env["IMGHOST_S3_ENDPOINT_URL"],
+                    access_key_id=server.env["IMGHOST_S3_ACCESS_KEY"],
+                    secret_access_key=server.env["IMGHOST_S3_SECRET_KEY"], region="us-east-1",
+                    virtual_hosted_style_request=False, client_options={"allow_http": True})
+    return {m["path"] for batch in obstore.list(store, prefix=prefix or None) for m in batch}
 
 
 def imghost_cmd() -> list[str]:
@@ -74,7 +104,8 @@ class LiveServer:
 
 def start_server(data_dir: Path, *, port: int, extra_env: dict[str, str] | None = None,
                  workers: int = 1) -> LiveServer:
-    env = {**os.environ, **backend_env(), "IMGHOST_DATA_DIR": str(data_dir), **(extra_env or {})}
+    env = {**os.environ, **backend_env(), "IMGHOST_DATA_DIR": str(data_dir), **isolation(data_dir),
+           **(extra_env or {})}
     env.setdefault("IMGHOST_PUBLIC_URL", f"http://127.0.0.1:{port}")
     url = f"http://127.0.0.1:{port}"
     log = data_dir.parent / f"server-{port}.log"

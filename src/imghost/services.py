@@ -49,7 +49,7 @@ def open_locks(settings: Settings) -> LockService:
     if settings.redis_url:
         from imghost.locks.redis import RedisLocks
 
-        return RedisLocks(settings.redis_url)
+        return RedisLocks(settings.redis_url, prefix=f"{settings.redis_prefix}lock:")
     from imghost.locks.local import FileLocks
 
     return FileLocks(settings.data_dir / "locks")
@@ -59,7 +59,7 @@ def open_limiter(settings: Settings) -> RateLimiter:
     if settings.redis_url:
         from imghost.ratelimit.redis import RedisRateLimiter
 
-        return RedisRateLimiter(settings.redis_url)
+        return RedisRateLimiter(settings.redis_url, prefix=settings.redis_prefix)
     from imghost.ratelimit.memory import MemoryRateLimiter
 
     return MemoryRateLimiter()

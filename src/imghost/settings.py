@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     database_url: str = ""
     storage_url: str = ""
     redis_url: str = ""
+    # Every Redis key starts with this, so deployments (or test servers) can share one Redis.
+    redis_prefix: str = "imghost:"
     s3_endpoint_url: str = ""
     s3_access_key: str = ""
     s3_secret_key: SecretStr = SecretStr("")

@@ -10,11 +10,11 @@ from PIL import Image
 
 from tests.api.helpers import envelope_error, envelope_ok
 from tests.corpus.cases import ACCEPTED, REJECTED, Case, get_case
-from tests.live import LiveServer
+from tests.live import LiveServer, stored_keys
 
 
 def _files(server: LiveServer) -> set[str]:
-    return {str(p) for p in (server.data_dir / "media").rglob("*") if p.is_file()}
+    return stored_keys(server)
 
 
 @pytest.mark.parametrize("case", ACCEPTED, ids=lambda c: c.name)

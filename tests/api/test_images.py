@@ -7,7 +7,7 @@ import time
 import httpx
 
 from tests.api.helpers import IMAGE_KEYS, envelope_error, envelope_ok, unique_jpeg
-from tests.live import LiveServer
+from tests.live import LiveServer, stored_keys
 
 
 def _upload(api: httpx.Client, seed: int, **fields: str) -> dict:
@@ -15,8 +15,7 @@ def _upload(api: httpx.Client, seed: int, **fields: str) -> dict:
 
 
 def _stored_files(server: LiveServer) -> set[str]:
-    media = server.data_dir / "media"
-    return {str(p.relative_to(media)) for p in media.rglob("*") if p.is_file() and ".tmp" not in p.parts}
+    return stored_keys(server)
 
 
 class TestGet:

@@ -12,11 +12,8 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import imgurpython
@@ -25,48 +22,11 @@ import pyimgur
 import pytest
 import requests
 
+from tests.clients.helpers import LOCAL_HOSTS, MediaHost, OffHostRequest, RequestLog, SentRequest
 from tests.live import LiveServer, free_port, start_server
-
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 # ---------------------------------------------------------------- request recording / off-host guard
-
-
-class OffHostRequest(AssertionError):
-    """A client library tried to talk to a host other than this machine."""
-
-    def __init__(self, url: str) -> None:
-        super().__init__(f"request to a non-local host refused: {url}")
-        self.url = url
-
-
-@dataclass
-class SentRequest:
-    method: str
-    url: str
-    headers: dict[str, str]
-    body: bytes
-
-    @property
-    def path(self) -> str:
-        return urlsplit(self.url).path
-
-    @property
-    def content_type(self) -> str:
-        return self.headers.get("content-type", "")
-
-
-@dataclass
-class RequestLog:
-    sent: list[SentRequest] = field(default_factory=list)
-    refused: list[str] = field(default_factory=list)
-
-    def clear(self) -> None:
-        self.sent.clear()
-
-    def to(self, method: str, path_prefix: str) -> list[SentRequest]:
-        return [r for r in self.sent if r.method == method and r.path.startswith(path_prefix)]
 
 
 @pytest.fixture(autouse=True)
@@ -74,7 +34,8 @@ def sent_requests(monkeypatch: pytest.MonkeyPatch) -> RequestLog:
     log = RequestLog()
     original = requests.sessions.Session.send
 
-    def send(self: requests.Session, request: requests.PreparedRequest, **kwargs: object) -> requests.Response:
+    def send(self: requests.Session, request: requests.PreparedRequest,
+             **kwargs: object) -> requests.Response:
         host = urlsplit(request.url or "").hostname or ""
         if host not in LOCAL_HOSTS:
             log.refused.append(request.url or "")
@@ -116,15 +77,35 @@ def pyimgur_at(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
 
 
 @pytest.fixture
-def imgurpython_client(server: LiveServer, client_creds: tuple[str, str],
+def imgurpython_client(server: LiveServer, session_client: tuple[str, str],
                        imgurpython_at: Callable[[str], None]) -> imgurpython.ImgurClient:
+    """imgurpython on the session server, with the suite's shared application."""
+    imgurpython_at(server.url)
+    return imgurpython.ImgurClient(*session_client)
+
+
+@pytest.fixture
+def imgurpython_fresh(server: LiveServer, client_creds: tuple[str, str],
+                      imgurpython_at: Callable[[str], None]) -> imgurpython.ImgurClient:
+    """imgurpython with an application of its own, for tests that count credits."""
     imgurpython_at(server.url)
     return imgurpython.ImgurClient(*client_creds)
 
 
 @pytest.fixture
-def pyimgur_client(server: LiveServer, client_creds: tuple[str, str],
+def pyimgur_client(server: LiveServer, session_client: tuple[str, str],
                    pyimgur_at: Callable[[str], None]) -> pyimgur.Imgur:
+    """PyImgur on the session server, with the suite's shared application."""
+    pyimgur_at(server.url)
+    im = pyimgur.Imgur(session_client[0])
+    assert im.base_url == server.url
+    return im
+
+
+@pytest.fixture
+def pyimgur_fresh(server: LiveServer, client_creds: tuple[str, str],
+                  pyimgur_at: Callable[[str], None]) -> pyimgur.Imgur:
+    """PyImgur with an application of its own, for tests that count credits."""
     pyimgur_at(server.url)
     im = pyimgur.Imgur(client_creds[0])
     assert im.base_url == server.url
@@ -132,24 +113,6 @@ def pyimgur_client(server: LiveServer, client_creds: tuple[str, str],
 
 
 # ---------------------------------------------------------------- local media host for URL uploads
-
-
-@dataclass
-class MediaHost:
-    url: str
-    files: dict[str, tuple[bytes, str]] = field(default_factory=dict)
-    hits: list[str] = field(default_factory=list)
-
-    def add(self, name: str, data: bytes, content_type: str = "application/octet-stream") -> str:
-        """Serve data at /name; returns its URL."""
-        self.files["/" + name] = (data, content_type)
-        return f"{self.url}/{name}"
-
-    def add_file(self, path: Path, name: str | None = None, content_type: str = "application/octet-stream") -> str:
-        return self.add(name or path.name, path.read_bytes(), content_type)
-
-    def hits_for(self, name: str) -> int:
-        return sum(1 for h in self.hits if h == "/" + name)
 
 
 @pytest.fixture(scope="session")
@@ -211,13 +174,6 @@ def url_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]
         yield srv
     finally:
         srv.stop()
-
-
-def away_from_window_edge(window: int = 3600, margin: float = 20.0) -> None:
-    """Rate limits use fixed windows aligned to the epoch; wait if one is about to roll over."""
-    left = window - time.time() % window
-    if left < margin:
-        time.sleep(left + 1)
 
 
 @pytest.fixture(scope="module")

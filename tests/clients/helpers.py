@@ -1,4 +1,5 @@
-"""Shared checks for the client-library tests: test images, and verifying what the server really serves."""
+"""Shared pieces of the client-library tests: test images, checks of what the server really serves, the
+recorded requests, the local media host and rate-limit budgets."""
 
 from __future__ import annotations
 
@@ -6,18 +7,24 @@ import io
 import random
 import re
 import subprocess
+import time
 from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import imageio_ffmpeg
 from PIL import Image
 
 from tests.corpus.cases import Accept, Case
+from tests.live import LiveServer
 
 PIL_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WEBP",
                "image/avif": "AVIF"}
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 ID_RE = re.compile(r"^[A-Za-z0-9]{5,10}$")
 DELETEHASH_RE = re.compile(r"^[A-Za-z0-9]{11,32}$")
 RATELIMIT_KEYS = ("UserLimit", "UserRemaining", "UserReset", "ClientLimit", "ClientRemaining")
@@ -125,3 +132,80 @@ def _get_opt(info: Any, *names: str) -> Any:
         elif name in vars(info):
             return getattr(info, name)
     return None
+
+
+# ---------------------------------------------------------------- what the libraries sent
+
+
+class OffHostRequest(AssertionError):
+    """A client library tried to talk to a host other than this machine."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(f"request to a non-local host refused: {url}")
+        self.url = url
+
+
+@dataclass
+class SentRequest:
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+
+@dataclass
+class RequestLog:
+    sent: list[SentRequest] = dc_field(default_factory=list)
+    refused: list[str] = dc_field(default_factory=list)
+
+    def clear(self) -> None:
+        self.sent.clear()
+
+    def to(self, method: str, path_prefix: str) -> list[SentRequest]:
+        return [r for r in self.sent if r.method == method and r.path.startswith(path_prefix)]
+
+
+# ---------------------------------------------------------------- the local media host
+
+
+@dataclass
+class MediaHost:
+    url: str
+    files: dict[str, tuple[bytes, str]] = dc_field(default_factory=dict)
+    hits: list[str] = dc_field(default_factory=list)
+
+    def add(self, name: str, data: bytes, content_type: str = "application/octet-stream") -> str:
+        """Serve data at /name; returns its URL."""
+        self.files["/" + name] = (data, content_type)
+        return f"{self.url}/{name}"
+
+    def add_file(self, path: Path, name: str | None = None,
+                 content_type: str = "application/octet-stream") -> str:
+        return self.add(name or path.name, path.read_bytes(), content_type)
+
+    def hits_for(self, name: str) -> int:
+        return sum(1 for h in self.hits if h == "/" + name)
+
+
+# ---------------------------------------------------------------- rate-limit budgets
+
+
+def budgets(srv: LiveServer) -> tuple[int, int]:
+    """(user credits per hour, client credits per day) the server was started with."""
+    return (int(srv.env.get("IMGHOST_RATE_LIMIT_USER") or 500),
+            int(srv.env.get("IMGHOST_RATE_LIMIT_CLIENT") or 12500))
+
+
+def away_from_window_edge(window: int = 3600, margin: float = 20.0) -> None:
+    """Rate limits use fixed windows aligned to the epoch; wait if one is about to roll over."""
+    left = window - time.time() % window
+    if left < margin:
+        time.sleep(left + 1)

@@ -188,7 +188,7 @@ class TestRedisRateLimiter:
             r = aioredis.Redis.from_url(redis_url)
             try:
                 await rl.charge((Bucket(k, 10, HOUR, 2), Bucket(k + "-free", 10, HOUR, 0)), T0 + 1)
-                counter = f"rl:{k}:{T0}"
+                counter = f"imghost:rl:{k}:{T0}"
                 assert await r.get(counter) == b"2"
                 assert HOUR < await r.ttl(counter) <= HOUR + 60
                 # A bucket that was not charged leaves nothing behind.

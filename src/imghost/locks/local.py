@@ -35,7 +35,7 @@ class FileLocks:
             raise ServiceUnavailable() from None
         try:
             digest = hashlib.sha1(name.encode()).hexdigest()
-            fd = os.open(self.dir / f"{digest[:2]}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            fd = os.open(self.dir / f"{digest[:3]}.lock", os.O_RDWR | os.O_CREAT, 0o600)
             try:
                 deadline = time.monotonic() + timeout
                 delay = 0.001

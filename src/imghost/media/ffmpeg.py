@@ -24,7 +24,7 @@ def run(args: list[str], timeout: float) -> None:
         raise UnsupportedMedia()
 
 
-def gif_to_mp4(src: Path, dest: Path, timeout: float) -> None:
+def animation_to_mp4(src: Path, dest: Path, timeout: float) -> None:
     # libx264 with yuv420p needs even dimensions.
     run(["-i", str(src), "-movflags", "+faststart", "-pix_fmt", "yuv420p",
          "-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2", "-c:v", "libx264", "-preset", "veryfast",

@@ -78,9 +78,9 @@ def prepare(src: Path, *, limits: Limits, disable_audio: bool, ffmpeg_timeout: f
             data = convert.reencode_without_metadata(src, fmt)
     out.write_bytes(data)
     mp4 = None
-    if fmt == "gif" and p.frames > 1:
+    if p.frames > 1:  # GIF, APNG and animated WebP all get an MP4 (and so a .gifv page)
         mp4 = src.with_suffix(".mp4")
-        ffmpeg.gif_to_mp4(out, mp4, ffmpeg_timeout)
+        ffmpeg.animation_to_mp4(out, mp4, ffmpeg_timeout)
     return Prepared(path=out, fmt=fmt, width=width, height=height, animated=p.frames > 1, has_sound=False,
                     size=len(data), sha256=hashlib.sha256(data).hexdigest(), mp4_path=mp4)
 

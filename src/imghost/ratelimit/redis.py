@@ -59,7 +59,8 @@ class RedisRateLimiter:
 
     Counters expire a minute after their window ends. Redis failures raise ServiceUnavailable."""
 
-    def __init__(self, url: str, *, max_connections: int = 50) -> None:
+    def __init__(self, url: str, *, prefix: str = "imghost:", max_connections: int = 50) -> None:
+        self._prefix = prefix
         # A blocking pool queues bursts for a free connection instead of failing them; short timeouts make a
         # dead Redis a prompt 503 rather than a hang.
         pool = aioredis.BlockingConnectionPool.from_url(
@@ -76,7 +77,7 @@ class RedisRateLimiter:
         resets: list[int] = []
         for b in buckets:
             start = int(now) // b.window * b.window
-            keys.append(f"rl:{b.key}:{start}")
+            keys.append(f"{self._prefix}rl:{b.key}:{start}")
             args += [b.limit, b.cost, b.window + 60]
             resets.append(start + b.window)
         try:

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Install imghost into ./.venv (and, as root on Debian, the system packages the tests use).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WITH_TEST=${1:-}
+if [ "$WITH_TEST" = "--test" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  if ! command -v redis-server >/dev/null || ! command -v curl >/dev/null; then
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server curl >/dev/null
+  fi
+fi
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/pip install -q --disable-pip-version-check -r requirements.lock
+.venv/bin/pip install -q --disable-pip-version-check --no-deps -e .

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Install everything and run the whole suite twice: on the embedded default (SQLite + local disk),
+# then on PostgreSQL + S3 + Redis started by scripts/services.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install.sh --test
+export PATH="$PWD/.venv/bin:$PATH"
+echo "== embedded default: SQLite + local disk + in-process limits"
+python -m pytest -q -p no:cacheprovider "$@"
+echo "== scale-out: PostgreSQL + S3 + Redis"
+(
+  source scripts/services.sh
+  python -m pytest -q -p no:cacheprovider "$@"
+)
