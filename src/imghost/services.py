@@ -102,7 +102,7 @@ class Services:
             images=ImageService(db, store, locks, limits=limits, tmp_dir=tmp_dir,
                                 ffmpeg_timeout=settings.ffmpeg_timeout, views=views),
             views=views,
-            delivery_cache=DeliveryCache(row_ttl=settings.metadata_cache_seconds,
+            delivery_cache=DeliveryCache(row_ttl=settings.row_cache_seconds,
                                          max_bytes=settings.memory_cache_bytes,
                                          max_object=settings.memory_cache_max_object),
             tmp_dir=tmp_dir,

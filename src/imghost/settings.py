@@ -52,7 +52,10 @@ class Settings(BaseSettings):
     # Delivery: small hot files are answered from memory.
     memory_cache_bytes: int = 128 * 1024 * 1024
     memory_cache_max_object: int = 2 * 1024 * 1024
-    metadata_cache_seconds: float = 5.0
+    # How long a process may answer media requests from a cached row. Only safe when this process is
+    # the only one that can delete: empty means 5 s on the single-process embedded default, 0 otherwise.
+    metadata_cache_seconds: float | None = None
+    workers: int = 1
     views_flush_seconds: float = 5.0
 
     # Uploads are converted to MP4 when animated; cap the work.
@@ -71,6 +74,12 @@ class Settings(BaseSettings):
     @property
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def row_cache_seconds(self) -> float:
+        if self.metadata_cache_seconds is not None:
+            return self.metadata_cache_seconds
+        return 5.0 if self.workers == 1 and not self.database_url else 0.0
 
     @property
     def sqlite_path(self) -> Path:

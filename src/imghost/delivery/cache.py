@@ -22,12 +22,16 @@ class DeliveryCache:
         self._bytes = 0
 
     def row(self, image_id: str) -> tuple[bool, Row | None]:
+        if not self.row_ttl:
+            return False, None
         hit = self._rows.get(image_id)
         if hit is None or hit[0] < time.monotonic():
             return False, None
         return True, hit[1]
 
     def put_row(self, image_id: str, row: Row | None) -> None:
+        if not self.row_ttl:
+            return
         if len(self._rows) > 100_000:
             self._rows.clear()
         self._rows[image_id] = (time.monotonic() + self.row_ttl, row)
