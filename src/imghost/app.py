@@ -14,14 +14,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from imghost import __version__
-from imghost.api import credits, images
-from imghost.api.edge import ApiEdge, Limits, TokenResolver
+from imghost.api import accounts, credits, images
+from imghost.api.edge import ApiEdge, Limits
 from imghost.api.envelope import error
 from imghost.delivery.handler import MEDIA_PATH, Delivery
 from imghost.errors import ImghostError, InvalidRequest, MethodNotAllowed, NotFound
 from imghost.services import Services
 from imghost.settings import Settings
-from imghost.web import pages
+from imghost.web import oauth, pages
 from imghost.web.render import error_page
 
 log = logging.getLogger("imghost")
@@ -43,6 +43,8 @@ def build_fastapi() -> FastAPI:
                   docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
     api.include_router(images.router)
     api.include_router(credits.router)
+    api.include_router(accounts.router)
+    api.include_router(oauth.router)
     api.include_router(pages.router)
 
     @api.exception_handler(ImghostError)
@@ -91,7 +93,7 @@ class Root:
         self.fastapi.state.services = svc
         self.edge = ApiEdge(self.fastapi, clients=svc.clients, limiter=svc.limiter,
                             limits=Limits(s.rate_limit_user, s.rate_limit_client, s.rate_limit_post, s.upload_cost),
-                            tokens=TokenResolver(), trust_forwarded=s.trust_forwarded)
+                            tokens=svc.oauth, trust_forwarded=s.trust_forwarded)
         self.delivery = Delivery(svc)
 
     async def shutdown(self) -> None:

@@ -121,6 +121,76 @@ def cmd_client_delete(args: argparse.Namespace) -> int:
     return _with_services(run)
 
 
+def cmd_user_create(args: argparse.Namespace) -> int:
+    async def run(svc: Any) -> int:
+        row = await svc.accounts.create(args.username, email=args.email, password=args.password)
+        print(json.dumps({"id": row["id"], "username": row["username"]}) if args.json
+              else f"imghost: created account {row['username']} (id {row['id']})")
+        return 0
+
+    return _with_services(run)
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    async def run(svc: Any) -> int:
+        rows = await svc.accounts.all()
+        if args.json:
+            print(json.dumps(rows))
+        else:
+            for r in rows:
+                print(f"{r['id']}  {r['username']}  {r['email']}")
+        return 0
+
+    return _with_services(run)
+
+
+def cmd_user_delete(args: argparse.Namespace) -> int:
+    async def run(svc: Any) -> int:
+        row = await svc.accounts.get(args.username)
+        await svc.accounts.delete(row)
+        print(f"imghost: deleted account {row['username']} and everything it owned")
+        return 0
+
+    return _with_services(run)
+
+
+def cmd_user_set_password(args: argparse.Namespace) -> int:
+    async def run(svc: Any) -> int:
+        row = await svc.accounts.get(args.username)
+        await svc.accounts.set_password(row["id"], args.password)
+        print(f"imghost: password changed for {row['username']}; its tokens are revoked")
+        return 0
+
+    return _with_services(run)
+
+
+def cmd_user_invite(args: argparse.Namespace) -> int:
+    async def run(svc: Any) -> int:
+        print(await svc.accounts.create_invite())
+        return 0
+
+    return _with_services(run)
+
+
+def cmd_token_revoke(args: argparse.Namespace) -> int:
+    async def run(svc: Any) -> int:
+        if args.user:
+            row = await svc.accounts.get(args.user)
+            n = await svc.oauth.revoke_account(row["id"])
+            print(f"imghost: revoked {n} token(s) of {row['username']}")
+            return 0
+        if not args.token:
+            print("imghost: give a token or --user USERNAME", file=sys.stderr)
+            return 2
+        if not await svc.oauth.revoke_token(args.token):
+            print("imghost: no such token", file=sys.stderr)
+            return 1
+        print("imghost: token revoked")
+        return 0
+
+    return _with_services(run)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="imghost", description="Self-hosted, Imgur-API-compatible image host")
     sub = p.add_subparsers(dest="command", required=True)
@@ -147,6 +217,34 @@ def build_parser() -> argparse.ArgumentParser:
     delete = csub.add_parser("delete", help="remove an application")
     delete.add_argument("client_id")
     delete.set_defaults(func=cmd_client_delete)
+
+    user = sub.add_parser("user", help="accounts")
+    usub = user.add_subparsers(dest="user_command", required=True)
+    ucreate = usub.add_parser("create", help="create an account")
+    ucreate.add_argument("username")
+    ucreate.add_argument("--password", required=True)
+    ucreate.add_argument("--email", required=True)
+    ucreate.add_argument("--json", action="store_true")
+    ucreate.set_defaults(func=cmd_user_create)
+    ulist = usub.add_parser("list", help="list accounts")
+    ulist.add_argument("--json", action="store_true")
+    ulist.set_defaults(func=cmd_user_list)
+    udelete = usub.add_parser("delete", help="delete an account and everything it owns")
+    udelete.add_argument("username")
+    udelete.set_defaults(func=cmd_user_delete)
+    upw = usub.add_parser("set-password", help="change a password (revokes the account's tokens)")
+    upw.add_argument("username")
+    upw.add_argument("--password", required=True)
+    upw.set_defaults(func=cmd_user_set_password)
+    usub.add_parser("invite", help="make an invite code (IMGHOST_REGISTRATION=invite)").set_defaults(
+        func=cmd_user_invite)
+
+    token = sub.add_parser("token", help="OAuth tokens")
+    tsub = token.add_subparsers(dest="token_command", required=True)
+    revoke = tsub.add_parser("revoke", help="revoke one token, or every token of an account")
+    revoke.add_argument("token", nargs="?")
+    revoke.add_argument("--user")
+    revoke.set_defaults(func=cmd_token_revoke)
     return p
 
 

@@ -11,10 +11,13 @@ from pathlib import Path
 
 from imghost.db.database import Database, PostgresDatabase, Row, SqliteDatabase, asyncpg_dsn
 from imghost.delivery.cache import DeliveryCache
+from imghost.domain.accounts import captcha
+from imghost.domain.accounts.service import AccountService
 from imghost.domain.clients.service import ClientService
 from imghost.domain.images import repository as image_repo
 from imghost.domain.images.service import ImageService
 from imghost.domain.images.views import ViewCounter
+from imghost.domain.oauth.service import OAuthService
 from imghost.locks.base import LockService
 from imghost.media.limits import Limits
 from imghost.ratelimit.base import RateLimiter
@@ -74,6 +77,8 @@ class Services:
     limiter: RateLimiter
     clients: ClientService
     images: ImageService
+    accounts: AccountService
+    oauth: OAuthService
     views: ViewCounter
     delivery_cache: DeliveryCache
     tmp_dir: Path
@@ -96,11 +101,19 @@ class Services:
         views = ViewCounter()
         limits = Limits(settings.max_image_bytes, settings.max_video_bytes, settings.max_pixels,
                         settings.max_animation_pixels, settings.max_frames, settings.max_side)
+        limiter = open_limiter(settings)
+        images = ImageService(db, store, locks, limits=limits, tmp_dir=tmp_dir,
+                              ffmpeg_timeout=settings.ffmpeg_timeout, views=views)
         svc = cls(
-            settings=settings, db=db, store=store, locks=locks, limiter=open_limiter(settings),
+            settings=settings, db=db, store=store, locks=locks, limiter=limiter,
             clients=ClientService(db),
-            images=ImageService(db, store, locks, limits=limits, tmp_dir=tmp_dir,
-                                ffmpeg_timeout=settings.ffmpeg_timeout, views=views),
+            images=images,
+            accounts=AccountService(db, images, limiter, registration=settings.registration,
+                                    captcha=captcha.build(settings.captcha_provider,
+                                                          settings.captcha_secret.get_secret_value(),
+                                                          settings.captcha_verify_url),
+                                    login_attempts=settings.login_attempts, login_window=settings.login_window),
+            oauth=OAuthService(db, token_lifetime=settings.token_lifetime),
             views=views,
             delivery_cache=DeliveryCache(row_ttl=settings.row_cache_seconds,
                                          max_bytes=settings.memory_cache_bytes,

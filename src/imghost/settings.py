@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -61,7 +61,15 @@ class Settings(BaseSettings):
     # Uploads are converted to MP4 when animated; cap the work.
     ffmpeg_timeout: float = 120.0
 
-    secret_key: SecretStr = SecretStr("")
+    # Accounts and OAuth 2.
+    registration: Literal["open", "closed", "invite"] = "open"
+    captcha_provider: str = ""  # recaptcha | hcaptcha | turnstile (anything speaking siteverify)
+    captcha_secret: SecretStr = SecretStr("")
+    captcha_verify_url: str = ""
+    token_lifetime: int = 28 * 86400
+    oauth_password_grant: bool = True
+    login_attempts: int = 10  # failed sign-ins per username per window (five times that per address)
+    login_window: int = 900
 
     @model_validator(mode="after")
     def _check(self) -> Self:

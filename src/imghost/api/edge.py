@@ -9,7 +9,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 from imghost.api.envelope import error_body
 from imghost.auth import Subject
@@ -35,7 +35,7 @@ CORS = [
 _JSON_HEADERS = [(b"content-type", b"application/json; charset=utf-8")]
 _UPLOAD = re.compile(r"^/3/(image|upload)$")
 # Routes real clients call with no Authorization header at all (npm `getAccount`, spec §7.3).
-_PUBLIC: list[tuple[str, re.Pattern[str]]] = []
+_PUBLIC: list[tuple[str, re.Pattern[str]]] = [("GET", re.compile(r"^/3/account/[^/]+$"))]
 
 
 class Limits:
@@ -43,11 +43,8 @@ class Limits:
         self.user, self.client, self.post, self.upload_cost = user, client, post, upload_cost
 
 
-class TokenResolver:
-    """Bearer tokens are resolved by the accounts feature; until then every token is invalid."""
-
-    async def resolve(self, token: str, client_id: str | None) -> Subject | None:
-        return None
+class TokenResolver(Protocol):
+    async def resolve(self, token: str, client_id: str | None) -> Subject | None: ...
 
 
 def _normalise(path: str) -> str:

@@ -12,7 +12,7 @@ from imghost.api.params import read_params
 from imghost.api.schemas import image_json
 from imghost.auth import Subject
 from imghost.domain.images.service import UploadMeta
-from imghost.errors import Forbidden, InvalidRequest
+from imghost.errors import InvalidRequest
 from imghost.remote import download
 from imghost.services import Services
 
@@ -66,10 +66,13 @@ async def _materialise(up: UploadInput, work: Path, svc: Services) -> Path:
 @router.get("/image/{image_id}", summary="Image information", operation_id="image_get")
 async def get_image(request: Request, image_id: str) -> Response:
     svc = _svc(request)
+    subject = _subject(request)
     resolved = await svc.images.resolve(image_id)
-    owner = svc.images.is_owner(_subject(request), resolved)
+    owner = svc.images.is_owner(subject, resolved)
     row = resolved.row
-    return ok(image_json(row, svc.settings.base_url, owner=owner, pending=svc.views.pending(row["id"])))
+    favorite = await svc.accounts.is_favorite(subject, row["id"])
+    return ok(image_json(row, svc.settings.base_url, owner=owner, pending=svc.views.pending(row["id"]),
+                         favorite=favorite))
 
 
 @router.post("/image/{image_id}", summary="Update title and description", operation_id="image_update")
@@ -95,6 +98,4 @@ async def delete_image(request: Request, image_id: str) -> Response:
 @router.post("/image/{image_id}/favorite", summary="Favorite an image (signed-in users)",
              operation_id="image_favorite")
 async def favorite_image(request: Request, image_id: str) -> Response:
-    if not _subject(request).is_user:
-        raise Forbidden("This method requires authentication")
-    raise InvalidRequest("Favorites are not available")
+    return ok(await _svc(request).accounts.toggle_favorite(_subject(request), image_id))

@@ -30,7 +30,7 @@ def image_json(row: Row, base_url: str, *, owner: bool, pending: tuple[int, int]
         "favorite": favorite,
         "nsfw": None if row["nsfw"] is None else bool(row["nsfw"]),
         "section": None,
-        "account_url": row.get("account_url") if hasattr(row, "get") else None,
+        "account_url": row.get("account_url"),
         "account_id": row["account_id"],
         "is_ad": False,
         "in_most_viral": False,
@@ -59,3 +59,54 @@ def credits_json(user_limit: int, user_remaining: int, user_reset: int, client_l
                  client_remaining: int) -> dict[str, int]:
     return {"UserLimit": user_limit, "UserRemaining": user_remaining, "UserReset": user_reset,
             "ClientLimit": client_limit, "ClientRemaining": client_remaining}
+
+
+_TIERS = ((20000, "Glorious"), (8000, "Renowned"), (4000, "Idolized"), (2000, "Trusted"), (1000, "Liked"),
+          (400, "Accepted"), (0, "Neutral"))
+
+
+def reputation_name(reputation: float) -> str:
+    if reputation < 0:
+        return "Forever Alone"
+    return next(name for floor, name in _TIERS if reputation >= floor)
+
+
+def account_json(row: Row, base_url: str) -> dict[str, Any]:
+    # imgurpython requires id, url, bio, reputation, created, pro_expiration; PyImgur requires url.
+    return {
+        "id": int(row["id"]),
+        "url": row["username"],
+        "bio": row["bio"],
+        "avatar": row["avatar"],
+        "avatar_name": None,
+        "cover": row["cover"],
+        "cover_name": None,
+        "reputation": float(row["reputation"]),
+        "reputation_name": reputation_name(float(row["reputation"])),
+        "created": int(row["created_at"]),
+        "pro_expiration": False,
+        "user_follow": {"status": False},
+        "is_blocked": False,
+    }
+
+
+def settings_json(row: Row) -> dict[str, Any]:
+    return {
+        "account_url": row["username"],
+        "email": row["email"],
+        "avatar": row["avatar"],
+        "cover": row["cover"],
+        "public_images": bool(row["public_images"]),
+        "album_privacy": row["album_privacy"],
+        "pro_expiration": False,
+        "accepted_gallery_terms": bool(row["accepted_gallery_terms"]),
+        "active_emails": [],
+        "messaging_enabled": bool(row["messaging_enabled"]),
+        "comment_replies": True,
+        "blocked_users": [],
+        "show_mature": bool(row["show_mature"]),
+        "newsletter_subscribed": bool(row["newsletter_subscribed"]),
+        "first_party": True,
+        "high_quality": bool(row["high_quality"]),
+        "email_verified": bool(row["email_verified"]),
+    }

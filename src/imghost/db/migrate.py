@@ -6,10 +6,11 @@ from pathlib import Path
 from imghost.db.database import sync_url
 from imghost.settings import Settings
 
-# The newest revision in migrations/versions; a test keeps it equal to Alembic's head.
-HEAD = "0001"
-
 _SCRIPTS = Path(__file__).resolve().parent.parent / "migrations"
+
+# Revision ids are the four-digit prefixes of the files in migrations/versions, in order.
+HEAD = sorted(p.name[:4] for p in (_SCRIPTS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))[-1]
+
 
 
 def database_url(settings: Settings) -> str:

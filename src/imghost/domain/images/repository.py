@@ -5,16 +5,18 @@ from typing import Any
 
 from imghost.db.database import Connection, Row
 
-_COLUMNS = ("id, deletehash, client_id, account_id, title, description, name, sha256, mime, ext, width, height,"
-            " size, animated, has_sound, mp4_size, nsfw, created_at, views, bandwidth")
+# The owner's username rides along as account_url: every Image object carries it.
+SELECT = ("SELECT i.id, i.deletehash, i.client_id, i.account_id, i.title, i.description, i.name, i.sha256, i.mime,"
+          " i.ext, i.width, i.height, i.size, i.animated, i.has_sound, i.mp4_size, i.nsfw, i.created_at, i.views,"
+          " i.bandwidth, a.username AS account_url FROM images i LEFT JOIN accounts a ON a.id = i.account_id")
 
 
 async def get(db: Connection, image_id: str) -> Row | None:
-    return await db.fetch_one(f"SELECT {_COLUMNS} FROM images WHERE id = :id", {"id": image_id})
+    return await db.fetch_one(f"{SELECT} WHERE i.id = :id", {"id": image_id})
 
 
 async def get_by_deletehash(db: Connection, deletehash: str) -> Row | None:
-    return await db.fetch_one(f"SELECT {_COLUMNS} FROM images WHERE deletehash = :dh", {"dh": deletehash})
+    return await db.fetch_one(f"{SELECT} WHERE i.deletehash = :dh", {"dh": deletehash})
 
 
 async def insert(db: Connection, values: Mapping[str, Any]) -> None:

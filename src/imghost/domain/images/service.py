@@ -109,7 +109,7 @@ class ImageService:
                     await self._delete_files(prepared.sha256)
                 raise
         metrics.inc("uploads")
-        return values
+        return {**values, "account_url": subject.username}
 
     async def _store(self, p: Prepared) -> None:
         try:

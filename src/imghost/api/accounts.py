@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from imghost.api.envelope import ok
+from imghost.api.params import Params, read_params
+from imghost.api.schemas import account_json, image_json, settings_json
+from imghost.auth import Subject
+from imghost.db.database import Row
+from imghost.errors import InvalidRequest, NotFound
+from imghost.services import Services
+
+router = APIRouter(prefix="/3/account", tags=["account"])
+
+
+def _svc(request: Request) -> Services:
+    return request.app.state.services
+
+
+def _subject(request: Request) -> Subject:
+    return request.scope["state"]["subject"]
+
+
+def paging(params: Params, page: str | None, default_per_page: int = 50) -> tuple[int, int]:
+    """Page from the path or the query (ShareX), perPage from the query; bad values fall back."""
+    raw_page = page if page is not None else params.get("page")
+    try:
+        p = max(0, int(raw_page)) if raw_page not in (None, "") else 0
+    except ValueError:
+        p = 0
+    try:
+        per = int(params.get("perPage") or default_per_page)
+    except ValueError:
+        per = default_per_page
+    return p, min(max(per, 1), 100)
+
+
+def _images(svc: Services, rows: list[Row], subject: Subject) -> list[dict[str, object]]:
+    base = svc.settings.base_url
+    return [image_json(r, base, owner=subject.account_id == r["account_id"] and r["account_id"] is not None,
+                       pending=svc.views.pending(r["id"])) for r in rows]
+
+
+@router.get("/{username}", summary="Account information (no Authorization needed)", operation_id="account_get")
+async def get_account(request: Request, username: str) -> Response:
+    svc = _svc(request)
+    params = await read_params(request)
+    account_id = params.get("account_id")
+    if account_id and account_id.isdigit():
+        row = await svc.accounts.get_by_id(int(account_id))
+    else:
+        row = await svc.accounts.resolve(_subject(request), username)
+    return ok(account_json(row, svc.settings.base_url))
+
+
+@router.post("/{username}", summary="Create an account", operation_id="account_create")
+async def create_account(request: Request, username: str) -> Response:
+    svc = _svc(request)
+    params = await read_params(request)
+    client = request.scope.get("client")
+    row = await svc.accounts.register(
+        username, email=params.get("email") or "", password=params.get("password") or "",
+        invite=params.get("invite") or params.get("invite_code"),
+        captcha_response=params.get("captcha") or params.get("g-recaptcha-response")
+        or params.get("h-captcha-response") or params.get("cf-turnstile-response"),
+        remote_ip=client[0] if client else None)
+    return ok(account_json(row, svc.settings.base_url))
+
+
+@router.delete("/{username}", summary="Delete the signed-in account and everything it owns",
+               operation_id="account_delete")
+async def delete_account(request: Request, username: str) -> Response:
+    svc = _svc(request)
+    row = await svc.accounts.resolve_owned(_subject(request), username)
+    await svc.accounts.delete(row)
+    return ok(True)
+
+
+@router.get("/{username}/settings", summary="Account settings (owner)", operation_id="account_settings")
+async def get_settings(request: Request, username: str) -> Response:
+    svc = _svc(request)
+    row = await svc.accounts.resolve_owned(_subject(request), username)
+    return ok(settings_json(row))
+
+
+@router.put("/{username}/settings", summary="Change account settings (owner)",
+            operation_id="account_settings_put")
+@router.post("/{username}/settings", summary="Change account settings (owner)",
+             operation_id="account_settings_post")
+async def change_settings(request: Request, username: str) -> Response:
+    svc = _svc(request)
+    row = await svc.accounts.resolve_owned(_subject(request), username)
+    params = await read_params(request)
+    await svc.accounts.update_settings(row, {k: params.get(k) for k in (
+        "bio", "public_images", "messaging_enabled", "album_privacy", "accepted_gallery_terms", "username",
+        "show_mature", "newsletter_subscribed", "avatar", "email", "high_quality")})
+    return ok(True)
+
+
+@router.get("/{username}/stats", summary="Account statistics (owner)", operation_id="account_stats")
+async def stats(request: Request, username: str) -> Response:
+    svc = _svc(request)
+    row = await svc.accounts.resolve_owned(_subject(request), username)
+    return ok(await svc.accounts.stats(row))
+
+
+@router.get("/{username}/images", summary="The account's images (owner)", operation_id="account_images")
+@router.get("/{username}/images/{page:int}", summary="The account's images, one page (owner)",
+            operation_id="account_images_page")
+async def images(request: Request, username: str, page: int | None = None) -> Response:
+    svc = _svc(request)
+    subject = _subject(request)
+    row = await svc.accounts.resolve_owned(subject, username)
+    p, per = paging(await read_params(request), None if page is None else str(page))
+    return ok(_images(svc, await svc.accounts.list_images(row, page=p, per_page=per), subject))
+
+
+@router.get("/{username}/images/ids", summary="Ids of the account's images (owner)",
+            operation_id="account_image_ids")
+@router.get("/{username}/images/ids/{page:int}", summary="Ids of the account's images, one page (owner)",
+            operation_id="account_image_ids_page")
+async def image_ids(request: Request, username: str, page: int | None = None) -> Response:
+    svc = _svc(request)
+    row = await svc.accounts.resolve_owned(_subject(request), username)
+    p, per = paging(await read_params(request), None if page is None else str(page), default_per_page=100)
+    return ok(await svc.accounts.image_ids(row, page=p, per_page=per))
+
+
+@router.get("/{username}/images/count", summary="Number of the account's images (owner)",
+            operation_id="account_image_count")
+async def image_count(request: Request, username: str) -> Response:
+    svc = _svc(request)
+    row = await svc.accounts.resolve_owned(_subject(request), username)
+    return ok(await svc.accounts.image_count(row))
+
+
+@router.get("/{username}/image/{image_id}", summary="One of the account's images (owner)",
+            operation_id="account_image")
+async def image(request: Request, username: str, image_id: str) -> Response:
+    svc = _svc(request)
+    subject = _subject(request)
+    row = await svc.accounts.resolve_owned(subject, username)
+    img = await svc.images.get(image_id)
+    if img["account_id"] != row["id"]:
+        raise NotFound(f"Unable to find an image with the id, {image_id}")
+    return ok(_images(svc, [img], subject)[0])
+
+
+@router.delete("/{username}/image/{deletehash}", summary="Delete one of the account's images by deletehash",
+               operation_id="account_image_delete")
+async def delete_image(request: Request, username: str, deletehash: str) -> Response:
+    svc = _svc(request)
+    subject = _subject(request)
+    row = await svc.accounts.resolve_owned(subject, username)
+    resolved = await svc.images.resolve(deletehash)
+    if not resolved.by_deletehash:
+        raise InvalidRequest("This route needs the image's deletehash, not its id")
+    if resolved.row["account_id"] != row["id"]:
+        raise NotFound(f"Unable to find an image with the id, {deletehash}")
+    await svc.images.delete(subject, deletehash)
+    svc.delivery_cache.forget(resolved.row["id"])
+    return ok(True)
+
+
+@router.get("/{username}/favorites", summary="Images the account favorited (owner)",
+            operation_id="account_favorites")
+@router.get("/{username}/favorites/{page:int}", summary="Favorites, one page (owner)",
+            operation_id="account_favorites_page")
+@router.get("/{username}/favorites/{page:int}/{sort}", summary="Favorites, one page, sorted (owner)",
+            operation_id="account_favorites_sorted")
+async def favorites(request: Request, username: str, page: int | None = None, sort: str = "newest") -> Response:
+    svc = _svc(request)
+    subject = _subject(request)
+    row = await svc.accounts.resolve_owned(subject, username)
+    p, per = paging(await read_params(request), None if page is None else str(page))
+    rows = await svc.accounts.favorites(row, newest=sort != "oldest", page=p, per_page=per)
+    out = _images(svc, rows, subject)
+    for item in out:
+        item["favorite"] = True
+        item["is_album"] = False
+    return ok(out)

@@ -1,0 +1,234 @@
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from imghost.auth import Subject
+from imghost.db.database import Database, Row
+from imghost.domain.accounts import repository as repo
+from imghost.domain.accounts.captcha import CaptchaVerifier
+from imghost.domain.accounts.passwords import DUMMY_HASH, hash_password, verify_password
+from imghost.domain.images import repository as image_repo
+from imghost.domain.images.service import ImageService
+from imghost.errors import Forbidden, InvalidRequest, NotFound, RateLimited, Unauthorized
+from imghost.ratelimit.base import Bucket, RateLimiter
+
+log = logging.getLogger(__name__)
+
+USERNAME = re.compile(r"^[A-Za-z0-9]{4,63}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PRIVACY = ("public", "hidden", "secret")
+_BOOL_SETTINGS = ("public_images", "messaging_enabled", "show_mature", "newsletter_subscribed",
+                  "accepted_gallery_terms", "high_quality")
+# Reserved: they are path words in the API and the web pages.
+RESERVED = {"me", "admin", "root", "imghost", "oauth2", "delete", "account", "settings"}
+
+
+class AccountNotFound(NotFound):
+    def __init__(self, username: str) -> None:
+        super().__init__(f"Unable to find an account with the username, {username}")
+
+
+class AccountService:
+    def __init__(self, db: Database, images: ImageService, limiter: RateLimiter, *, registration: str,
+                 captcha: CaptchaVerifier | None, login_attempts: int, login_window: int) -> None:
+        self.db = db
+        self.images = images
+        self.limiter = limiter
+        self.registration = registration
+        self.captcha = captcha
+        self.login_attempts = login_attempts
+        self.login_window = login_window
+
+    # ------------------------------------------------------------ lookups
+
+    async def get(self, username: str) -> Row:
+        row = await repo.by_name(self.db, username) if USERNAME.match(username) else None
+        if row is None:
+            raise AccountNotFound(username)
+        return row
+
+    async def get_by_id(self, account_id: int) -> Row:
+        row = await repo.by_id(self.db, account_id)
+        if row is None:
+            raise NotFound(f"Unable to find an account with the id, {account_id}")
+        return row
+
+    async def resolve(self, subject: Subject, username: str) -> Row:
+        """`me` is the token's account; any other name is looked up."""
+        if username.lower() == "me":
+            if subject.account_id is None:
+                raise Forbidden("This method requires authentication")
+            return await self.get_by_id(subject.account_id)
+        return await self.get(username)
+
+    async def resolve_owned(self, subject: Subject, username: str) -> Row:
+        """The account, if the caller is signed in as it; refusals follow Imgur's wording."""
+        if subject.account_id is None:
+            raise Forbidden("This method requires authentication")
+        row = await self.resolve(subject, username)
+        if row["id"] != subject.account_id:
+            raise Forbidden("You are not allowed to access this account")
+        return row
+
+    # ------------------------------------------------------------ registration and passwords
+
+    async def register(self, username: str, *, email: str, password: str, invite: str | None = None,
+                       captcha_response: str | None = None, remote_ip: str | None = None) -> Row:
+        if self.registration == "closed":
+            raise Forbidden("Registration is closed")
+        if self.registration == "invite" and not (invite and await repo.invite_unused(self.db, invite)):
+            raise Forbidden("Registration needs a valid invite code")
+        if self.captcha is not None and not await self.captcha.verify(captcha_response or "", remote_ip):
+            raise InvalidRequest("The captcha was not solved")
+        return await self.create(username, email=email, password=password, invite=invite)
+
+    async def create(self, username: str, *, email: str, password: str, invite: str | None = None) -> Row:
+        _check_username(username)
+        if not EMAIL.match(email or ""):
+            raise InvalidRequest("A valid email address is required")
+        _check_password(password)
+        pw_hash = await hash_password(password)
+        if await repo.by_name(self.db, username) is not None:
+            raise InvalidRequest("That username is already taken")
+        try:
+            async with self.db.transaction() as tx:
+                account_id = await repo.insert(tx, username=username, email=email, password_hash=pw_hash,
+                                               now=int(time.time()))
+                if invite and self.registration == "invite" and not await repo.use_invite(tx, invite, account_id):
+                    raise Forbidden("Registration needs a valid invite code")
+        except (Forbidden, InvalidRequest):
+            raise
+        except Exception as exc:
+            # Two registrations raced for one name: the unique index decided.
+            if await repo.by_name(self.db, username) is not None:
+                raise InvalidRequest("That username is already taken") from exc
+            raise
+        return await self.get_by_id(account_id)
+
+    async def set_password(self, account_id: int, password: str) -> None:
+        _check_password(password)
+        pw_hash = await hash_password(password)
+        async with self.db.transaction() as tx:
+            await repo.update(tx, account_id, {"password_hash": pw_hash})
+            # A new password ends every session: tokens made with the old one stop working.
+            await tx.execute("DELETE FROM tokens WHERE account_id = :a", {"a": account_id})
+
+    async def authenticate(self, username: str, password: str, ip: str) -> Row:
+        """Check a password, throttled per name and per address; failures only are counted."""
+        now = time.time()
+        buckets = (Bucket(f"login:u:{username.lower()}", self.login_attempts, self.login_window, 1),
+                   Bucket(f"login:ip:{ip}", self.login_attempts * 5, self.login_window, 1))
+        states = await self.limiter.peek(buckets, now)
+        if any(s.remaining <= 0 for s in states):
+            raise RateLimited("Too many failed sign-in attempts. Try again later.")
+        row = await repo.by_name(self.db, username) if USERNAME.match(username or "") else None
+        ok = await verify_password(row["password_hash"] if row else DUMMY_HASH, password or "")
+        if row is None or not ok:
+            await self.limiter.charge(buckets, now)
+            raise Unauthorized("Invalid username or password")
+        return row
+
+    async def create_invite(self) -> str:
+        code = secrets.token_urlsafe(12)
+        await repo.add_invite(self.db, code, int(time.time()))
+        return code
+
+    # ------------------------------------------------------------ settings
+
+    async def update_settings(self, account: Row, values: Mapping[str, str | None]) -> None:
+        fields: dict[str, Any] = {}
+        for key, raw in values.items():
+            if raw is None or key not in repo.SETTINGS:
+                continue
+            if key in _BOOL_SETTINGS:
+                fields[key] = raw.strip().lower() in ("1", "true", "yes", "on")
+            elif key == "album_privacy":
+                if raw not in PRIVACY:
+                    raise InvalidRequest("album_privacy must be public, hidden or secret")
+                fields[key] = raw
+            elif key == "username":
+                if raw.lower() != account["username"].lower():
+                    _check_username(raw)
+                    if await repo.by_name(self.db, raw) is not None:
+                        raise InvalidRequest("That username is already taken")
+                fields[key] = raw
+            elif key == "email":
+                if not EMAIL.match(raw):
+                    raise InvalidRequest("A valid email address is required")
+                fields[key] = raw
+            else:
+                if len(raw) > 2048:
+                    raise InvalidRequest(f"{key} is too long")
+                fields[key] = raw
+        if fields:
+            async with self.db.transaction() as tx:
+                await repo.update(tx, account["id"], fields)
+
+    # ------------------------------------------------------------ images and favorites
+
+    async def list_images(self, account: Row, *, page: int, per_page: int) -> list[Row]:
+        return await repo.image_rows(self.db, account["id"], limit=per_page, offset=page * per_page)
+
+    async def image_ids(self, account: Row, *, page: int, per_page: int) -> list[str]:
+        return await repo.image_ids(self.db, account["id"], limit=per_page, offset=page * per_page)
+
+    async def image_count(self, account: Row) -> int:
+        return await repo.image_count(self.db, account["id"])
+
+    async def stats(self, account: Row) -> dict[str, int]:
+        t = await repo.image_totals(self.db, account["id"])
+        return {"total_images": int(t["n"]), "total_views": int(t["views"]),
+                "total_bandwidth": int(t["bandwidth"]), "total_size": int(t["size"])}
+
+    async def toggle_favorite(self, subject: Subject, image_id: str) -> str:
+        if subject.account_id is None:
+            raise Forbidden("This method requires authentication")
+        row = await self.images.get(image_id)
+        async with self.db.transaction() as tx:
+            if await repo.is_favorite(tx, subject.account_id, row["id"]):
+                await repo.remove_favorite(tx, subject.account_id, row["id"])
+                return "unfavorited"
+            await repo.add_favorite(tx, subject.account_id, row["id"], int(time.time()))
+            return "favorited"
+
+    async def is_favorite(self, subject: Subject, image_id: str) -> bool:
+        if subject.account_id is None:
+            return False
+        return await repo.is_favorite(self.db, subject.account_id, image_id)
+
+    async def favorites(self, account: Row, *, newest: bool, page: int, per_page: int) -> list[Row]:
+        return await repo.favorite_rows(self.db, account["id"], newest=newest, limit=per_page,
+                                        offset=page * per_page)
+
+    # ------------------------------------------------------------ deletion
+
+    async def delete(self, account: Row) -> None:
+        """Remove the account and everything it owns: images (and their files once unused), tokens,
+        favorites, albums. Images go first, one by one through the image service, so that a failure
+        part-way leaves an account with fewer images, never a file without a row or a row without a file."""
+        for image in await repo.all_image_rows(self.db, account["id"]):
+            full = await image_repo.get(self.db, image["id"])
+            if full is not None:
+                await self.images.delete_row(full)
+        async with self.db.transaction() as tx:
+            await repo.delete(tx, account["id"])
+
+    async def all(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in await repo.all_accounts(self.db)]
+
+
+def _check_username(username: str) -> None:
+    if not USERNAME.match(username or "") or username.lower() in RESERVED:
+        raise InvalidRequest("Usernames are 4 to 63 letters and digits")
+
+
+def _check_password(password: str) -> None:
+    if not password or len(password) < 8:
+        raise InvalidRequest("Passwords need at least 8 characters")
+    if len(password) > 1024:
+        raise InvalidRequest("Password is too long")
