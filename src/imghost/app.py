@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from imghost import __version__
-from imghost.api import accounts, credits, images
+from imghost.api import accounts, albums, credits, images
 from imghost.api.edge import ApiEdge, Limits
 from imghost.api.envelope import error
 from imghost.delivery.handler import MEDIA_PATH, Delivery
@@ -44,6 +44,7 @@ def build_fastapi() -> FastAPI:
     api.include_router(images.router)
     api.include_router(credits.router)
     api.include_router(accounts.router)
+    api.include_router(albums.router)
     api.include_router(oauth.router)
     api.include_router(pages.router)
 

@@ -13,6 +13,7 @@ from imghost.db.database import Database, PostgresDatabase, Row, SqliteDatabase,
 from imghost.delivery.cache import DeliveryCache
 from imghost.domain.accounts import captcha
 from imghost.domain.accounts.service import AccountService
+from imghost.domain.albums.service import AlbumService
 from imghost.domain.clients.service import ClientService
 from imghost.domain.images import repository as image_repo
 from imghost.domain.images.service import ImageService
@@ -78,6 +79,7 @@ class Services:
     clients: ClientService
     images: ImageService
     accounts: AccountService
+    albums: AlbumService
     oauth: OAuthService
     views: ViewCounter
     delivery_cache: DeliveryCache
@@ -113,6 +115,7 @@ class Services:
                                                           settings.captcha_secret.get_secret_value(),
                                                           settings.captcha_verify_url),
                                     login_attempts=settings.login_attempts, login_window=settings.login_window),
+            albums=AlbumService(db),
             oauth=OAuthService(db, token_lifetime=settings.token_lifetime),
             views=views,
             delivery_cache=DeliveryCache(row_ttl=settings.row_cache_seconds,

@@ -117,4 +117,5 @@ class TestRefusals:
         assert "private" in err["error"]
 
     def test_unknown_album_refused(self, api: httpx.Client) -> None:
-        envelope_error(api.post("/3/upload", files={"image": unique_jpeg(108)}, data={"album": "nope123"}), 400)
+        err = envelope_error(api.post("/3/upload", files={"image": unique_jpeg(108)}, data={"album": "nope123"}), 404)
+        assert err["error"] == "Unable to find an album with the id, nope123"

@@ -4,7 +4,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from imghost.api.envelope import ok
-from imghost.api.params import Params, read_params
+from imghost.api.albums import album_payload
+from imghost.api.params import paging, read_params
 from imghost.api.schemas import account_json, image_json, settings_json
 from imghost.auth import Subject
 from imghost.db.database import Row
@@ -21,19 +22,6 @@ def _svc(request: Request) -> Services:
 def _subject(request: Request) -> Subject:
     return request.scope["state"]["subject"]
 
-
-def paging(params: Params, page: str | None, default_per_page: int = 50) -> tuple[int, int]:
-    """Page from the path or the query (ShareX), perPage from the query; bad values fall back."""
-    raw_page = page if page is not None else params.get("page")
-    try:
-        p = max(0, int(raw_page)) if raw_page not in (None, "") else 0
-    except ValueError:
-        p = 0
-    try:
-        per = int(params.get("perPage") or default_per_page)
-    except ValueError:
-        per = default_per_page
-    return p, min(max(per, 1), 100)
 
 
 def _images(svc: Services, rows: list[Row], subject: Subject) -> list[dict[str, object]]:
@@ -174,9 +162,15 @@ async def favorites(request: Request, username: str, page: int | None = None, so
     subject = _subject(request)
     row = await svc.accounts.resolve_owned(subject, username)
     p, per = paging(await read_params(request), None if page is None else str(page))
-    rows = await svc.accounts.favorites(row, newest=sort != "oldest", page=p, per_page=per)
-    out = _images(svc, rows, subject)
-    for item in out:
+    out: list[dict[str, object]] = []
+    for ref in await svc.accounts.favorites(row, newest=sort != "oldest", page=p, per_page=per):
+        if ref["kind"] == "album":
+            album = await svc.albums.get(ref["item_id"])
+            item = await album_payload(svc, subject, album, owner=subject.account_id == album["account_id"],
+                                       with_images=False)
+        else:
+            item = _images(svc, [await svc.images.get(ref["item_id"])], subject)[0]
+            item["is_album"] = False
         item["favorite"] = True
-        item["is_album"] = False
+        out.append(item)
     return ok(out)

@@ -36,14 +36,22 @@ async def upload(request: Request) -> Response:
         work = Path(tmp)
         up = await read_upload(request, work, s.max_upload_bytes)
         src = await _materialise(up, work, svc)
+        subject = _subject(request)
+        # PyImgur and the 2012 API say album_id, everyone else album: an owned id or an album deletehash.
         album = up.get("album") or up.get("album_id")
         if album:
-            # Albums arrive with their own feature; an album that cannot exist yet is refused now.
-            raise InvalidRequest(f"Unable to find an album with the id, {album}")
+            await svc.albums.check_upload_target(subject, album)
         name = up.get("name") or up.filename or ""
         meta = UploadMeta(title=up.get("title"), description=up.get("description"), name=name[:255],
                           disable_audio=(up.get("disable_audio") or "").lower() in ("1", "true"))
-        row = await svc.images.upload(_subject(request), src, meta)
+        row = await svc.images.upload(subject, src, meta)
+        if album:
+            try:
+                await svc.albums.add_uploaded(subject, album, row["id"])
+            except BaseException:
+                # The album went away between the check and the upload: take the upload back.
+                await svc.images.delete_row(row)
+                raise
     return ok(image_json(row, s.base_url, owner=True))
 
 

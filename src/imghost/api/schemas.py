@@ -110,3 +110,34 @@ def settings_json(row: Row) -> dict[str, Any]:
         "high_quality": bool(row["high_quality"]),
         "email_verified": bool(row["email_verified"]),
     }
+
+
+def album_json(row: Row, base_url: str, *, owner: bool, cover: Row | None, favorite: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": row["id"],
+        "title": row["title"],
+        "description": row["description"],
+        "datetime": int(row["created_at"]),
+        "cover": row["cover"],
+        "cover_edited": None,
+        "cover_width": int(cover["width"]) if cover else 0,
+        "cover_height": int(cover["height"]) if cover else 0,
+        "account_url": row.get("account_url"),
+        "account_id": row["account_id"],
+        "privacy": row["privacy"],
+        "layout": row["layout"],
+        "views": int(row["views"]),
+        "link": f"{base_url}/a/{row['id']}",
+        "favorite": favorite,
+        "nsfw": None,
+        "section": None,
+        "images_count": int(row["images_count"]),
+        "in_gallery": False,
+        "is_ad": False,
+        "include_album_ads": False,
+        "is_album": True,
+        "order": 0,
+    }
+    if owner:
+        data["deletehash"] = row["deletehash"]
+    return data

@@ -59,3 +59,21 @@ async def delete_do(request: Request, deletehash: str) -> Response:
     image_id = await svc.images.delete(Subject(client_id=None), deletehash)
     svc.delivery_cache.forget(image_id)
     return page("Deleted", '<h1 id="deleted">The image has been deleted.</h1>')
+
+
+@router.get("/a/{album_id}")
+async def album_page(request: Request, album_id: str) -> Response:
+    svc = request.app.state.services
+    album = await svc.albums.get(album_id)
+    await svc.albums.add_view(album["id"])
+    base = svc.settings.base_url
+    e = html.escape
+    figures = []
+    for i in await svc.albums.images(album["id"]):
+        caption = f"<figcaption>{e(i['title'])}</figcaption>" if i["title"] else ""
+        figures.append(f'<figure><a href="{e(base)}/{e(i["id"])}.{e(i["ext"])}"><img loading="lazy" '
+                       f'src="{e(base)}/{e(i["id"])}l.jpg" alt="{e(i["title"] or "")}"></a>{caption}</figure>')
+    items = "".join(figures)
+    title = album["title"] or f"Album {album['id']}"
+    desc = f"<p>{e(album['description'])}</p>" if album["description"] else ""
+    return page(title, f'<h1 id="album-title">{e(title)}</h1>{desc}<div id="album-images">{items}</div>')

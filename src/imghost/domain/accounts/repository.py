@@ -106,11 +106,15 @@ async def remove_favorite(db: Connection, account_id: int, image_id: str) -> Non
                      {"a": account_id, "i": image_id})
 
 
-async def favorite_rows(db: Connection, account_id: int, *, newest: bool, limit: int, offset: int) -> list[Row]:
-    from imghost.domain.images.repository import SELECT
 
+async def favorite_refs(db: Connection, account_id: int, *, newest: bool, limit: int,
+                        offset: int) -> list[Row]:
+    """Favorited images and albums, interleaved by when they were favorited."""
     order = "DESC" if newest else "ASC"
     return await db.fetch_all(
-        f"{SELECT} JOIN favorites f ON f.image_id = i.id WHERE f.account_id = :a"
-        f" ORDER BY f.created_at {order}, i.id LIMIT :lim OFFSET :off",
+        "SELECT kind, item_id, created_at FROM ("
+        " SELECT 'image' AS kind, image_id AS item_id, created_at FROM favorites WHERE account_id = :a"
+        " UNION ALL"
+        " SELECT 'album' AS kind, album_id AS item_id, created_at FROM album_favorites WHERE account_id = :a"
+        f") f ORDER BY created_at {order}, item_id LIMIT :lim OFFSET :off",
         {"a": account_id, "lim": limit, "off": offset})

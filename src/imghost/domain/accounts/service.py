@@ -202,7 +202,7 @@ class AccountService:
         return await repo.is_favorite(self.db, subject.account_id, image_id)
 
     async def favorites(self, account: Row, *, newest: bool, page: int, per_page: int) -> list[Row]:
-        return await repo.favorite_rows(self.db, account["id"], newest=newest, limit=per_page,
+        return await repo.favorite_refs(self.db, account["id"], newest=newest, limit=per_page,
                                         offset=page * per_page)
 
     # ------------------------------------------------------------ deletion

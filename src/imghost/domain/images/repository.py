@@ -19,6 +19,12 @@ async def get_by_deletehash(db: Connection, deletehash: str) -> Row | None:
     return await db.fetch_one(f"{SELECT} WHERE i.deletehash = :dh", {"dh": deletehash})
 
 
+async def id_taken(db: Connection, candidate: str) -> bool:
+    """Image and album ids share one namespace: gallery routes accept either."""
+    return await db.fetch_one("SELECT id FROM images WHERE id = :id UNION ALL SELECT id FROM albums WHERE id = :id",
+                              {"id": candidate}) is not None
+
+
 async def insert(db: Connection, values: Mapping[str, Any]) -> None:
     cols = ", ".join(values)
     params = ", ".join(f":{k}" for k in values)

@@ -123,7 +123,7 @@ class ImageService:
     async def _new_id(self) -> str:
         for _ in range(10):
             candidate = ids.image_id()
-            if await repo.get(self.db, candidate) is None:
+            if not await repo.id_taken(self.db, candidate):
                 return candidate
         raise ImghostError("Could not allocate an id")
 
