@@ -333,14 +333,30 @@ def matrix_other(server: LiveServer, session_client: tuple[str, str]) -> User:
     return make_user(server, session_client, prefix="mo")
 
 
+@pytest.fixture(scope="module")
+def reader_owner(server: LiveServer, session_client: tuple[str, str]) -> tuple[User, dict[str, Any]]:
+    """Owner and image for the rows that only read: no cell of theirs can change anything, so they share."""
+    owner = make_user(server, session_client, prefix="mr")
+    return owner, upload(server, owner.bearer, title=ORIGINAL_TITLE)
+
+
+def _context(route: Route, server: LiveServer, session_client: tuple[str, str], other: User,
+             reader: tuple[User, dict[str, Any]]) -> Ctx:
+    if route.method in WRITES or route.setup is not None:
+        # Every cell of a row that writes starts from an account and an image of its own.
+        owner = make_user(server, session_client, prefix="mx")
+        image = upload(server, owner.bearer, title=ORIGINAL_TITLE)
+    else:
+        owner, image = reader
+    assert image["account_id"] == owner.id
+    return Ctx(server=server, client_id=session_client[0], owner=owner, other=other, image=image,
+               new_name=unique_name("new"))
+
+
 @pytest.mark.parametrize(("route", "kind"), _cells())
 def test_matrix(route: Route, kind: str, server: LiveServer, session_client: tuple[str, str],
-                matrix_other: User) -> None:
-    owner = make_user(server, session_client, prefix="mx")
-    image = upload(server, owner.bearer, title=ORIGINAL_TITLE)
-    assert image["account_id"] == owner.id
-    ctx = Ctx(server=server, client_id=session_client[0], owner=owner, other=matrix_other, image=image,
-              new_name=unique_name("new"))
+                matrix_other: User, reader_owner: tuple[User, dict[str, Any]]) -> None:
+    ctx = _context(route, server, session_client, matrix_other, reader_owner)
     if route.setup:
         route.setup(ctx)
     path = ctx.path(route.path)
@@ -375,11 +391,21 @@ ME_READS = ["/3/account/{u}", "/3/account/{u}/settings", "/3/account/{u}/stats",
             "/3/account/{u}/image/{id}", "/3/account/{u}/favorites"]
 
 
-@pytest.mark.parametrize("template", ME_READS)
-def test_me_is_the_tokens_account(template: str, server: LiveServer, session_client: tuple[str, str],
-                                  matrix_other: User) -> None:
+@pytest.fixture(scope="module")
+def me_pair(server: LiveServer, session_client: tuple[str, str]) -> tuple[User, User, dict[str, Any]]:
+    """An owner with one image it has favorited, and another account with no images and no favorites."""
     owner = make_user(server, session_client, prefix="me")
+    other = make_user(server, session_client, prefix="meo")
     image = upload(server, owner.bearer)
+    r = httpx.post(f"{server.url}/3/image/{image['id']}/favorite", headers=owner.bearer, timeout=60)
+    assert envelope_ok(r) == "favorited"
+    return owner, other, image
+
+
+@pytest.mark.parametrize("template", ME_READS)
+def test_me_is_the_tokens_account(template: str, server: LiveServer,
+                                  me_pair: tuple[User, User, dict[str, Any]]) -> None:
+    owner, other, image = me_pair
     by_name = template.format(u=owner.name, id=image["id"])
     by_me = template.format(u="me", id=image["id"])
     with httpx.Client(base_url=server.url, headers=owner.bearer, timeout=60) as c:
@@ -387,17 +413,17 @@ def test_me_is_the_tokens_account(template: str, server: LiveServer, session_cli
         mine = envelope_ok(c.get(by_me))
     assert mine == named
     # Another account's token: `me` is that account, never the owner.
-    with httpx.Client(base_url=server.url, headers=matrix_other.bearer, timeout=60) as c:
+    with httpx.Client(base_url=server.url, headers=other.bearer, timeout=60) as c:
         r = c.get(by_me)
     if "{id}" in template:
         assert envelope_error(r, 404)["error"] == f"Unable to find an image with the id, {image['id']}"
-    else:
-        theirs = envelope_ok(r)
-        assert theirs != named
-        if isinstance(theirs, dict) and "url" in theirs:
-            assert theirs["url"] == matrix_other.name
-        if isinstance(theirs, dict) and "account_url" in theirs:
-            assert theirs["account_url"] == matrix_other.name
+        return
+    theirs = envelope_ok(r)
+    assert theirs != named
+    if isinstance(theirs, dict) and "url" in theirs:
+        assert theirs["url"] == other.name and theirs["id"] == other.id
+    if isinstance(theirs, dict) and "account_url" in theirs:
+        assert theirs["account_url"] == other.name
 
 
 @pytest.mark.parametrize("template", ME_READS)

@@ -104,3 +104,20 @@ class TestAnimated:
         assert "gifv" not in up and up["mp4"] == ""
         assert api.get(f"/{up['id']}.gifv").status_code == 404
         assert api.get(f"/{up['id']}.mp4").status_code == 404
+
+
+class TestLargeFiles:
+    """Files above the in-memory cache threshold take the streaming / pathsend path."""
+
+    def test_full_range_and_head(self, api: httpx.Client) -> None:
+        body = get_case("photo_12mp_jpeg").read_bytes()
+        up = envelope_ok(api.post("/3/upload", files={"image": ("p.jpg", body)}))
+        assert up["size"] > 2 * 1024 * 1024
+        full = api.get(up["link"])
+        assert full.status_code == 200 and len(full.content) == up["size"]
+        assert full.content[-2:] == b"\xff\xd9"
+        part = api.get(up["link"], headers={"Range": "bytes=1000000-1000099"})
+        assert part.status_code == 206 and part.content == full.content[1000000:1000100]
+        head = api.head(up["link"])
+        assert int(head.headers["content-length"]) == up["size"] and head.content == b""
+        assert api.get(up["link"], headers={"If-None-Match": full.headers["etag"]}).status_code == 304

@@ -114,22 +114,10 @@ class Delivery:
 
     async def _send_bytes(self, scope: dict[str, Any], send: Any, data: bytes, ctype: bytes, etag: bytes,
                           row: Row, *, count: bool = False) -> None:
-        size = len(data)
-        status, start, end = 200, 0, size
-        rng = _header(scope, b"range")
-        if rng:
-            try:
-                span = parse_range(rng, size)
-            except RangeNotSatisfiable:
-                await _unsatisfiable(send, size)
-                return
-            if span:
-                status, (start, end) = 206, span
-        headers = [(b"content-type", ctype), (b"content-length", str(end - start).encode()), (b"etag", etag),
-                   (b"last-modified", _httpdate(row)), *_COMMON]
-        if status == 206:
-            headers.append((b"content-range", f"bytes {start}-{end - 1}/{size}".encode()))
-        await send({"type": "http.response.start", "status": status, "headers": headers})
+        plan = await _start(scope, send, len(data), ctype, etag, row)
+        if plan is None:
+            return
+        status, start, end = plan
         head = scope["method"] == "HEAD"
         await send({"type": "http.response.body", "body": b"" if head else
                     (data if status == 200 else data[start:end])})
@@ -138,29 +126,16 @@ class Delivery:
 
     async def _large(self, scope: dict[str, Any], send: Any, row: Row, key: str, local: Any, ctype: bytes,
                      etag: bytes, size: int) -> None:
-        status, start, end = 200, 0, size
-        rng = _header(scope, b"range")
-        if rng:
-            try:
-                span = parse_range(rng, size)
-            except RangeNotSatisfiable:
-                await _unsatisfiable(send, size)
-                return
-            if span:
-                status, (start, end) = 206, span
-        headers = [(b"content-type", ctype), (b"content-length", str(end - start).encode()), (b"etag", etag),
-                   (b"last-modified", _httpdate(row)), *_COMMON]
-        if status == 206:
-            headers.append((b"content-range", f"bytes {start}-{end - 1}/{size}".encode()))
         if local is not None and not os.path.exists(local):
             raise BlobNotFound()
-        head = scope["method"] == "HEAD"
-        pathsend = "http.response.pathsend" in scope.get("extensions", {})
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        if head:
+        plan = await _start(scope, send, size, ctype, etag, row)
+        if plan is None:
+            return
+        status, start, end = plan
+        if scope["method"] == "HEAD":
             await send({"type": "http.response.body", "body": b""})
             return
-        if local is not None and pathsend and status == 200:
+        if local is not None and status == 200 and "http.response.pathsend" in scope.get("extensions", {}):
             await send({"type": "http.response.pathsend", "path": str(local)})
         else:
             async for chunk in self.svc.store.stream(key, start, end):
@@ -192,6 +167,28 @@ class Delivery:
             (b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(page)).encode()),
             (b"cache-control", b"public, max-age=3600")]})
         await send({"type": "http.response.body", "body": b"" if method == "HEAD" else page})
+
+
+async def _start(scope: dict[str, Any], send: Any, size: int, ctype: bytes, etag: bytes,
+                 row: Row) -> tuple[int, int, int] | None:
+    """Send the response head for a whole file or one byte range: (status, start, end), or None when the
+    range could not be satisfied (and a 416 went out)."""
+    status, start, end = 200, 0, size
+    rng = _header(scope, b"range")
+    if rng:
+        try:
+            span = parse_range(rng, size)
+        except RangeNotSatisfiable:
+            await _unsatisfiable(send, size)
+            return None
+        if span:
+            status, (start, end) = 206, span
+    headers = [(b"content-type", ctype), (b"content-length", str(end - start).encode()), (b"etag", etag),
+               (b"last-modified", _httpdate(row)), *_COMMON]
+    if status == 206:
+        headers.append((b"content-range", f"bytes {start}-{end - 1}/{size}".encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    return status, start, end
 
 
 def _header(scope: dict[str, Any], name: bytes) -> str | None:
