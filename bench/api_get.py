@@ -11,7 +11,6 @@ import uuid
 from typing import Any
 
 import httpx
-
 from common import Context, RefServer, log, small_jpeg, throughput_result, upload, vary_jpeg, wrk
 
 NAME = "api_get"

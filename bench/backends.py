@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from common import ROOT, log
+from common import ROOT, log, register_cpu_marker
 
 BUCKET = "imghost-bench"
 
@@ -23,7 +23,7 @@ def _servers() -> tuple[Any, Any, Any, str]:
         from tests import services  # type: ignore[import-not-found]
 
         return services.PostgresServer, services.RedisServer, services.SeaweedServer, "tests/services.py"
-    except Exception as exc:  # noqa: BLE001 - missing or mid-edit: fall back to our own starter
+    except Exception as exc:
         log(f"    tests/services.py unusable ({type(exc).__name__}: {exc}); using bench/services_min.py")
         from services_min import PostgresServer, RedisServer, SeaweedServer
 
@@ -41,6 +41,7 @@ def scaleout_stack() -> Iterator[dict[str, str]]:
         pg = pg_cls()
         stack.callback(pg.close)
         pg.start()
+        register_cpu_marker(str(pg.dir))  # the postmaster is not our child (pg_ctl daemonizes it)
         redis = redis_cls()
         stack.callback(redis.close)
         redis.start()

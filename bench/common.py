@@ -43,7 +43,7 @@ HUGE_LIMITS = {
 
 
 def log(msg: str) -> None:
-    print(msg, flush=True)  # noqa: T201
+    print(msg, flush=True)
 
 
 def free_port() -> int:
@@ -301,7 +301,7 @@ def photo_12mp(cache_dir: Path) -> Path:
         path = Path(get_case("photo_12mp_jpeg").path)
         if path.is_file():
             return path
-    except Exception:  # noqa: BLE001 - corpus absent or broken: generate our own
+    except Exception:
         pass
     finally:
         if sys.path and sys.path[0] == str(ROOT):
@@ -446,3 +446,66 @@ def wait_idle(max_wait: float, threshold: float = 0.2) -> float:
     while busy > threshold and time.monotonic() < end:
         busy = cpu_busy(1.0)
     return busy
+
+
+# --------------------------------------------------------------------------------------------- CPU share
+
+_cpu_markers: list[str] = []  # command-line fragments of our daemons that are not our descendants
+
+
+def register_cpu_marker(fragment: str) -> None:
+    """Count processes whose command line contains fragment (and their children) as this run's own."""
+    _cpu_markers.append(fragment)
+
+
+def _proc_table() -> dict[int, tuple[int, int, str]]:
+    """pid -> (ppid, cpu ticks incl. reaped children, command line)."""
+    table: dict[int, tuple[int, int, str]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as f:
+                stat = f.read()
+            with open(f"/proc/{entry.name}/cmdline", "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()
+        # fields[1] = ppid; utime, stime, cutime, cstime are fields 14-17 of stat, here [11:15]
+        table[int(entry.name)] = (int(fields[1]), sum(int(x) for x in fields[11:15]), cmd)
+    return table
+
+
+def _our_ticks() -> int:
+    table = _proc_table()
+    ours = {os.getpid()} | {pid for pid, (_, _, cmd) in table.items()
+                            if any(m in cmd for m in _cpu_markers)}
+    grew = True
+    while grew:  # descendants
+        new = {pid for pid, (ppid, _, _) in table.items() if ppid in ours and pid not in ours}
+        ours |= new
+        grew = bool(new)
+    return sum(table[pid][1] for pid in ours if pid in table)
+
+
+class CpuMeter:
+    """How the machine's CPU time was split between this run and other work while a benchmark ran.
+
+    Ours = this process and its descendants (their CPU time, including reaped children) plus registered
+    daemons such as PostgreSQL; others = everything else the kernel counted as busy."""
+
+    def __enter__(self) -> CpuMeter:
+        self.t0 = time.monotonic()
+        self.total0, self.idle0 = _cpu_times()
+        self.ours0 = _our_ticks()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        total1, idle1 = _cpu_times()
+        ours1 = _our_ticks()
+        span = max(1, total1 - self.total0)
+        busy = span - (idle1 - self.idle0)
+        ours = max(0, min(busy, ours1 - self.ours0))
+        self.result = {"busy": round(busy / span, 3), "ours": round(ours / span, 3),
+                       "others": round(max(0, busy - ours) / span, 3)}

@@ -14,9 +14,19 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-
-from common import Context, free_port, log, small_jpeg, spawn, stop, throughput_result, upload, vary_jpeg, \
-    wait_http, wrk
+from common import (
+    Context,
+    free_port,
+    log,
+    small_jpeg,
+    spawn,
+    stop,
+    throughput_result,
+    upload,
+    vary_jpeg,
+    wait_http,
+    wrk,
+)
 
 NAME = "delivery"
 MIN_RATIO = 1 / 3

@@ -22,15 +22,27 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import api_get  # noqa: E402
-import delivery  # noqa: E402
-import thumbnail  # noqa: E402
-import upload  # noqa: E402
-from common import OUT_DIR, Context, Imghost, install_signal_handlers, log, make_tmp, photo_12mp, rmtree, \
-    stop_all, wait_idle  # noqa: E402
+import api_get
+import delivery
+import thumbnail
+import upload
+from common import (
+    OUT_DIR,
+    Context,
+    CpuMeter,
+    Imghost,
+    install_signal_handlers,
+    log,
+    make_tmp,
+    photo_12mp,
+    rmtree,
+    stop_all,
+    wait_idle,
+)
 
 BENCHMARKS = {m.NAME: m for m in (delivery, api_get, upload, thumbnail)}
 CONFIGS = ("embedded", "scaleout")
+OTHERS_LIMIT = 0.10  # share of all CPUs used by other work above which figures are flagged as disturbed
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -98,13 +110,21 @@ def run_config(cfg: str, args: argparse.Namespace, tmp: Path, photo: Path, out: 
             log(f"--- [{cfg}] {name} (CPU busy before start: {busy:.0%}, load average "
                 f"{os.getloadavg()[0]:.2f}){note}")
             t0 = time.monotonic()
+            meter = CpuMeter()
             try:
-                out[name] = BENCHMARKS[name].run(ctx)
-            except Exception as exc:  # noqa: BLE001 - report it and go on with the other benchmarks
+                with meter:
+                    out[name] = BENCHMARKS[name].run(ctx)
+            except Exception as exc:
                 traceback.print_exc()
                 out[name] = {"name": name, "error": f"{type(exc).__name__}: {exc}", "results": {}}
             out[name]["seconds"] = round(time.monotonic() - t0, 1)
             out[name]["cpu_busy_before"] = round(busy, 3)
+            cpu = getattr(meter, "result", None)
+            if cpu is not None:
+                out[name]["cpu"] = cpu
+                flag = "  <- figures disturbed by other work" if cpu["others"] > OTHERS_LIMIT else ""
+                log(f"    CPU during the benchmark: {cpu['ours']:.0%} this run, "
+                    f"{cpu['others']:.0%} other work{flag}")
 
 
 def _num(x: float, unit: str) -> str:
@@ -114,20 +134,25 @@ def _num(x: float, unit: str) -> str:
 
 
 def summary(report: dict[str, Any]) -> str:
-    rows = [("config", "benchmark", "metric", "imghost", "reference", "ratio", "target", "result")]
+    rows = [("config", "benchmark", "metric", "imghost", "reference", "ratio", "target", "result",
+             "other CPU")]
     for cfg, benches in report["configs"].items():
         for name, bench in benches.items():
             if bench.get("error"):
-                rows.append((cfg, name, "ERROR", "", "", "", "", bench["error"][:60]))
+                rows.append((cfg, name, "ERROR", "", "", "", "", bench["error"][:60], ""))
                 continue
+            others = bench.get("cpu", {}).get("others")
+            other_txt = "-" if others is None else f"{others:.0%}" + ("!" if others > OTHERS_LIMIT else "")
             for res in bench["results"].values():
                 rows.append((cfg, name, res["metric"], _num(res["imghost"], res["unit"]),
                              f"{_num(res['reference'], res['unit'])} ({res['reference_name']})",
                              f"{res['ratio']:.2f}", res["target"],
-                             "meets target" if res["meets_target"] else "below target"))
+                             "meets target" if res["meets_target"] else "below target", other_txt))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
+    lines.append(f"(other CPU: share of both CPUs used by work outside this run during the benchmark; "
+                 f"'!' above {OTHERS_LIMIT:.0%} marks disturbed figures)")
     return "\n".join(lines)
 
 

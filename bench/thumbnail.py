@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-
 from common import Context, latency_result, log, median, upload, vary_jpeg
 
 NAME = "thumbnail"

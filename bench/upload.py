@@ -13,7 +13,6 @@ import uuid
 from typing import Any
 
 import httpx
-
 from common import Context, RefServer, latency_result, log, multipart, vary_jpeg
 
 NAME = "upload"

@@ -8,17 +8,12 @@ PostgreSQL + S3 + Redis:
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.live import LiveServer, backend_env, free_port, start_server
+from tests.live import LiveServer, free_port, start_server
 
 
 @pytest.fixture(scope="session")

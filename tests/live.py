@@ -47,7 +47,7 @@ def isolation(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def stored_keys(server: "LiveServer") -> set[str]:
+def stored_keys(server: LiveServer) -> set[str]:
     """Every object the server has in storage, whichever backend it runs on."""
     url = server.env.get("IMGHOST_STORAGE_URL")
     if not url:

@@ -15,10 +15,14 @@ from imghost.settings import Settings
 
 
 def _settings() -> Settings:
+    from pydantic import ValidationError
+
     try:
         return Settings()
-    except Exception as exc:
-        sys.exit(f"imghost: bad configuration: {exc}")
+    except ValidationError as exc:
+        # Only the messages: pydantic's own text repeats the input values, secrets included.
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors())
+        sys.exit(f"imghost: bad configuration: {problems}")
 
 
 def _with_services(fn: Callable[[Any], Awaitable[int]]) -> int:

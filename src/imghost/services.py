@@ -11,6 +11,7 @@ from pathlib import Path
 
 from imghost.db.database import Database, PostgresDatabase, Row, SqliteDatabase, asyncpg_dsn
 from imghost.delivery.cache import DeliveryCache
+from imghost.delivery.invalidation import LocalInvalidator, RedisInvalidator
 from imghost.domain.accounts import captcha
 from imghost.domain.accounts.service import AccountService
 from imghost.domain.albums.service import AlbumService
@@ -84,6 +85,7 @@ class Services:
     views: ViewCounter
     delivery_cache: DeliveryCache
     tmp_dir: Path
+    invalidator: LocalInvalidator | RedisInvalidator
     _flusher: asyncio.Task[None] | None = None
 
     @classmethod
@@ -101,11 +103,16 @@ class Services:
         shutil.rmtree(tmp_dir, ignore_errors=True)
         tmp_dir.mkdir(parents=True, exist_ok=True)
         views = ViewCounter()
+        delivery_cache = DeliveryCache(row_ttl=settings.row_cache_seconds, max_bytes=settings.memory_cache_bytes,
+                                       max_object=settings.memory_cache_max_object)
+        invalidator: LocalInvalidator | RedisInvalidator = (
+            RedisInvalidator(settings.redis_url, f"{settings.redis_prefix}invalidate", delivery_cache)
+            if settings.redis_url else LocalInvalidator(delivery_cache))
         limits = Limits(settings.max_image_bytes, settings.max_video_bytes, settings.max_pixels,
                         settings.max_animation_pixels, settings.max_frames, settings.max_side)
         limiter = open_limiter(settings)
         images = ImageService(db, store, locks, limits=limits, tmp_dir=tmp_dir,
-                              ffmpeg_timeout=settings.ffmpeg_timeout, views=views)
+                              ffmpeg_timeout=settings.ffmpeg_timeout, views=views, on_removed=invalidator.publish)
         svc = cls(
             settings=settings, db=db, store=store, locks=locks, limiter=limiter,
             clients=ClientService(db),
@@ -118,11 +125,11 @@ class Services:
             albums=AlbumService(db),
             oauth=OAuthService(db, token_lifetime=settings.token_lifetime),
             views=views,
-            delivery_cache=DeliveryCache(row_ttl=settings.row_cache_seconds,
-                                         max_bytes=settings.memory_cache_bytes,
-                                         max_object=settings.memory_cache_max_object),
+            delivery_cache=delivery_cache,
             tmp_dir=tmp_dir,
+            invalidator=invalidator,
         )
+        await invalidator.start()
         svc._flusher = asyncio.create_task(svc._flush_loop())
         return svc
 
@@ -144,6 +151,6 @@ class Services:
                 await self._flusher
         with contextlib.suppress(Exception):
             await self.views.flush(self.db)
-        for closer in (self.limiter.close, self.locks.close, self.store.close, self.db.close):
+        for closer in (self.invalidator.close, self.limiter.close, self.locks.close, self.store.close, self.db.close):
             with contextlib.suppress(Exception):
                 await closer()

@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -52,8 +52,9 @@ class Settings(BaseSettings):
     # Delivery: small hot files are answered from memory.
     memory_cache_bytes: int = 128 * 1024 * 1024
     memory_cache_max_object: int = 2 * 1024 * 1024
-    # How long a process may answer media requests from a cached row. Only safe when this process is
-    # the only one that can delete: empty means 5 s on the single-process embedded default, 0 otherwise.
+    # How long a process may answer media requests from a cached row. Safe when no other process can
+    # delete, or when deletes are broadcast through Redis: empty means 5 s then, 0 otherwise
+    # (several processes on one SQLite database without Redis).
     metadata_cache_seconds: float | None = None
     workers: int = 1
     views_flush_seconds: float = 5.0
@@ -87,7 +88,7 @@ class Settings(BaseSettings):
     def row_cache_seconds(self) -> float:
         if self.metadata_cache_seconds is not None:
             return self.metadata_cache_seconds
-        return 5.0 if self.workers == 1 and not self.database_url else 0.0
+        return 5.0 if self.redis_url or (self.workers == 1 and not self.database_url) else 0.0
 
     @property
     def sqlite_path(self) -> Path:

@@ -30,6 +30,11 @@ SETTINGS_KEYS = {"account_url", "email", "high_quality", "public_images", "album
                  "first_party", "newsletter_subscribed"}
 STATS_KEYS = {"total_images", "total_views", "total_bandwidth", "total_size"}
 DEFAULT_TOKEN_LIFETIME = 28 * 86400
+# The restricted server (tests/accounts/conftest.py).
+CAPTCHA_SECRET = "site-secret-42"
+RESTRICTED_TOKEN_LIFETIME = 3
+RESTRICTED_LOGIN_ATTEMPTS = 3
+RESTRICTED_LOGIN_WINDOW = 5
 
 INVALID_TOKEN = "The access token provided is invalid."
 AUTH_REQUIRED = "Authentication required"
@@ -48,6 +53,12 @@ def unique_png(w: int = 24, h: int = 16) -> bytes:
     out = io.BytesIO()
     Image.frombytes("RGB", (w, h), secrets.token_bytes(w * h * 3)).save(out, "PNG")
     return out.getvalue()
+
+
+@dataclass
+class CaptchaHost:
+    url: str = ""
+    calls: list[dict[str, list[str]]] = field(default_factory=list)
 
 
 @dataclass
@@ -87,9 +98,9 @@ def new_token(srv: LiveServer, creds: tuple[str, str], user: User) -> dict[str, 
 
 
 def make_user(srv: LiveServer, creds: tuple[str, str], *, via: str = "api", token: bool = True,
-              prefix: str = "u") -> User:
-    """A new account with a unique name, created through the API or the operator CLI, and (by default) an
-    access token obtained with the password grant."""
+              prefix: str = "u", **signup: str) -> User:
+    """A new account with a unique name, created through the API (extra sign-up fields in `signup`) or the
+    operator CLI, and (by default) an access token obtained with the password grant."""
     name = unique_name(prefix)
     password = f"pw-{secrets.token_hex(8)}"
     email = f"{name}@example.org"
@@ -97,7 +108,7 @@ def make_user(srv: LiveServer, creds: tuple[str, str], *, via: str = "api", toke
         srv.cli("user", "create", name, "--password", password, "--email", email)
         account = envelope_ok(httpx.get(f"{srv.url}/3/account/{name}", timeout=60))
     else:
-        account = envelope_ok(register(srv, creds[0], name, password, email))
+        account = envelope_ok(register(srv, creds[0], name, password, email, **signup))
     user = User(name=name, password=password, email=email, id=account["id"])
     if token:
         t = new_token(srv, creds, user)

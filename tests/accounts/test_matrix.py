@@ -340,14 +340,27 @@ def reader_owner(server: LiveServer, session_client: tuple[str, str]) -> tuple[U
     return owner, upload(server, owner.bearer, title=ORIGINAL_TITLE)
 
 
-def _context(route: Route, server: LiveServer, session_client: tuple[str, str], other: User,
-             reader: tuple[User, dict[str, Any]]) -> Ctx:
-    if route.method in WRITES or route.setup is not None:
-        # Every cell of a row that writes starts from an account and an image of its own.
-        owner = make_user(server, session_client, prefix="mx")
-        image = upload(server, owner.bearer, title=ORIGINAL_TITLE)
-    else:
+@pytest.fixture(scope="module")
+def refused_owners() -> dict[str, tuple[User, dict[str, Any]]]:
+    """Per write row: the owner and image its refused cells act on (a refusal changes nothing, which each
+    of those cells verifies, so they can share)."""
+    return {}
+
+
+def _context(route: Route, kind: str, server: LiveServer, session_client: tuple[str, str], other: User,
+             reader: tuple[User, dict[str, Any]], refused: dict[str, tuple[User, dict[str, Any]]]) -> Ctx:
+    def fresh() -> tuple[User, dict[str, Any]]:
+        u = make_user(server, session_client, prefix="mx")
+        return u, upload(server, u.bearer, title=ORIGINAL_TITLE)
+
+    if route.method not in WRITES:
         owner, image = reader
+    elif route.expect[kind] == 200:
+        owner, image = fresh()  # an accepted write changes its owner: nobody else may see that
+    else:
+        if route.id not in refused:
+            refused[route.id] = fresh()
+        owner, image = refused[route.id]
     assert image["account_id"] == owner.id
     return Ctx(server=server, client_id=session_client[0], owner=owner, other=other, image=image,
                new_name=unique_name("new"))
@@ -355,8 +368,9 @@ def _context(route: Route, server: LiveServer, session_client: tuple[str, str], 
 
 @pytest.mark.parametrize(("route", "kind"), _cells())
 def test_matrix(route: Route, kind: str, server: LiveServer, session_client: tuple[str, str],
-                matrix_other: User, reader_owner: tuple[User, dict[str, Any]]) -> None:
-    ctx = _context(route, server, session_client, matrix_other, reader_owner)
+                matrix_other: User, reader_owner: tuple[User, dict[str, Any]],
+                refused_owners: dict[str, tuple[User, dict[str, Any]]]) -> None:
+    ctx = _context(route, kind, server, session_client, matrix_other, reader_owner, refused_owners)
     if route.setup:
         route.setup(ctx)
     path = ctx.path(route.path)

@@ -35,7 +35,8 @@ def imghost(*args: str, data_dir: Path, **extra: str) -> subprocess.CompletedPro
 
 
 def no_traceback(proc: subprocess.CompletedProcess[str]) -> None:
-    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout, proc.stderr
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stdout, proc.stdout
 
 
 # --------------------------------------------------------------------------------------------- clients
@@ -73,11 +74,6 @@ def test_client_create_list_delete(tmp_path: Path) -> None:
     assert listed.returncode == 0
     assert json.loads(listed.stdout) == []
 
-    again = imghost("client", "delete", creds["client_id"], data_dir=data)
-    assert again.returncode != 0
-    no_traceback(again)
-    assert again.stderr.strip() == f"imghost: No client with the id {creds['client_id']}"
-
 
 def test_delete_unknown_client(tmp_path: Path) -> None:
     proc = imghost("client", "delete", "0123456789abcde", data_dir=tmp_path / "data")
@@ -85,21 +81,6 @@ def test_delete_unknown_client(tmp_path: Path) -> None:
     no_traceback(proc)
     assert proc.stderr.strip() == "imghost: No client with the id 0123456789abcde"
     assert proc.stdout == ""
-
-
-def test_client_create_text_output_and_two_clients(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    first = imghost("client", "create", "one", "--redirect-uri", "http://a/cb", data_dir=data)
-    assert first.returncode == 0, first.stderr
-    m = re.search(r"client_id:\s+([0-9a-f]{15})\nclient_secret: ([0-9a-f]{40})\n", first.stdout)
-    assert m, first.stdout
-    second = json.loads(imghost("client", "create", "two", "--redirect-uri", "http://b/cb", "--json",
-                                data_dir=data).stdout)
-    assert second["client_id"] != m.group(1) and second["client_secret"] != m.group(2)
-    listed = imghost("client", "list", data_dir=data)
-    assert listed.returncode == 0
-    assert sorted(listed.stdout.splitlines()) == sorted([f"{m.group(1)}  one  http://a/cb",
-                                                         f"{second['client_id']}  two  http://b/cb"])
 
 
 # ------------------------------------------------------------------------------------------ migrations
@@ -156,16 +137,20 @@ def test_bad_storage_url_is_one_line_without_traceback(tmp_path: Path, command: 
     assert not (tmp_path / "data").exists()
 
 
-def test_bad_configuration_does_not_echo_secrets(tmp_path: Path) -> None:
-    proc = imghost("db", "upgrade", data_dir=tmp_path / "data", IMGHOST_STORAGE_URL="ftp://x",
-                   IMGHOST_S3_SECRET_KEY="hunter2-s3-secret")
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [({"IMGHOST_STORAGE_URL": "ftp://x", "IMGHOST_S3_SECRET_KEY": "hunter2-s3-secret"},
+      "IMGHOST_STORAGE_URL"),
+     ({"IMGHOST_DATABASE_URL": "mysql://u:hunter2@h/d"}, "IMGHOST_DATABASE_URL")],
+    ids=["s3-secret-key", "database-password"],
+)
+def test_bad_configuration_does_not_echo_secrets(tmp_path: Path, env: dict[str, str], named: str) -> None:
+    proc = imghost("db", "upgrade", data_dir=tmp_path / "data", **env)
     assert proc.returncode != 0
-    assert "hunter2" not in proc.stderr and "hunter2" not in proc.stdout
-    proc = imghost("db", "upgrade", data_dir=tmp_path / "data",
-                   IMGHOST_DATABASE_URL="mysql://imghost:hunter2-db-password@db.internal/imghost")
-    assert proc.returncode != 0
-    assert "IMGHOST_DATABASE_URL" in proc.stderr
-    assert "hunter2" not in proc.stderr and "hunter2" not in proc.stdout
+    no_traceback(proc)
+    assert named in proc.stderr
+    assert "hunter2" not in proc.stderr
+    assert "hunter2" not in proc.stdout
 
 
 # --------------------------------------------------------------------------------------------- serving
@@ -189,7 +174,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     port = free_port()
     log = root / "serve.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "imghost", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cmd = [sys.executable, "-m", "imghost", "serve", "--host", "127.0.0.1", "--port", str(port)]
+        proc = subprocess.Popen(cmd,
                                 env=clean_env(data), stdout=out, stderr=subprocess.STDOUT)
     srv = Served(f"http://127.0.0.1:{port}", data, log, proc)
     try:
@@ -247,11 +233,3 @@ def test_serve_has_openapi_json(served: Served) -> None:
     assert "/3/upload" in spec["paths"]
     assert {"get", "delete"} <= set(spec["paths"]["/3/image/{image_id}"])
     assert "post" in spec["paths"]["/3/upload"]
-
-
-def test_serve_on_a_taken_port_fails_cleanly(tmp_path: Path, served: Served) -> None:
-    port = served.url.rsplit(":", 1)[1]
-    proc = subprocess.run([sys.executable, "-m", "imghost", "serve", "--host", "127.0.0.1", "--port", port],
-                          env=clean_env(tmp_path / "data"), capture_output=True, text=True, timeout=60)
-    assert proc.returncode != 0
-    assert httpx.get(f"{served.url}/healthz", timeout=10).status_code == 200  # the first server is unharmed

@@ -25,7 +25,6 @@ import requests
 from tests.clients.helpers import LOCAL_HOSTS, MediaHost, OffHostRequest, RequestLog, SentRequest
 from tests.live import LiveServer, free_port, start_server
 
-
 # ---------------------------------------------------------------- request recording / off-host guard
 
 
@@ -140,13 +139,13 @@ def media_host() -> Iterator[MediaHost]:
             if with_body:
                 self.wfile.write(data)
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self._answer(True)
 
-        def do_HEAD(self) -> None:  # noqa: N802
+        def do_HEAD(self) -> None:
             self._answer(False)
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -20,11 +20,14 @@ from imgurpython import ImgurClient
 from imgurpython.helpers.error import ImgurClientError, ImgurClientRateLimitError
 from imgurpython.imgur.models.image import Image as ImgurImage
 
-from tests.clients.helpers import MediaHost, RequestLog, away_from_window_edge, budgets
 from tests.clients.helpers import (
     DELETEHASH_RE,
     ID_RE,
     RATELIMIT_KEYS,
+    MediaHost,
+    RequestLog,
+    away_from_window_edge,
+    budgets,
     check_animated_variants,
     check_case_metadata,
     check_served_media,

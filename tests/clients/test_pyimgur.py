@@ -25,10 +25,14 @@ import pytest
 from PIL import Image as PILImage
 from pyimgur.exceptions import ResourceNotFoundError, UnexpectedImgurException
 
-from tests.clients.helpers import MediaHost, OffHostRequest, RequestLog, away_from_window_edge, budgets
 from tests.clients.helpers import (
     DELETEHASH_RE,
     ID_RE,
+    MediaHost,
+    OffHostRequest,
+    RequestLog,
+    away_from_window_edge,
+    budgets,
     check_animated_variants,
     check_case_metadata,
     check_served_media,
@@ -272,7 +276,7 @@ def test_thumbnail_links_built_from_link(pyimgur_client: pyimgur.Imgur, server: 
             assert thumb.size == size, f"{attr}: {thumb.size} != {size}"
         if suffix in "tmlh":  # whole picture, only scaled: same average colour
             got = _mean_rgb(resp.content)
-            assert all(abs(a - b) <= 10 for a, b in zip(got, source_mean)), (attr, got, source_mean)
+            assert all(abs(a - b) <= 10 for a, b in zip(got, source_mean, strict=True)), (attr, got, source_mean)
 
 
 # ---------------------------------------------------------------- rate-limit attributes

@@ -556,7 +556,7 @@ def build(dest: Path, only: Iterable[str] | None = None) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) != 1:
-        print(f"usage: {Path(sys.argv[0]).name} DEST_DIR", file=sys.stderr)  # noqa: T201
+        print(f"usage: {Path(sys.argv[0]).name} DEST_DIR", file=sys.stderr)
         return 2
     build(Path(args[0]))
     return 0

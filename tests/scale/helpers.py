@@ -43,6 +43,14 @@ def metric(server: LiveServer, name: str) -> int:
     return int(m.group(1)) if m else 0
 
 
+def log_excerpt(server: LiveServer, size: int = 3000) -> str:
+    """The server log without framework and library stack frames: messages, imghost's own frames and the
+    exception lines, so that an assertion message shows where an error came from."""
+    keep = [line for line in server.logs().splitlines()
+            if not line.startswith(" ") or "/src/imghost/" in line]
+    return "\n".join(keep)[-size:]
+
+
 def eventually(fn: Callable[[], T], timeout: float, interval: float = 0.2) -> T:
     """Call fn until it returns without raising (AssertionError or an HTTP error) or the time is up;
     the last failure is raised as is."""
@@ -103,4 +111,9 @@ def torn_upload(server: LiveServer, client_id: str, jpeg: bytes, declared: int =
         half = declared // 2
         for i in range(0, half, 64 * 1024):
             sock.sendall(body[i:min(i + 64 * 1024, half)])
-        time.sleep(0.3)  # let the server start consuming the body before the connection goes away
+        # Hang up only once the server is visibly mid-upload (its scratch file holds part of the body),
+        # or after a short while if it keeps the body elsewhere.
+        deadline = time.monotonic() + 3
+        while not tmp_leftovers(server) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.2)

@@ -24,6 +24,7 @@ from tests.scale.helpers import (
     api_client,
     count_images,
     eventually,
+    log_excerpt,
     media_url,
     pg_count_images,
     tmp_leftovers,
@@ -89,8 +90,9 @@ def _post_image(c: httpx.Client, seed: int) -> httpx.Response:
     return c.post("/3/upload", files={"image": (f"f{seed}.jpg", unique_jpeg(seed, 96, 64))})
 
 
-def _assert_503(r: httpx.Response) -> None:
+def _assert_503(r: httpx.Response, server: LiveServer) -> None:
     assert "Traceback" not in r.text and "<html" not in r.text.lower(), r.text[:2000]
+    assert r.status_code == 503, (r.status_code, r.text[:500], log_excerpt(server))
     data = envelope_error(r, 503)
     assert data["error"], data
 
@@ -124,10 +126,10 @@ def test_postgres_down_then_back(own: OwnServices, srv: LiveServer, cid: str) ->
         finally:
             done.set()
             t.join(90)
-        assert set(seen) <= {200, 503}, (sorted(set(map(str, seen))), srv.logs()[-3000:])
+        assert set(seen) <= {200, 503}, (sorted(set(map(str, seen))), log_excerpt(srv))
 
-        _assert_503(c.get(f"/3/image/{up['id']}"))
-        _assert_503(_post_image(c, 7002))
+        _assert_503(c.get(f"/3/image/{up['id']}"), srv)
+        _assert_503(_post_image(c, 7002), srv)
         assert stored_keys(srv) == keys_before  # the refused upload left no object
 
         own.pg.start()
@@ -146,8 +148,8 @@ def test_redis_down_then_back(own: OwnServices, srv: LiveServer, cid: str) -> No
 
         own.redis.stop()
         # Rate limits cannot be checked without Redis: refused, not waved through, not a 500.
-        _assert_503(c.get(f"/3/image/{up['id']}"))
-        _assert_503(_post_image(c, 7102))
+        _assert_503(c.get(f"/3/image/{up['id']}"), srv)
+        _assert_503(_post_image(c, 7102), srv)
         assert stored_keys(srv) == keys_before
         assert pg_count_images(own.pg.dsn) == rows_before
 
@@ -169,10 +171,10 @@ def test_s3_down_then_back(own: OwnServices, srv: LiveServer, cid: str) -> None:
         rows_before = pg_count_images(own.pg.dsn)
 
         own.s3.stop()
-        _assert_503(_post_image(c, 7202))
+        _assert_503(_post_image(c, 7202), srv)
         assert pg_count_images(own.pg.dsn) == rows_before  # no row for bytes that were never stored
         r = c.get(media_url(srv, up["link"], "m"))
-        assert r.status_code in (503, 404), (r.status_code, r.text[:500])
+        assert r.status_code in (503, 404), (r.status_code, r.text[:500], log_excerpt(srv))
         assert "Traceback" not in r.text
 
         own.s3.start()

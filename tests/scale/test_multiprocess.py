@@ -25,7 +25,14 @@ from tests.scale.helpers import BIG_LIMITS, EMBEDDED_ENV, api_client, media_url,
 @pytest.fixture(scope="module")
 def pair(shared_backend: dict[str, str], module_launch: Launch) -> tuple[LiveServer, LiveServer]:
     env = {**shared_backend, **BIG_LIMITS}
-    return module_launch(env, name="a"), module_launch(env, name="b")
+    return _start_two(module_launch, env, "a", "b")
+
+
+def _start_two(launch: Launch, env: dict[str, str], *names: str) -> tuple[LiveServer, LiveServer]:
+    """Both processes start at once (each migrates the shared database under its lock)."""
+    with ThreadPoolExecutor(2) as pool:
+        a, b = pool.map(lambda name: launch(env, name=name), names)
+    return a, b
 
 
 @pytest.fixture(scope="module")
@@ -81,15 +88,16 @@ def test_lifecycle_across_processes(pair: tuple[LiveServer, LiveServer], client_
         assert not (new_keys & stored_keys(b)), new_keys & stored_keys(b)
 
 
-def test_rate_limit_is_shared(shared_backend: dict[str, str], launch: Launch) -> None:
-    # A Redis prefix of this pair's own: no other server's requests touch these buckets.
+def test_rate_limit_is_shared(shared_backend: dict[str, str], launch: Launch,
+                              pair: tuple[LiveServer, LiveServer], client_id: str) -> None:
+    # Same database and storage as `pair`, but a Redis prefix of this pair's own: no other server's
+    # requests touch these buckets.
     env = {**shared_backend, "IMGHOST_REDIS_PREFIX": f"t-rl-{uuid.uuid4().hex[:8]}:",
            "IMGHOST_RATE_LIMIT_USER": "20"}
-    a, b = launch(env, name="rl-a"), launch(env, name="rl-b")
-    uploader = a.create_client("uploader")[0]
+    a, b = _start_two(launch, env, "rl-a", "rl-b")
+    with api_client(pair[0], client_id) as cu:
+        iid = _upload(cu, 9201)["id"]  # uploaded elsewhere: none of the reader's credits are spent
     reader = a.create_client("reader")[0]
-    with api_client(a, uploader) as cu:
-        iid = _upload(cu, 9201)["id"]  # 10 of the uploader's credits, none of the reader's
     with api_client(a, reader) as ca, api_client(b, reader) as cb:
         for i in range(20):
             c = (ca, cb)[i % 2]
@@ -146,8 +154,8 @@ def test_two_workers_on_one_port(backend: str, shared_backend: dict[str, str], l
             assert c.get(media_url(srv, up["link"], "s")).status_code == 200
 
     with ThreadPoolExecutor(12) as pool:
-        ups = list(pool.map(upload, range(9400, 9430)))
-        assert len({u["id"] for u in ups}) == 30
+        ups = list(pool.map(upload, range(9400, 9424)))
+        assert len({u["id"] for u in ups}) == 24
         list(pool.map(read, ups * 2))
 
 

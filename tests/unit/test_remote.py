@@ -38,7 +38,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_GET(self) -> None:  # noqa: C901 - a small router
+    def do_GET(self) -> None:
         srv = self.server
         srv.requests.append((self.path, self.headers.get("Host", "")))
         path = self.path
@@ -103,7 +103,7 @@ class _Server(ThreadingHTTPServer):
 @pytest.fixture(scope="module")
 def server() -> Iterator[_Server]:
     srv = _Server()
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield srv
@@ -180,7 +180,8 @@ def test_remote_fetch_error_is_an_invalid_request() -> None:
 def test_loopback_is_refused_without_a_request(server: _Server, base: str, tmp_path: Path, host: str) -> None:
     url = f"http://{host}:{server.server_address[1]}/ok"
     err = refused(url, tmp_path / "f", allow_private=False)
-    assert type(err) is RemoteFetchError and err.public == PRIVATE
+    assert type(err) is RemoteFetchError
+    assert err.public == PRIVATE
     assert server.requests == []
     assert not (tmp_path / "f").exists()
 
@@ -194,7 +195,8 @@ def test_loopback_is_refused_without_a_request(server: _Server, base: str, tmp_p
 )
 def test_private_and_link_local_literals_are_refused(tmp_path: Path, url: str) -> None:
     err = refused(url, tmp_path / "f", allow_private=False)
-    assert type(err) is RemoteFetchError and err.public == PRIVATE
+    assert type(err) is RemoteFetchError
+    assert err.public == PRIVATE
 
 
 @pytest.mark.parametrize(
@@ -205,13 +207,15 @@ def test_private_and_link_local_literals_are_refused(tmp_path: Path, url: str) -
 )
 def test_non_http_schemes_are_refused(tmp_path: Path, url: str) -> None:
     err = refused(url, tmp_path / "f", allow_private=False)
-    assert type(err) is RemoteFetchError and err.public == SCHEME
+    assert type(err) is RemoteFetchError
+    assert err.public == SCHEME
 
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/a.png", "gopher://localhost:70/"])
 def test_non_http_schemes_are_refused_even_when_private_is_allowed(tmp_path: Path, url: str) -> None:
     err = refused(url, tmp_path / "f", allow_private=True)
-    assert type(err) is RemoteFetchError and err.public == SCHEME
+    assert type(err) is RemoteFetchError
+    assert err.public == SCHEME
 
 
 # ------------------------------------------------------------------------------------------- downloads
@@ -268,7 +272,8 @@ def test_non_200_is_refused(base: str, tmp_path: Path, status: int) -> None:
 
 def test_redirect_without_location_is_refused(base: str, tmp_path: Path) -> None:
     err = refused(f"{base}/no-location", tmp_path / "f")
-    assert type(err) is RemoteFetchError and err.public == "The image URL answered HTTP 302"
+    assert type(err) is RemoteFetchError
+    assert err.public == "The image URL answered HTTP 302"
 
 
 def test_connection_refused(tmp_path: Path) -> None:
@@ -278,7 +283,8 @@ def test_connection_refused(tmp_path: Path) -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     err = refused(f"http://127.0.0.1:{port}/x", tmp_path / "f")
-    assert type(err) is RemoteFetchError and err.public == "Could not download the image URL"
+    assert type(err) is RemoteFetchError
+    assert err.public == "Could not download the image URL"
 
 
 # ------------------------------------------------------------------------------------------- redirects
@@ -296,21 +302,25 @@ def test_relative_redirect(base: str, server: _Server, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("hops", "max_redirects"), [(1, 0), (3, 2), (6, 5)])
-def test_too_many_redirects(base: str, server: _Server, tmp_path: Path, hops: int, max_redirects: int) -> None:
+def test_too_many_redirects(base: str, server: _Server, tmp_path: Path, hops: int,
+                            max_redirects: int) -> None:
     err = refused(f"{base}/hop/{hops}", tmp_path / "f", max_redirects=max_redirects)
-    assert type(err) is RemoteFetchError and err.public == "Too many redirects"
+    assert type(err) is RemoteFetchError
+    assert err.public == "Too many redirects"
     assert len(server.requests) == max_redirects + 1
 
 
 def test_redirect_loop(base: str, server: _Server, tmp_path: Path) -> None:
     err = refused(f"{base}/loop", tmp_path / "f", max_redirects=4)
-    assert type(err) is RemoteFetchError and err.public == "Too many redirects"
+    assert type(err) is RemoteFetchError
+    assert err.public == "Too many redirects"
     assert len(server.requests) == 5
 
 
 def test_redirect_to_another_scheme_is_refused(base: str, tmp_path: Path) -> None:
     err = refused(f"{base}/to-ftp", tmp_path / "f")
-    assert type(err) is RemoteFetchError and err.public == SCHEME
+    assert type(err) is RemoteFetchError
+    assert err.public == SCHEME
 
 
 def test_every_hop_is_resolved_and_checked(base: str, server: _Server, tmp_path: Path,
@@ -358,12 +368,14 @@ def test_redirect_into_the_private_network_is_refused(base: str, server: _Server
                                                       next_host: str) -> None:
     dest = tmp_path / "f"
     err = refused(f"{base}{path}", dest, allow_private=False)
-    assert type(err) is RemoteFetchError and err.public == PRIVATE
+    assert type(err) is RemoteFetchError
+    assert err.public == PRIVATE
     assert trusted_test_server == ["127.0.0.1", next_host]
     assert [p for p, _ in server.requests] == [path]  # the second hop was never requested
     assert not dest.exists()
 
 
-def test_trusted_public_server_still_downloads(base: str, tmp_path: Path, trusted_test_server: list[str]) -> None:
+def test_trusted_public_server_still_downloads(base: str, tmp_path: Path,
+                                               trusted_test_server: list[str]) -> None:
     assert fetch(f"{base}/hop/2", tmp_path / "f", allow_private=False)[0] == len(BODY)
     assert trusted_test_server == ["127.0.0.1"] * 3

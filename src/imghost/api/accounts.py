@@ -3,8 +3,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from imghost.api.envelope import ok
 from imghost.api.albums import album_payload
+from imghost.api.envelope import ok
 from imghost.api.params import paging, read_params
 from imghost.api.schemas import account_json, image_json, settings_json
 from imghost.auth import Subject
@@ -147,7 +147,6 @@ async def delete_image(request: Request, username: str, deletehash: str) -> Resp
     if resolved.row["account_id"] != row["id"]:
         raise NotFound(f"Unable to find an image with the id, {deletehash}")
     await svc.images.delete(subject, deletehash)
-    svc.delivery_cache.forget(resolved.row["id"])
     return ok(True)
 
 

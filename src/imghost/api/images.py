@@ -91,15 +91,13 @@ async def update_image(request: Request, image_id: str) -> Response:
     params = await read_params(request)
     fields = {k: params.get(k) for k in ("title", "description") if params.has(k)}
     await svc.images.update(_subject(request), image_id, fields)
-    svc.delivery_cache.forget(image_id)
     return ok(True)
 
 
 @router.delete("/image/{image_id}", summary="Delete an image", operation_id="image_delete")
 async def delete_image(request: Request, image_id: str) -> Response:
     svc = _svc(request)
-    deleted = await svc.images.delete(_subject(request), image_id)
-    svc.delivery_cache.forget(deleted)
+    await svc.images.delete(_subject(request), image_id)
     return ok(True)
 
 

@@ -45,14 +45,15 @@ class Params:
 
     def get_list(self, name: str) -> list[str] | None:
         """ids[]=a&ids[]=b, ids=a&ids=b, ids=a,b and JSON arrays all mean the same list."""
-        for key in (f"{name}[]", name):
-            vals = self._values(key)
-            if vals:
-                out: list[str] = []
-                for v in vals:
-                    items = v if isinstance(v, list) else str(v).split(",")
-                    out.extend(str(i).strip() for i in items if str(i).strip())
-                return out
+        for layer in self._layers:
+            for key in (f"{name}[]", name):
+                vals = [v for k, v in layer if k == key]
+                if vals:
+                    out: list[str] = []
+                    for v in vals:
+                        items = v if isinstance(v, list) else str(v).split(",")
+                        out.extend(str(i).strip() for i in items if str(i).strip())
+                    return out
         return None
 
 

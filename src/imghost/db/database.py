@@ -129,7 +129,9 @@ _PG_DOWN: tuple[type[BaseException], ...] = (OSError, asyncio.TimeoutError, Conn
 def _pg_errors() -> tuple[type[BaseException], ...]:
     import asyncpg
 
-    return (*_PG_DOWN, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+    # InternalClientError: a connection torn down mid-query (server stopping) leaves its state machine
+    # half-way; it is an outage like the others, not a bug to report as 500.
+    return (*_PG_DOWN, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.InternalClientError,
             asyncpg.exceptions.CannotConnectNowError, asyncpg.exceptions.AdminShutdownError)
 
 

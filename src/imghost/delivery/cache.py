@@ -36,6 +36,14 @@ class DeliveryCache:
             self._rows.clear()
         self._rows[image_id] = (time.monotonic() + self.row_ttl, row)
 
+    def disable_rows(self) -> None:
+        self.row_ttl = 0.0
+        self._rows.clear()
+
+    def enable_rows(self, ttl: float) -> None:
+        self._rows.clear()
+        self.row_ttl = ttl
+
     def forget(self, image_id: str) -> None:
         self._rows.pop(image_id, None)
 

@@ -18,8 +18,10 @@ from imghost.domain.images import keys
 from imghost.errors import BlobNotFound, ImghostError
 from imghost.services import Services
 
-MEDIA_PATH = re.compile(r"^/([A-Za-z0-9]{5,11})\.([A-Za-z0-9]{2,5})$")
 IMAGE_EXTS = {"jpg", "jpeg", "png", "gif", "webp", "avif", "bmp", "tif", "tiff", "heic", "apng", "jfif"}
+# Only media extensions: /openapi.json and friends must reach the framework.
+MEDIA_PATH = re.compile(r"^/([A-Za-z0-9]{5,11})\.(" + "|".join(sorted(IMAGE_EXTS | {"gifv", "mp4", "webm"}))
+                        + r")$", re.IGNORECASE)
 THUMB_SUFFIXES = set("sbtmlh")
 _CACHE = b"public, max-age=31536000, immutable"
 _COMMON = [(b"cache-control", _CACHE), (b"access-control-allow-origin", b"*"),

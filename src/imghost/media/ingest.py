@@ -59,30 +59,38 @@ def prepare(src: Path, *, limits: Limits, disable_audio: bool, ffmpeg_timeout: f
     if fmt in ("heic", "tiff", "bmp"):
         data, fmt = convert.to_web_format(src, fmt)
         if p.orientation in (5, 6, 7, 8) or fmt != p.fmt:
-            from PIL import Image
             from io import BytesIO
+
+            from PIL import Image
 
             with Image.open(BytesIO(data)) as im:
                 width, height = im.size
+    elif fmt == "jpeg":
+        data = None
+        sanitize.jpeg_file(src, out, p.orientation)
     else:
         data = src.read_bytes()
-        if fmt == "jpeg":
-            data = sanitize.jpeg(data, p.orientation)
-        elif fmt == "png":
+        if fmt == "png":
             data = sanitize.png(data, p.orientation)
         elif fmt == "webp":
-            data = sanitize.webp(data)
+            data = sanitize.webp(data, p.orientation)
         elif fmt == "gif":
             integrity.gif_complete(data)
         elif fmt == "avif" and convert.has_metadata(src):
             data = convert.reencode_without_metadata(src, fmt)
-    out.write_bytes(data)
+    if data is not None:
+        out.write_bytes(data)
     mp4 = None
     if p.frames > 1:  # GIF, APNG and animated WebP all get an MP4 (and so a .gifv page)
         mp4 = src.with_suffix(".mp4")
         ffmpeg.animation_to_mp4(out, mp4, ffmpeg_timeout)
     return Prepared(path=out, fmt=fmt, width=width, height=height, animated=p.frames > 1, has_sound=False,
-                    size=len(data), sha256=hashlib.sha256(data).hexdigest(), mp4_path=mp4)
+                    size=out.stat().st_size, sha256=_sha256(out), mp4_path=mp4)
+
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _video(src: Path, p: Probe, *, disable_audio: bool, timeout: float) -> Prepared:
@@ -96,12 +104,8 @@ def _video(src: Path, p: Probe, *, disable_audio: bool, timeout: float) -> Prepa
         path = src.with_suffix(".noaudio")
         ffmpeg.strip_audio(src, path, fmt, timeout)
     has_sound = p.has_sound and not disable_audio
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
     size = os.path.getsize(path)
     if size == 0:
         raise UnsupportedMedia()
     return Prepared(path=path, fmt=fmt, width=p.width, height=p.height, animated=True, has_sound=has_sound,
-                    size=size, sha256=h.hexdigest())
+                    size=size, sha256=_sha256(path))

@@ -53,14 +53,25 @@ def probe(path: Path) -> Probe:
                 w, h = im.size
                 # Counting frames walks headers only (GIF blocks are skipped, not decoded).
                 frames = getattr(im, "n_frames", 1) if fmt in ("gif", "png", "webp") else 1
-                orientation = 1
-                if fmt in ("jpeg", "png", "webp"):
-                    orientation = int(im.getexif().get(0x0112, 1) or 1)
+                orientation = _orientation(im.info.get("exif")) if fmt in ("jpeg", "png", "webp") else 1
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise UnsupportedMedia("Image is too large (pixels)") from None
     except (OSError, SyntaxError, ValueError, EOFError, struct.error):
         raise UnsupportedMedia() from None
     return Probe(fmt=fmt, width=w, height=h, frames=max(1, frames), orientation=orientation)
+
+
+def _orientation(exif: bytes | None) -> int:
+    # Parse the EXIF block the opener already read; im.getexif() would decode a PNG's pixels to find it.
+    if not exif:
+        return 1
+    parsed = Image.Exif()
+    try:
+        parsed.load(exif)
+        value = int(parsed.get(0x0112, 1) or 1)
+    except (OSError, SyntaxError, ValueError, struct.error, TypeError):
+        return 1
+    return value if 1 <= value <= 8 else 1
 
 
 _DIMS = re.compile(rb"Video: .*?(\d{2,5})x(\d{2,5})")

@@ -5,8 +5,11 @@ looks exactly as uploaded. JPEG, PNG and WebP are rewritten at the container lev
 
 from __future__ import annotations
 
+import os
 import struct
 import zlib
+from pathlib import Path
+from typing import BinaryIO
 
 from imghost.errors import UnsupportedMedia
 from imghost.media import integrity
@@ -21,12 +24,15 @@ def orientation_exif(orientation: int) -> bytes:
             + struct.pack(">HHIHH", 0x0112, 3, 1, orientation, 0) + b"\x00\x00\x00\x00")
 
 
-def jpeg(data: bytes, orientation: int) -> bytes:
-    end = integrity.jpeg_end(data)
+def jpeg_header(data: bytes, orientation: int) -> tuple[bytes, int, bool]:
+    """The rewritten header (everything before the first scan) and the offset of that scan in data.
+
+    The third value says whether the header announces a multi-picture trailer (MPF) after the image."""
     out = [b"\xff\xd8"]
     if orientation != 1:
         exif = b"Exif\x00\x00" + orientation_exif(orientation)
         out.append(b"\xff\xe1" + struct.pack(">H", len(exif) + 2) + exif)
+    mpf = False
     pos = 2
     n = len(data)
     while pos + 4 <= n:
@@ -37,8 +43,7 @@ def jpeg(data: bytes, orientation: int) -> bytes:
             pos += 1
             continue
         if marker == 0xDA:  # start of scan: the rest is image data up to EOI
-            out.append(data[pos:end])
-            return b"".join(out)
+            return b"".join(out), pos, mpf
         if 0xD0 <= marker <= 0xD7 or marker == 0x01:
             pos += 2
             continue
@@ -47,10 +52,65 @@ def jpeg(data: bytes, orientation: int) -> bytes:
         keep = marker not in _DROP_APP
         if marker == 0xE2 and not data[pos + 4:pos + 16].startswith(b"ICC_PROFILE"):
             keep = False  # APP2 also carries FlashPix and MPF (offsets into the trailer we cut)
+            mpf = mpf or data[pos + 4:pos + 8] == b"MPF\x00"
         if keep:
             out.append(data[pos:seg_end])
         pos = seg_end
     raise UnsupportedMedia()
+
+
+def jpeg(data: bytes, orientation: int) -> bytes:
+    end = integrity.jpeg_end(data)
+    head, sos, _ = jpeg_header(data, orientation)
+    return head + data[sos:end]
+
+
+_HEAD_READ = 256 * 1024
+
+
+def jpeg_file(src: Path, dest: Path, orientation: int) -> None:
+    """jpeg() for files, without holding the image in memory: read the header, rewrite it, and let the
+    kernel copy the entropy-coded data (it is most of the file and is never touched)."""
+    size = src.stat().st_size
+    with open(src, "rb") as f:
+        buf = f.read(_HEAD_READ)
+        while True:
+            try:
+                head, sos, mpf = jpeg_header(buf, orientation)
+                break
+            except UnsupportedMedia:
+                if len(buf) >= size:
+                    raise
+                buf += f.read(len(buf))  # a header larger than the first read (big ICC profile, thumbnail)
+        f.seek(max(0, size - 2))
+        # The common case: the file ends at its EOI and announces no trailer, so no need to scan 4 MB for
+        # the first EOI. Anything else (trailers, padding, truncation) takes the full structural check.
+        end = size if f.read(2) == b"\xff\xd9" and not mpf else None
+    if end is None:
+        with open(src, "rb") as f:
+            end = integrity.jpeg_end(f.read())
+    with open(src, "rb") as fin, open(dest, "wb") as fout:
+        fout.write(head)
+        fout.flush()
+        _copy_range(fin, fout, sos, end - sos)
+
+
+def _copy_range(fin: BinaryIO, fout: BinaryIO, offset: int, count: int) -> None:
+    try:
+        while count > 0:
+            n = os.copy_file_range(fin.fileno(), fout.fileno(), count, offset)
+            if n == 0:
+                raise UnsupportedMedia()
+            offset += n
+            count -= n
+    except (AttributeError, OSError):
+        fin.seek(offset)
+        while count > 0:
+            chunk = fin.read(min(count, 1 << 20))
+            if not chunk:
+                raise UnsupportedMedia() from None
+            fout.write(chunk)
+            count -= len(chunk)
 
 
 _PNG_DROP = {b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"tIME"}
@@ -71,10 +131,10 @@ def png(data: bytes, orientation: int) -> bytes:
     return b"".join(out)
 
 
-def webp(data: bytes) -> bytes:
+def webp(data: bytes, orientation: int = 1) -> bytes:
     integrity.webp_complete(data)
     if data[12:16] != b"VP8X":
-        return data  # simple WebP has no metadata chunks
+        return data  # simple WebP has no metadata chunks (and so no orientation)
     out = []
     pos = 12
     (riff_size,) = struct.unpack_from("<I", data, 4)
@@ -88,5 +148,9 @@ def webp(data: bytes) -> bytes:
         pos = chunk_end
     vp8x = out[0]
     vp8x[8] &= ~(0x08 | 0x04) & 0xFF  # clear the EXIF and XMP flags
+    if orientation != 1:
+        exif = orientation_exif(orientation)
+        out.append(bytearray(b"EXIF" + struct.pack("<I", len(exif)) + exif + b"\x00" * (len(exif) & 1)))
+        vp8x[8] |= 0x08
     body = b"WEBP" + b"".join(bytes(c) for c in out)
     return b"RIFF" + struct.pack("<I", len(body)) + body

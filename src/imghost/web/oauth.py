@@ -24,7 +24,7 @@ RESPONSE_TYPES = ("token", "code", "pin")
 CSRF_COOKIE = "imghost_csrf"
 
 
-async def _client(request: Request, client_id: str | None):  # noqa: ANN202
+async def _client(request: Request, client_id: str | None):
     if not client_id:
         raise InvalidRequest("No client id supplied")
     client = await request.app.state.services.clients.get(client_id)

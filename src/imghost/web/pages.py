@@ -56,8 +56,7 @@ async def delete_do(request: Request, deletehash: str) -> Response:
     resolved = await svc.images.resolve(deletehash)
     if not resolved.by_deletehash:
         raise ImageNotFound(deletehash)
-    image_id = await svc.images.delete(Subject(client_id=None), deletehash)
-    svc.delivery_cache.forget(image_id)
+    await svc.images.delete(Subject(client_id=None), deletehash)
     return page("Deleted", '<h1 id="deleted">The image has been deleted.</h1>')
 
 

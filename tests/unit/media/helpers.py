@@ -110,7 +110,8 @@ def png_insert_before(data: bytes, kind: bytes, chunk: bytes) -> bytes:
 
 
 def webp_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
-    assert data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+    assert data[:4] == b"RIFF"
+    assert data[8:12] == b"WEBP"
     pos, out = 12, []
     while pos + 8 <= len(data):
         fourcc = data[pos:pos + 4]

@@ -83,7 +83,8 @@ def test_jpeg_metadata_is_removed_and_orientation_kept() -> None:
         assert dict(exif) == {ExifTags.Base.Orientation: 6}
         assert exif.get_ifd(ExifTags.IFD.GPSInfo) == {}
         assert im.info["icc_profile"] == Image.open(io.BytesIO(original)).info["icc_profile"]
-        assert "xmp" not in im.info and "comment" not in im.info
+        assert "xmp" not in im.info
+        assert "comment" not in im.info
         im.load()
         assert im.tobytes() == decode(original).tobytes()
 
@@ -192,8 +193,11 @@ def test_png_text_time_and_exif_are_dropped() -> None:
 
     expected = [k for k in kinds if k not in (b"tEXt", b"zTXt", b"iTXt", b"tIME", b"eXIf")]
     assert [k for k, _, _ in png_chunks(out)] == expected
-    assert expected[0] == b"IHDR" and expected[-1] == b"IEND" and b"IDAT" in expected
-    assert b"secret" not in out and b"ImghostTestCam" not in out
+    assert expected[0] == b"IHDR"
+    assert expected[-1] == b"IEND"
+    assert b"IDAT" in expected
+    assert b"secret" not in out
+    assert b"ImghostTestCam" not in out
     assert _crcs_valid(out)
     with Image.open(io.BytesIO(out)) as im:
         im.verify()
@@ -223,7 +227,8 @@ def test_png_orientation_is_rebuilt_before_idat() -> None:
     assert dict(im.getexif()) == {ExifTags.Base.Orientation: 6}
     assert im.info["icc_profile"] == icc
     assert im.tobytes() == decode(data).tobytes()
-    assert b"secret" not in out and b"ImghostTestCam" not in out
+    assert b"secret" not in out
+    assert b"ImghostTestCam" not in out
 
 
 def test_png_corpus_exif_gps() -> None:
@@ -292,7 +297,8 @@ def test_webp_exif_and_xmp_are_dropped(icc: bool) -> None:
     img = Image.new("RGB", (50, 40), (0, 120, 255))
     ImageDraw.Draw(img).ellipse((5, 5, 30, 30), fill=(255, 200, 0))
     profile = srgb_icc()
-    data = encode(img, "WEBP", lossless=True, exif=_exif(), xmp=XMP, **({"icc_profile": profile} if icc else {}))
+    extra = {"icc_profile": profile} if icc else {}
+    data = encode(img, "WEBP", lossless=True, exif=_exif(), xmp=XMP, **extra)
     chunks = [c for c, _ in webp_chunks(data)]
     assert chunks == [b"VP8X", *([b"ICCP"] if icc else []), b"VP8L", b"EXIF", b"XMP "]
     assert data[20] & 0x0C == 0x0C
@@ -303,7 +309,8 @@ def test_webp_exif_and_xmp_are_dropped(icc: bool) -> None:
     assert out[20] == data[20] & ~0x0C
     assert out[20] & 0x20 == (0x20 if icc else 0)  # the ICC flag stays with its chunk
     assert _riff_ok(out)
-    assert b"ImghostTestCam" not in out and b"secret" not in out
+    assert b"ImghostTestCam" not in out
+    assert b"secret" not in out
     # Every kept chunk is byte-identical (VP8X apart from its flags).
     orig = dict(webp_chunks(data))
     for fourcc, body in webp_chunks(out)[1:]:
@@ -312,7 +319,8 @@ def test_webp_exif_and_xmp_are_dropped(icc: bool) -> None:
     with Image.open(io.BytesIO(out)) as im:
         im.load()
         assert im.size == (50, 40)
-        assert "exif" not in im.info and "xmp" not in im.info
+        assert "exif" not in im.info
+        assert "xmp" not in im.info
         assert dict(im.getexif()) == {}
         if icc:
             assert im.info["icc_profile"] == profile
@@ -330,7 +338,8 @@ def test_animated_webp_with_metadata() -> None:
     assert out[20] == data[20] & ~0x0C
     assert out[20] & 0x02  # animation flag kept
     assert _riff_ok(out)
-    assert b"ImghostTestCam" not in out and b"secret" not in out
+    assert b"ImghostTestCam" not in out
+    assert b"secret" not in out
     with Image.open(io.BytesIO(out)) as im:
         assert im.n_frames == 4
         im.seek(3)

@@ -4,7 +4,7 @@ import asyncio
 import logging
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,8 @@ class Resolved:
 
 class ImageService:
     def __init__(self, db: Database, store: BlobStore, locks: LockService, *, limits: Limits,
-                 tmp_dir: Path, ffmpeg_timeout: float, views: ViewCounter) -> None:
+                 tmp_dir: Path, ffmpeg_timeout: float, views: ViewCounter,
+                 on_removed: Callable[[str], Awaitable[None]] | None = None) -> None:
         self.db = db
         self.store = store
         self.locks = locks
@@ -50,6 +51,8 @@ class ImageService:
         self.tmp_dir = tmp_dir
         self.ffmpeg_timeout = ffmpeg_timeout
         self.views = views
+        # Told the id of every deleted image, so that caches in every process drop it.
+        self.on_removed = on_removed
 
     # ------------------------------------------------------------ reads
 
@@ -153,6 +156,8 @@ class ImageService:
                 last = await repo.blob_release(tx, sha)
             if last:
                 await self._delete_files(sha)
+        if self.on_removed is not None:
+            await self.on_removed(row["id"])
         metrics.inc("deletes")
 
     async def _delete_files(self, sha: str) -> None:

@@ -1,0 +1,85 @@
+"""Keeping every process's cached media rows honest when an image is deleted somewhere else.
+
+One process alone (the embedded default) just forgets locally. Several processes with Redis publish the
+id on a channel every process listens to. While a process is not subscribed (Redis away), it stops
+caching rows, so it can never serve a deleted image from memory."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from imghost.delivery.cache import DeliveryCache
+
+log = logging.getLogger(__name__)
+
+
+class LocalInvalidator:
+    def __init__(self, cache: DeliveryCache) -> None:
+        self.cache = cache
+
+    async def start(self) -> None:
+        return None
+
+    async def publish(self, image_id: str) -> None:
+        self.cache.forget(image_id)
+
+    async def close(self) -> None:
+        return None
+
+
+class RedisInvalidator:
+    def __init__(self, url: str, channel: str, cache: DeliveryCache) -> None:
+        from redis.asyncio import Redis
+
+        self.redis = Redis.from_url(url, socket_connect_timeout=5, socket_timeout=10)
+        self.channel = channel
+        self.cache = cache
+        self.ttl = cache.row_ttl
+        self.cache.disable_rows()
+        self._task: asyncio.Task[None] | None = None
+        self._subscribed = asyncio.Event()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._listen())
+        # Serve without the cache rather than wait long for Redis at start-up.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._subscribed.wait(), 2)
+
+    async def _listen(self) -> None:
+        while True:
+            pubsub = self.redis.pubsub()
+            try:
+                await pubsub.subscribe(self.channel)
+                self.cache.enable_rows(self.ttl)
+                self._subscribed.set()
+                async for message in pubsub.listen():
+                    if message.get("type") == "message":
+                        self.cache.forget(message["data"].decode())
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("invalidation channel lost; media rows uncached until it is back")
+            finally:
+                self.cache.disable_rows()
+                self._subscribed.clear()
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+            await asyncio.sleep(1)
+
+    async def publish(self, image_id: str) -> None:
+        self.cache.forget(image_id)
+        try:
+            await self.redis.publish(self.channel, image_id)
+        except Exception:
+            # Others will still stop serving it when their cached row expires (a few seconds).
+            log.warning("could not publish an invalidation")
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+        with contextlib.suppress(Exception):
+            await self.redis.aclose()
