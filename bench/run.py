@@ -105,10 +105,11 @@ def run_config(cfg: str, args: argparse.Namespace, tmp: Path, photo: Path, out: 
         ctx = Context(config=cfg, imghost=im, client_id=client_id, duration=args.duration, rounds=args.rounds,
                       samples=args.samples, tmp=workdir, photo12mp=photo)
         for name in args.names:
-            busy = wait_idle(args.wait_idle)
-            note = "  <- the machine is busy with other work: expect noisy figures" if busy > 0.2 else ""
-            log(f"--- [{cfg}] {name} (CPU busy before start: {busy:.0%}, load average "
-                f"{os.getloadavg()[0]:.2f}){note}")
+            busy = wait_idle(args.wait_idle) if args.wait_idle > 0 else None
+            note = ""
+            if busy is not None:
+                note = f", CPU busy before start: {busy:.0%}" + (" (busy machine)" if busy > 0.2 else "")
+            log(f"--- [{cfg}] {name} (load average {os.getloadavg()[0]:.2f}{note})")
             t0 = time.monotonic()
             meter = CpuMeter()
             try:
@@ -118,7 +119,8 @@ def run_config(cfg: str, args: argparse.Namespace, tmp: Path, photo: Path, out: 
                 traceback.print_exc()
                 out[name] = {"name": name, "error": f"{type(exc).__name__}: {exc}", "results": {}}
             out[name]["seconds"] = round(time.monotonic() - t0, 1)
-            out[name]["cpu_busy_before"] = round(busy, 3)
+            if busy is not None:
+                out[name]["cpu_busy_before"] = round(busy, 3)
             cpu = getattr(meter, "result", None)
             if cpu is not None:
                 out[name]["cpu"] = cpu

@@ -107,8 +107,10 @@ class Root:
             path = scope["path"]
             if path.startswith("/3/") or path == "/3":
                 await self.edge(scope, receive, send)  # type: ignore[misc]
-            elif MEDIA_PATH.match(path):
-                await self.delivery(scope, receive, send)  # type: ignore[misc]
+                return
+            m = MEDIA_PATH.match(path)
+            if m is not None:
+                await self.delivery(scope, receive, send, m)  # type: ignore[misc]
             else:
                 await self.fastapi(scope, receive, send)
         elif kind == "lifespan":

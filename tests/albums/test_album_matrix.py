@@ -116,27 +116,23 @@ def _ids(items: list[dict[str, Any]]) -> list[str]:
 
 
 def albums_world(ctx: Ctx) -> None:
+    """The cell's own albums. Images are the row owner's and the module's (an image may sit in any number of
+    albums, and no album route deletes images), so only albums are made per cell."""
     http, owner = _http(ctx), ctx.owner.bearer
-    anon = _client(ctx)
-
-    def up(headers: Mapping[str, str]) -> dict[str, Any]:
-        return envelope_ok(http.post("/3/upload", headers=dict(headers), files={"image": ("p.png", unique_png())}))
 
     def make(headers: Mapping[str, str], **fields: Any) -> dict[str, Any]:
         return envelope_ok(http.post("/3/album", headers=dict(headers), data=fields))
 
-    img2 = up(owner)
     album = make(owner, **{"ids[]": [ctx.image["id"]], "title": "matrix album", "privacy": "public"})
     hidden = make(owner, **{"ids[]": [ctx.image["id"]], "privacy": "hidden"})
     secret = make(owner, **{"ids[]": [ctx.image["id"]], "privacy": "secret"})
-    anon_img, anon_img2 = up(anon), up(anon)
-    anon_album = make(anon, **{"deletehashes[]": [anon_img["deletehash"]], "title": "matrix anon"})
-    ctx.extra.update({
-        "album": album["id"], "album_dh": album["deletehash"], "hidden": hidden["id"], "secret": secret["id"],
-        "img2": img2["id"], "img2_dh": img2["deletehash"], "anon_album": anon_album["id"],
-        "anon_dh": anon_album["deletehash"], "anon_img": anon_img["id"], "anon_img2": anon_img2["id"],
-        "anon_img2_dh": anon_img2["deletehash"], "upload_bytes": unique_png(),
-    })
+    anon_album = make(_client(ctx), **{"deletehashes[]": [ctx.extra["anon_img_dh"]], "title": "matrix anon"})
+    ctx.extra.update({"album": album["id"], "album_dh": album["deletehash"], "hidden": hidden["id"],
+                      "secret": secret["id"], "anon_album": anon_album["id"], "anon_dh": anon_album["deletehash"],
+                      "upload_bytes": unique_png()})
+    made = ctx.extra["made"]  # every album this owner has, by privacy (for the listing rows)
+    for privacy, key in (("public", "album"), ("hidden", "hidden"), ("secret", "secret")):
+        made.setdefault(privacy, set()).add(ctx.extra[key])
 
 
 def _state(ctx: Ctx) -> dict[str, Any]:
@@ -199,8 +195,8 @@ def one_image_read(ctx: Ctx, kind: str, data: Any) -> None:
 
 
 def _visible(ctx: Ctx, kind: str) -> set[str]:
-    keys = ("album", "hidden", "secret") if kind == "owner" else ("album",)
-    return {ctx.extra[k] for k in keys}
+    made = ctx.extra["made"]
+    return made["public"] | made["hidden"] | made["secret"] if kind == "owner" else set(made["public"])
 
 
 def albums_listed(ctx: Ctx, kind: str, data: Any) -> None:
@@ -432,28 +428,49 @@ def album_other(http: httpx.Client, session_client: tuple[str, str]) -> User:
     return make_account(http, session_client, "mao")
 
 
+@dataclass
+class Kit:
+    owner: User
+    image: dict[str, Any]  # in every album the cells of this row make
+    img2: dict[str, Any]  # in none of them
+    made: dict[str, set[str]]
+
+
 @pytest.fixture(scope="module")
-def row_owners() -> dict[str, User]:
+def kits() -> dict[str, Any]:
     return {}
 
 
-def _owner(route: AlbumRoute, http: httpx.Client, creds: tuple[str, str], shared: dict[str, User]) -> User:
-    """A fresh owner for the rows that list or count the owner's albums; otherwise one per row: every cell
-    makes albums and images of its own, checks only those, and a refused cell proves it changed nothing."""
-    if "/albums" in route.path:
-        return make_account(http, creds, "mx")
-    if route.id not in shared:
-        shared[route.id] = make_account(http, creds, "mr")
-    return shared[route.id]
+def _kit(route: AlbumRoute, http: httpx.Client, creds: tuple[str, str], kits: dict[str, Any]) -> Kit:
+    """One owner (with two images) per row: every cell makes albums of its own and checks only those, the
+    listing rows know every album the owner has, and a refused cell proves it changed nothing."""
+    if route.id not in kits:
+        owner = make_account(http, creds, "mx")
+
+        def up() -> dict[str, Any]:
+            return envelope_ok(http.post("/3/upload", headers=owner.bearer, files={"image": ("p.png", unique_png())}))
+
+        kits[route.id] = Kit(owner, up(), up(), {})
+    return kits[route.id]
+
+
+def _anon_images(http: httpx.Client, client_id: str, kits: dict[str, Any]) -> dict[str, str]:
+    if "anon" not in kits:
+        ups = [envelope_ok(http.post("/3/upload", headers={"Authorization": f"Client-ID {client_id}"},
+                                     files={"image": ("a.png", unique_png())})) for _ in range(2)]
+        kits["anon"] = {"anon_img": ups[0]["id"], "anon_img_dh": ups[0]["deletehash"], "anon_img2": ups[1]["id"],
+                        "anon_img2_dh": ups[1]["deletehash"]}
+    return kits["anon"]
 
 
 @pytest.mark.parametrize(("route", "kind"), _cells())
 def test_album_matrix(route: AlbumRoute, kind: str, http: httpx.Client, server: LiveServer,
-                      session_client: tuple[str, str], album_other: User, row_owners: dict[str, User]) -> None:
-    owner = _owner(route, http, session_client, row_owners)
-    image = envelope_ok(http.post("/3/upload", headers=owner.bearer, files={"image": ("pic.png", unique_png())}))
-    ctx = Ctx(server=server, client_id=session_client[0], owner=owner, other=album_other, image=image,
-              new_name=unique_name("new"), extra={"http": http})
+                      session_client: tuple[str, str], album_other: User, kits: dict[str, Any]) -> None:
+    kit = _kit(route, http, session_client, kits)
+    ctx = Ctx(server=server, client_id=session_client[0], owner=kit.owner, other=album_other, image=kit.image,
+              new_name=unique_name("new"),
+              extra={"http": http, "made": kit.made, "img2": kit.img2["id"], "img2_dh": kit.img2["deletehash"],
+                     **_anon_images(http, session_client[0], kits)})
     assert route.setup is not None
     route.setup(ctx)
     path = ctx.path(route.path)

@@ -32,10 +32,14 @@ class Delivery:
     def __init__(self, services: Services) -> None:
         self.svc = services
         self.cache = services.delivery_cache
+        # Response heads of whole-file answers, keyed by ETag: a cache hit formats nothing.
+        self._heads: dict[bytes, list[tuple[bytes, bytes]]] = {}
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any,
+                       m: re.Match[str] | None = None) -> None:
         method = scope["method"]
-        m = MEDIA_PATH.match(scope["path"])
+        if m is None:
+            m = MEDIA_PATH.match(scope["path"])
         if m is None or method not in ("GET", "HEAD"):
             await _text(send, 404 if m is None else 405, b"Not found" if m is None else b"Method not allowed")
             return
@@ -116,6 +120,17 @@ class Delivery:
 
     async def _send_bytes(self, scope: dict[str, Any], send: Any, data: bytes, ctype: bytes, etag: bytes,
                           row: Row, *, count: bool = False) -> None:
+        if scope["method"] == "GET" and _header(scope, b"range") is None:
+            head = self._heads.get(etag)
+            if head is None:
+                if len(self._heads) > 50_000:
+                    self._heads.clear()
+                head = self._heads[etag] = _whole_head(len(data), ctype, etag, row)
+            await send({"type": "http.response.start", "status": 200, "headers": head})
+            await send({"type": "http.response.body", "body": data})
+            if count:
+                self._count(row, 200, len(data))
+            return
         plan = await _start(scope, send, len(data), ctype, etag, row)
         if plan is None:
             return
@@ -185,12 +200,16 @@ async def _start(scope: dict[str, Any], send: Any, size: int, ctype: bytes, etag
             return None
         if span:
             status, (start, end) = 206, span
-    headers = [(b"content-type", ctype), (b"content-length", str(end - start).encode()), (b"etag", etag),
-               (b"last-modified", _httpdate(row)), *_COMMON]
+    headers = _whole_head(end - start, ctype, etag, row)
     if status == 206:
         headers.append((b"content-range", f"bytes {start}-{end - 1}/{size}".encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     return status, start, end
+
+
+def _whole_head(length: int, ctype: bytes, etag: bytes, row: Row) -> list[tuple[bytes, bytes]]:
+    return [(b"content-type", ctype), (b"content-length", str(length).encode()), (b"etag", etag),
+            (b"last-modified", _httpdate(row)), *_COMMON]
 
 
 def _header(scope: dict[str, Any], name: bytes) -> str | None:
