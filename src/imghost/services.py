@@ -11,7 +11,7 @@ from pathlib import Path
 
 from imghost.db.database import Database, PostgresDatabase, Row, SqliteDatabase, asyncpg_dsn
 from imghost.delivery.cache import DeliveryCache
-from imghost.delivery.invalidation import LocalInvalidator, RedisInvalidator
+from imghost.delivery.invalidation import FileInvalidator, RedisInvalidator
 from imghost.domain.accounts import captcha
 from imghost.domain.accounts.service import AccountService
 from imghost.domain.albums.service import AlbumService
@@ -85,7 +85,7 @@ class Services:
     views: ViewCounter
     delivery_cache: DeliveryCache
     tmp_dir: Path
-    invalidator: LocalInvalidator | RedisInvalidator
+    invalidator: FileInvalidator | RedisInvalidator
     _flusher: asyncio.Task[None] | None = None
 
     @classmethod
@@ -105,9 +105,9 @@ class Services:
         views = ViewCounter()
         delivery_cache = DeliveryCache(row_ttl=settings.row_cache_seconds, max_bytes=settings.memory_cache_bytes,
                                        max_object=settings.memory_cache_max_object)
-        invalidator: LocalInvalidator | RedisInvalidator = (
+        invalidator: FileInvalidator | RedisInvalidator = (
             RedisInvalidator(settings.redis_url, f"{settings.redis_prefix}invalidate", delivery_cache)
-            if settings.redis_url else LocalInvalidator(delivery_cache))
+            if settings.redis_url else FileInvalidator(settings.data_dir / "invalidate.stamp", delivery_cache))
         limits = Limits(settings.max_image_bytes, settings.max_video_bytes, settings.max_pixels,
                         settings.max_animation_pixels, settings.max_frames, settings.max_side)
         limiter = open_limiter(settings)
@@ -123,7 +123,8 @@ class Services:
                                                           settings.captcha_verify_url),
                                     login_attempts=settings.login_attempts, login_window=settings.login_window),
             albums=AlbumService(db),
-            oauth=OAuthService(db, token_lifetime=settings.token_lifetime),
+            oauth=OAuthService(db, token_lifetime=settings.token_lifetime,
+                               code_lifetime=settings.oauth_code_lifetime),
             views=views,
             delivery_cache=delivery_cache,
             tmp_dir=tmp_dir,

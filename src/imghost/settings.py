@@ -52,9 +52,9 @@ class Settings(BaseSettings):
     # Delivery: small hot files are answered from memory.
     memory_cache_bytes: int = 128 * 1024 * 1024
     memory_cache_max_object: int = 2 * 1024 * 1024
-    # How long a process may answer media requests from a cached row. Safe when no other process can
-    # delete, or when deletes are broadcast through Redis: empty means 5 s then, 0 otherwise
-    # (several processes on one SQLite database without Redis).
+    # How long a process may answer media requests from a cached row. Deletes reach every process's
+    # cache on one host (a stamp file in the data directory) or across hosts (Redis); only PostgreSQL
+    # without Redis, where processes on other hosts cannot be told, turns the cache off by default.
     metadata_cache_seconds: float | None = None
     workers: int = 1
     views_flush_seconds: float = 5.0
@@ -68,6 +68,7 @@ class Settings(BaseSettings):
     captcha_secret: SecretStr = SecretStr("")
     captcha_verify_url: str = ""
     token_lifetime: int = 28 * 86400
+    oauth_code_lifetime: int = 600  # authorization codes and PINs: single-use, and short-lived
     oauth_password_grant: bool = True
     login_attempts: int = 10  # failed sign-ins per username per window (five times that per address)
     login_window: int = 900
@@ -88,7 +89,7 @@ class Settings(BaseSettings):
     def row_cache_seconds(self) -> float:
         if self.metadata_cache_seconds is not None:
             return self.metadata_cache_seconds
-        return 5.0 if self.redis_url or (self.workers == 1 and not self.database_url) else 0.0
+        return 5.0 if self.redis_url or not self.database_url else 0.0
 
     @property
     def sqlite_path(self) -> Path:

@@ -5,10 +5,11 @@ operator CLI (`imghost user create`); tokens come from `POST /oauth2/token` with
 The request recorder / off-host guard and the base-URL redirection of the client libraries are the ones
 the client-library tests use.
 
-`restricted_server` is a second imghost with the strict settings several tests need at once (a server
-start is the most expensive thing here, so they share it): sign-up behind a captcha checked by the local
-`captcha_host`, access tokens that live three seconds, no password grant, and sign-in locked after three
-failures per name in a five-second window.
+`restricted_server` is an imghost with the strict settings several tests need at once (a server start is
+the most expensive thing here, so they share it): sign-up behind a captcha checked by the local
+`captcha_host`, access tokens that live three seconds, and sign-in locked after three failures per name
+in a five-second window. `private_server` (registration closed, no password grant) and `invite_server`
+(registration by invite) start alongside it.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-import httpx
 import pytest
 
 from tests.accounts.helpers import (
@@ -81,21 +82,6 @@ def token_for(server: LiveServer, session_client: tuple[str, str]) -> Callable[[
     return issue
 
 
-@pytest.fixture
-def as_user(server: LiveServer) -> Iterator[Callable[[User], httpx.Client]]:
-    """as_user(user) -> an httpx client sending `Authorization: Bearer <user's access token>`."""
-    opened: list[httpx.Client] = []
-
-    def client(u: User) -> httpx.Client:
-        c = httpx.Client(base_url=server.url, headers=u.bearer, timeout=60)
-        opened.append(c)
-        return c
-
-    yield client
-    for c in opened:
-        c.close()
-
-
 # ---------------------------------------------------------------- the restricted server
 
 
@@ -134,32 +120,83 @@ def captcha_host() -> Iterator[CaptchaHost]:
 
 
 @pytest.fixture(scope="session")
-def restricted_server(tmp_path_factory: pytest.TempPathFactory, captcha_host: CaptchaHost) -> Iterator[LiveServer]:
-    data = tmp_path_factory.mktemp("imghost-restricted")
-    srv = start_server(data, port=free_port(), extra_env={
-        "IMGHOST_CAPTCHA_PROVIDER": "custom",
-        "IMGHOST_CAPTCHA_SECRET": CAPTCHA_SECRET,
-        "IMGHOST_CAPTCHA_VERIFY_URL": captcha_host.url,
-        "IMGHOST_TOKEN_LIFETIME": str(RESTRICTED_TOKEN_LIFETIME),
-        "IMGHOST_OAUTH_PASSWORD_GRANT": "false",
-        "IMGHOST_LOGIN_ATTEMPTS": str(RESTRICTED_LOGIN_ATTEMPTS),
-        "IMGHOST_LOGIN_WINDOW": str(RESTRICTED_LOGIN_WINDOW),
-    })
+def side_servers(tmp_path_factory: pytest.TempPathFactory,
+                 captcha_host: CaptchaHost) -> Iterator[dict[str, tuple[LiveServer, tuple[str, str]]]]:
+    """The servers with special settings, each with one registered application. They start side by side
+    (a start is mostly waiting), once per session:
+
+    - private: registration closed (the operator makes accounts), no password grant;
+    - invite: registration by invite code;
+    - restricted: see the module docstring.
+    """
+    envs = {
+        "private": {"IMGHOST_REGISTRATION": "closed", "IMGHOST_OAUTH_PASSWORD_GRANT": "false"},
+        "invite": {"IMGHOST_REGISTRATION": "invite"},
+        "restricted": {
+            "IMGHOST_CAPTCHA_PROVIDER": "custom",
+            "IMGHOST_CAPTCHA_SECRET": CAPTCHA_SECRET,
+            "IMGHOST_CAPTCHA_VERIFY_URL": captcha_host.url,
+            "IMGHOST_TOKEN_LIFETIME": str(RESTRICTED_TOKEN_LIFETIME),
+            "IMGHOST_LOGIN_ATTEMPTS": str(RESTRICTED_LOGIN_ATTEMPTS),
+            "IMGHOST_LOGIN_WINDOW": str(RESTRICTED_LOGIN_WINDOW),
+        },
+    }
+    ports: set[int] = set()
+    while len(ports) < len(envs):
+        ports.add(free_port())
+    started: dict[str, LiveServer] = {}
+    lock = threading.Lock()
+
+    def boot(name: str, port: int) -> tuple[LiveServer, tuple[str, str]]:
+        srv = start_server(tmp_path_factory.mktemp(f"imghost-{name}"), port=port, extra_env=envs[name])
+        with lock:
+            started[name] = srv
+        return srv, srv.create_client(name, "http://127.0.0.1:9/b-callback")
+
     try:
-        yield srv
+        with ThreadPoolExecutor(len(envs)) as pool:
+            futures = {name: pool.submit(boot, name, port) for name, port in zip(envs, sorted(ports), strict=True)}
+            servers = {name: f.result() for name, f in futures.items()}
+        yield servers
     finally:
-        srv.stop()
+        for srv in started.values():
+            srv.stop()
 
 
 @pytest.fixture(scope="session")
-def restricted_app(restricted_server: LiveServer) -> tuple[str, str]:
-    return restricted_server.create_client("restricted", "http://127.0.0.1:9/b-callback")
+def private_server(side_servers: dict[str, tuple[LiveServer, tuple[str, str]]]) -> LiveServer:
+    return side_servers["private"][0]
+
+
+@pytest.fixture(scope="session")
+def private_app(side_servers: dict[str, tuple[LiveServer, tuple[str, str]]]) -> tuple[str, str]:
+    return side_servers["private"][1]
+
+
+@pytest.fixture(scope="session")
+def invite_server(side_servers: dict[str, tuple[LiveServer, tuple[str, str]]]) -> LiveServer:
+    return side_servers["invite"][0]
+
+
+@pytest.fixture(scope="session")
+def invite_app(side_servers: dict[str, tuple[LiveServer, tuple[str, str]]]) -> tuple[str, str]:
+    return side_servers["invite"][1]
+
+
+@pytest.fixture(scope="session")
+def restricted_server(side_servers: dict[str, tuple[LiveServer, tuple[str, str]]]) -> LiveServer:
+    return side_servers["restricted"][0]
+
+
+@pytest.fixture(scope="session")
+def restricted_app(side_servers: dict[str, tuple[LiveServer, tuple[str, str]]]) -> tuple[str, str]:
+    return side_servers["restricted"][1]
 
 
 @pytest.fixture
 def restricted_user(restricted_server: LiveServer, restricted_app: tuple[str, str]) -> UserFactory:
     """restricted_user() -> a fresh account on the restricted server (signed up with a solved captcha), no
-    token: that server has no password grant."""
+    token (one would live three seconds)."""
 
     def make(prefix: str = "r") -> User:
         return make_user(restricted_server, restricted_app, token=False, prefix=prefix, captcha="good")

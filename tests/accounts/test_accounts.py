@@ -10,7 +10,6 @@ import json
 import secrets
 import string
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -41,7 +40,7 @@ from tests.accounts.helpers import (
     upload,
 )
 from tests.api.helpers import IMAGE_KEYS, envelope_error, envelope_ok
-from tests.live import LiveServer, free_port, start_server, stored_keys
+from tests.live import LiveServer, stored_keys
 
 BAD_USERNAME = "Usernames are 4 to 63 letters and digits"
 TAKEN = "That username is already taken"
@@ -59,32 +58,7 @@ def _get(srv: LiveServer, path: str, headers: dict[str, str] | None = None, **pa
 
 
 # ---------------------------------------------------------------- registration modes
-
-
-@pytest.fixture(scope="module")
-def private_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """A private instance: registration closed, the operator makes the accounts."""
-    data = tmp_path_factory.mktemp("imghost-private")
-    srv = start_server(data, port=free_port(), extra_env={"IMGHOST_REGISTRATION": "closed"})
-    try:
-        yield srv
-    finally:
-        srv.stop()
-
-
-@pytest.fixture(scope="module")
-def private_app(private_server: LiveServer) -> tuple[str, str]:
-    return private_server.create_client("private", "http://127.0.0.1:9/cb")
-
-
-@pytest.fixture(scope="module")
-def invite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    data = tmp_path_factory.mktemp("imghost-invite")
-    srv = start_server(data, port=free_port(), extra_env={"IMGHOST_REGISTRATION": "invite"})
-    try:
-        yield srv
-    finally:
-        srv.stop()
+# private_server (closed) and invite_server come from conftest.py.
 
 
 class TestRegistration:
@@ -118,8 +92,8 @@ class TestRegistration:
         assert made["username"] == name
         assert _get(private_server, f"/3/account/{name}")["id"] == made["id"]
 
-    def test_invite(self, invite_server: LiveServer) -> None:
-        app = invite_server.create_client("invite", "http://127.0.0.1:9/cb")
+    def test_invite(self, invite_server: LiveServer, invite_app: tuple[str, str]) -> None:
+        app = invite_app
         name = unique_name()
         for extra in ({}, {"invite": "no-such-code"}):
             r = register(invite_server, app[0], name, "invite-password", f"{name}@example.org", **extra)
@@ -188,9 +162,11 @@ class TestNamesAndPasswords:
     def test_length_limits_are_inclusive(self, server: LiveServer, session_client: tuple[str, str]) -> None:
         for n in (4, 63):
             name = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(n))
-            assert envelope_ok(register(server, session_client[0], name, "password-123", "x@example.org"))["url"] == name
+            r = register(server, session_client[0], name, "password-123", "x@example.org")
+            assert envelope_ok(r)["url"] == name
 
-    def test_names_are_unique_regardless_of_case(self, server: LiveServer, session_client: tuple[str, str]) -> None:
+    def test_names_are_unique_regardless_of_case(self, server: LiveServer,
+                                                 session_client: tuple[str, str]) -> None:
         name = unique_name("Case")
         first = envelope_ok(register(server, session_client[0], name, "password-123", "x@example.org"))
         for variant in (name, name.upper(), name.lower()):
@@ -248,7 +224,8 @@ def _window_start(window: int) -> None:
 
 
 class TestThrottling:
-    """On the restricted server three failed sign-ins lock a name for the rest of a five-second window."""
+    """On the restricted server three failed sign-ins lock a name for the rest of a five-second window,
+    through the token endpoint and the sign-in form alike."""
 
     def test_failures_lock_the_name_until_the_window_passes(self, restricted_server: LiveServer,
                                                             restricted_app: tuple[str, str],
@@ -263,19 +240,23 @@ class TestThrottling:
 
         with Browser(srv.url) as b:
             _window_start(window)
-            for _ in range(RESTRICTED_LOGIN_ATTEMPTS):
-                r = sign_in(b, victim.name, "wrong-password")
-                assert r.status_code == 401 and parse_page(r).by_id.get("error") == BAD_LOGIN
+            for _ in range(RESTRICTED_LOGIN_ATTEMPTS - 1):
+                r = password_grant(srv, app, victim.name, "wrong-password")
+                assert envelope_error(r, 401)["error"] == BAD_LOGIN
+            r = sign_in(b, victim.name, "wrong-password")
+            assert r.status_code == 401 and parse_page(r).by_id.get("error") == BAD_LOGIN
             # Now even the right password is refused, whatever the case of the name.
             for name in (victim.name, victim.name.upper()):
-                r = sign_in(b, name, victim.password)
-                assert r.status_code == 429 and "location" not in r.headers
-                assert r.headers["content-type"].startswith("text/html")
-                assert parse_page(r).by_id.get("error") == THROTTLED
+                r = password_grant(srv, app, name, victim.password)
+                assert envelope_error(r, 429)["error"] == THROTTLED and "access_token" not in r.text
+            r = sign_in(b, victim.name, victim.password)
+            assert r.status_code == 429 and "location" not in r.headers
+            assert r.headers["content-type"].startswith("text/html")
+            assert parse_page(r).by_id.get("error") == THROTTLED
             # Only that name is locked.
-            _, query, _ = location_parts(sign_in(b, bystander.name, bystander.password))
-            assert query["code"]
+            assert password_grant(srv, app, bystander.name, bystander.password).status_code == 200
             time.sleep(window - time.time() % window + 0.1)
+            assert password_grant(srv, app, victim.name, victim.password).status_code == 200
             _, query, _ = location_parts(sign_in(b, victim.name, victim.password))
             assert query["code"] and query["state"] == "t"
 
@@ -335,12 +316,14 @@ class TestSettings:
                 s["accepted_gallery_terms"], s["album_privacy"]) == (True, False, True, True, True, "hidden")
         assert _get(server, f"/3/account/{user.name}")["bio"] == "hello there"
         # JSON booleans (PyImgur sends Python values) and POST work the same; unsent fields stay.
-        r = httpx.post(path, headers=user.bearer, timeout=60, json={"public_images": False, "album_privacy": "secret"})
+        r = httpx.post(path, headers=user.bearer, timeout=60,
+                       json={"public_images": False, "album_privacy": "secret"})
         assert envelope_ok(r) is True
         s = _get(server, f"/3/account/{user.name}/settings", user.bearer)
         assert (s["public_images"], s["show_mature"], s["album_privacy"]) == (False, True, "secret")
         assert _get(server, f"/3/account/{user.name}")["bio"] == "hello there"
-        r = httpx.post(path, headers=user.bearer, timeout=60, data={"album_privacy": "public", "email": "new@example.org"})
+        r = httpx.post(path, headers=user.bearer, timeout=60,
+                       data={"album_privacy": "public", "email": "new@example.org"})
         assert envelope_ok(r) is True
         s = _get(server, f"/3/account/{user.name}/settings", user.bearer)
         assert (s["album_privacy"], s["email"]) == ("public", "new@example.org")
@@ -355,7 +338,8 @@ class TestSettings:
     ])
     def test_invalid_values_change_nothing(self, server: LiveServer, user: User, fields: dict[str, str],
                                            message: str) -> None:
-        r = httpx.post(f"{server.url}/3/account/{user.name}/settings", headers=user.bearer, data=fields, timeout=60)
+        r = httpx.post(f"{server.url}/3/account/{user.name}/settings", headers=user.bearer, data=fields,
+                       timeout=60)
         assert envelope_error(r, 400)["error"] == message
         s = _get(server, f"/3/account/{user.name}/settings", user.bearer)
         assert (s["account_url"], s["album_privacy"], s["email"]) == (user.name, "public", user.email)
@@ -542,8 +526,13 @@ class TestAccountDeletion:
         assert envelope_ok(httpx.post(f"{server.url}/3/image/{mine[0]['id']}/favorite", headers=other.bearer,
                                       timeout=60)) == "favorited"
         second = new_token(server, session_client, owner)
+        # Everyone has just looked at the images: whatever the server keeps in memory about them is fresh.
+        for url in (thumb, *(i["link"] for i in (*mine, same_bytes))):
+            assert httpx.get(url, timeout=60).status_code == 200
 
         assert envelope_ok(httpx.delete(f"{server.url}/3/account/{owner.name}", headers=h, timeout=60)) is True
+        for url in (thumb, *(i["link"] for i in (*mine, same_bytes))):
+            assert httpx.get(url, timeout=60).status_code == 404, f"{url} still served after the account went"
 
         _no_account(server, owner.name)
         for token in (owner.access_token, second["access_token"]):
@@ -556,8 +545,6 @@ class TestAccountDeletion:
         for img in (*mine, same_bytes):
             r = httpx.get(f"{server.url}/3/image/{img['id']}", headers=other.bearer, timeout=60)
             assert envelope_error(r, 404)["error"] == f"Unable to find an image with the id, {img['id']}"
-            assert httpx.get(img["link"], timeout=60).status_code == 404
-        assert httpx.get(thumb, timeout=60).status_code == 404
         # The other account's copy of the shared bytes survives, byte for byte.
         assert _get(server, f"/3/image/{theirs['id']}", other.bearer)["id"] == theirs["id"]
         assert httpx.get(theirs["link"], timeout=60).content == shared
@@ -583,15 +570,21 @@ class TestAccountDeletion:
     def test_operator_cli_delete(self, server: LiveServer, user: User, other_user: User) -> None:
         img = upload(server, user.bearer)
         keys = stored_keys(server)
+        assert httpx.get(img["link"], timeout=60).status_code == 200  # the server has just served it
         out = server.cli("user", "delete", user.name)
         assert out.stdout.strip() == f"imghost: deleted account {user.name} and everything it owned"
+        # Once the command returns, the running server no longer hands out the account's media.
+        assert httpx.get(img["link"], timeout=60).status_code == 404
         _no_account(server, user.name)
         r = httpx.get(f"{server.url}/3/credits", headers=user.bearer, timeout=60)
         assert envelope_error(r, 403)["error"] == INVALID_TOKEN
         envelope_error(httpx.get(f"{server.url}/3/image/{img['id']}", headers=other_user.bearer, timeout=60), 404)
         assert len(keys - stored_keys(server)) == 1
-        names = {r["username"] for r in json.loads(server.cli("user", "list", "--json").stdout)}
-        assert other_user.name in names and user.name not in names
+        listed = json.loads(server.cli("user", "list", "--json").stdout)
+        assert user.name not in {r["username"] for r in listed}
+        (row,) = [r for r in listed if r["username"] == other_user.name]
+        assert row == {"id": other_user.id, "username": other_user.name, "email": other_user.email,
+                       "created_at": row["created_at"]}  # never a password hash
         missing = server.cli("user", "delete", user.name, check=False)
         assert missing.returncode == 1
         assert missing.stderr.strip() == f"imghost: Unable to find an account with the username, {user.name}"

@@ -187,7 +187,8 @@ def not_favorited(ctx: Ctx) -> None:
     assert ctx.owner_get("/3/image/{id}")["favorite"] is False
     assert ctx.owner_get("/3/account/{u}/favorites") == []
     with httpx.Client(base_url=ctx.server.url, headers=ctx.other.bearer, timeout=60) as c:
-        assert ctx.image["id"] not in [i["id"] for i in envelope_ok(c.get(f"/3/account/{ctx.other.name}/favorites"))]
+        theirs = envelope_ok(c.get(f"/3/account/{ctx.other.name}/favorites"))
+        assert ctx.image["id"] not in [i["id"] for i in theirs]
 
 
 def favorited(ctx: Ctx, kind: str, data: Any) -> None:

@@ -163,12 +163,7 @@ class TestCodeFlow:
         assert base == CALLBACK_B and set(query) == {"code"}
 
     def test_code_expiry(self, tmp_path: Path, user: User) -> None:
-        from imghost.settings import Settings
-
-        names = [n for n in Settings.model_fields if "code" in n and ("lifetime" in n or "ttl" in n)]
-        if not names:
-            pytest.skip("the lifetime of codes and PINs (ten minutes) is not configurable")
-        srv = start_server(tmp_path / "data", port=free_port(), extra_env={f"IMGHOST_{names[0].upper()}": "1"})
+        srv = start_server(tmp_path / "data", port=free_port(), extra_env={"IMGHOST_OAUTH_CODE_LIFETIME": "1"})
         try:
             creds = srv.create_client("expiry", CALLBACK_B)
             u = make_user(srv, creds, token=False)
@@ -385,16 +380,22 @@ class TestTokenEndpoint:
         r = password_grant(server, app_a, user.name, "not-the-password")
         assert envelope_error(r, 401)["error"] == BAD_LOGIN and "access_token" not in r.text
 
-    def test_password_grant_can_be_switched_off(self, restricted_server: LiveServer,
-                                                restricted_app: tuple[str, str], restricted_user: Any) -> None:
+    def test_password_grant_can_be_switched_off(self, private_server: LiveServer,
+                                                private_app: tuple[str, str]) -> None:
+        """The private server runs with IMGHOST_OAUTH_PASSWORD_GRANT=false."""
+        srv, creds = private_server, private_app
+        u = make_user(srv, creds, via="cli", token=False, prefix="np")
+        r = password_grant(srv, creds, u.name, u.password)
+        assert envelope_error(r, 400)["error"] == "Invalid grant_type" and "access_token" not in r.text
+        # The browser flows still work.
+        body = _check_token_body(exchange(srv, creds, "pin", pin_from(authorize(srv, creds[0], "pin", u))), u)
+        assert envelope_ok(_me(srv, body["access_token"]))["account_url"] == u.name
+
+    def test_configured_lifetime(self, restricted_server: LiveServer, restricted_app: tuple[str, str],
+                                 restricted_user: Any) -> None:
         srv, creds = restricted_server, restricted_app
         u = restricted_user()
-        r = password_grant(srv, creds, u.name, u.password)
-        assert envelope_error(r, 400)["error"] == "Invalid grant_type"
-        # The browser flows still work, and tokens carry the configured lifetime.
-        body = _check_token_body(exchange(srv, creds, "pin", pin_from(
-            authorize(srv, creds[0], "pin", u))), u, lifetime=RESTRICTED_TOKEN_LIFETIME)
-        assert envelope_ok(_me(srv, body["access_token"]))["account_url"] == u.name
+        _check_token_body(password_grant(srv, creds, u.name, u.password), u, lifetime=RESTRICTED_TOKEN_LIFETIME)
 
     def test_access_tokens_expire(self, restricted_server: LiveServer, restricted_app: tuple[str, str],
                                   restricted_user: Any) -> None:
@@ -430,8 +431,9 @@ class TestRevocation:
         user.password = "brand-new-password"
         _check_token_body(password_grant(server, app_a, user.name, user.password), user)
 
-    def test_revoke_all_tokens_of_a_user(self, server: LiveServer, app_a: tuple[str, str], user: User,
+    def test_revoke_all_tokens_of_a_user(self, server: LiveServer, app_a: tuple[str, str], cli_user: User,
                                          other_user: User, token_for: Callable[[User], dict[str, Any]]) -> None:
+        user = cli_user  # made by `imghost user create`
         extra = token_for(user)
         _, _, frag = location_parts(authorize(server, app_a[0], "token", user))
         out = server.cli("token", "revoke", "--user", user.name)

@@ -1,5 +1,8 @@
 """Fixtures for the album tests: one persistent HTTP client on the session server, fresh accounts with
-tokens, and the Client-ID header of the suite's application."""
+tokens, and the Client-ID header of the suite's application.
+
+The request recorder / off-host guard and the base-URL redirection of the client libraries are the ones the
+client-library tests use; the recorder is autouse, so no album test can reach the real Imgur."""
 
 from __future__ import annotations
 
@@ -7,7 +10,9 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
+
 from tests.albums.helpers import User, client_auth, make_account
+from tests.clients.conftest import imgurpython_at, pyimgur_at, sent_requests  # noqa: F401
 from tests.live import LiveServer
 
 

@@ -11,6 +11,7 @@ import secrets
 from typing import Any
 
 import httpx
+
 from tests.accounts.helpers import User, unique_name, unique_png
 from tests.api.helpers import IMAGE_KEYS, envelope_error, envelope_ok
 

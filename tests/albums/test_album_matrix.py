@@ -5,14 +5,17 @@ Built on the authorization matrix of the account tests (`tests/accounts/test_mat
 account's token, a token never issued), status presets and refusal wording. The album rows add:
 
 * a setup that gives every cell albums of its own: the owner's public album (`{album}`, holding the owner's
-  image `{id}`; its deletehash `{album_dh}`), a hidden and a secret one (`{hidden}`, `{secret}`), a second
-  image of the owner's that is in no album (`{img2}`, `{img2_dh}`), and an anonymous album made with a
-  Client-ID (`{anon_album}`, `{anon_dh}`) holding an anonymous image (`{anon_img}`) plus a second anonymous
-  image outside it (`{anon_img2}`, `{anon_img2_dh}`);
+  image `{id}`; its deletehash `{album_dh}`), a hidden and a secret one (`{hidden}`, `{secret}`), and an
+  anonymous album made with a Client-ID (`{anon_album}`, `{anon_dh}`) holding an anonymous image
+  (`{anon_img}`). Images are not made per cell (no album route deletes images, and an image may sit in
+  any number of albums): each row has an owner with the image `{id}` and a second image `{img2}`
+  (`{img2_dh}`) in none of the albums, and the module has the anonymous images `{anon_img}` and
+  `{anon_img2}` (`{anon_img2_dh}`);
 * a refusal text for the owner's own token (anonymous albums refuse everybody who comes by id);
-* one check for every refused cell that nothing changed: every album of the cell read back field by field
-  with its images in order, the favorites of both accounts, the stored files, and (on the embedded
-  database) the number of albums and images.
+* one check for every refused cell that nothing changed: the cell's album read back field by field with its
+  images in order, the owner's album list (hidden and secret included), the anonymous album, the favorites
+  and image counts of both accounts, the stored files, and (on the embedded database) the number of albums,
+  images, album memberships and album favorites.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from tests.accounts.helpers import (
     AUTH_REQUIRED,
     INVALID_TOKEN,
@@ -225,7 +229,7 @@ def _caller_account(ctx: Ctx, kind: str) -> User | None:
 
 def _created(ctx: Ctx, kind: str, data: Any, images: list[str]) -> None:
     assert set(data) == {"id", "deletehash"}
-    album = envelope_ok(_http(ctx).get(f"/3/album/{data['deletehash']}", headers=_client(ctx)))
+    album = envelope_ok(_http(ctx).get(f"/3/album/{data['id']}", headers=_client(ctx)))
     assert album["id"] == data["id"] and _ids(album["images"]) == images
     by = _caller_account(ctx, kind)
     assert album["account_id"] == (by.id if by else None)

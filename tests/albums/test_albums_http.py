@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from tests.accounts.helpers import unique_png
 from tests.albums.helpers import (
     ALBUM_KEYS,
@@ -803,3 +804,49 @@ def test_renamed_account_shows_in_its_albums(http: httpx.Client, alice: User, an
     assert envelope_ok(http.put("/3/account/me/settings", headers=alice.bearer, data={"username": new_name})) is True
     assert get_album(http, anon, made["id"])["account_url"] == new_name
     assert _ids(envelope_ok(http.get(f"/3/account/{new_name}/albums", headers=anon))) == [made["id"]]
+
+
+def test_odd_privacy_values_fall_back_to_the_accounts_default(http: httpx.Client, alice: User, bob: User,
+                                                               anon: dict[str, str]) -> None:
+    """Unknown enum values fall back to the default instead of failing (spec §1.5), and the default privacy
+    of a new album is the account's `album_privacy` (§3.2): an odd value must not publish an album its owner
+    wants secret. Imgur's newer "private" means secret."""
+    envelope_ok(http.put("/3/account/me/settings", headers=alice.bearer, data={"album_privacy": "secret"}))
+    private = create(http, alice.bearer, data={"privacy": "private"})["id"]
+    assert get_album(http, alice.bearer, private)["privacy"] == "secret"
+    odd = create(http, alice.bearer, data={"privacy": "Friends-Only"})["id"]
+    assert get_album(http, alice.bearer, odd)["privacy"] == "secret"
+    assert envelope_ok(http.get(f"/3/account/{alice.name}/albums/ids", headers=bob.bearer)) == []
+    # Nor may an odd value on update turn a secret album public.
+    envelope_ok(http.put(f"/3/album/{private}", headers=alice.bearer, data={"privacy": "Friends-Only"}))
+    assert get_album(http, alice.bearer, private)["privacy"] == "secret"
+    # Without an account the default is public.
+    assert get_album(http, anon, create(http, anon, data={"privacy": "bogus"})["id"])["privacy"] == "public"
+
+
+def test_album_owner_does_not_see_secrets_of_images_added_by_deletehash(http: httpx.Client, carol: User,
+                                                                         bob: User) -> None:
+    theirs = upload(http, bob.bearer)
+    made = create(http, carol.bearer, data={"deletehashes[]": [theirs["deletehash"]]})
+    (img,) = get_album(http, carol.bearer, made["id"])["images"]
+    assert img["id"] == theirs["id"] and img["account_id"] == bob.id
+    assert (img["deletehash"], img["name"]) == ("", "")  # the image is still bob's (spec §2.20)
+    (img,) = get_album(http, bob.bearer, made["id"])["images"]
+    assert img["deletehash"] == theirs["deletehash"]
+
+
+def test_a_failed_upload_does_not_join_the_album(http: httpx.Client, server: LiveServer, carol: User) -> None:
+    made = create(http, carol.bearer)
+    keys = stored_keys(server)
+    r = http.post("/3/upload", headers=carol.bearer, files={"image": ("x.png", b"not an image at all")},
+                  data={"album": made["id"]})
+    assert r.status_code == 400 and r.json()["success"] is False
+    assert album_image_ids(http, carol.bearer, made["id"]) == []
+    assert stored_keys(server) == keys
+
+
+def test_json_suffix_and_me_without_a_user(http: httpx.Client, carol: User, anon: dict[str, str]) -> None:
+    made = create(http, carol.bearer)
+    assert envelope_ok(http.get(f"/3/album/{made['id']}.json", headers=anon)) == get_album(http, anon, made["id"])
+    for path in ("/3/account/me/albums", "/3/account/me/albums/ids", "/3/account/me/albums/count"):
+        assert envelope_error(http.get(path, headers=anon), 403)["error"] == "This method requires authentication"

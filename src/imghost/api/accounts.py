@@ -90,6 +90,7 @@ async def change_settings(request: Request, username: str) -> Response:
 async def stats(request: Request, username: str) -> Response:
     svc = _svc(request)
     row = await svc.accounts.resolve_owned(_subject(request), username)
+    await svc.views.flush(svc.db)  # so the totals include views still counted in memory
     return ok(await svc.accounts.stats(row))
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from imghost.db.database import Row
@@ -20,10 +21,14 @@ class DeliveryCache:
         self._rows: dict[str, tuple[float, Row | None]] = {}
         self._bodies: OrderedDict[str, bytes] = OrderedDict()
         self._bytes = 0
+        # Called before a cached row is trusted; may clear rows that other processes invalidated.
+        self.validator: Callable[[], None] | None = None
 
     def row(self, image_id: str) -> tuple[bool, Row | None]:
         if not self.row_ttl:
             return False, None
+        if self.validator is not None:
+            self.validator()
         hit = self._rows.get(image_id)
         if hit is None or hit[0] < time.monotonic():
             return False, None
@@ -35,6 +40,9 @@ class DeliveryCache:
         if len(self._rows) > 100_000:
             self._rows.clear()
         self._rows[image_id] = (time.monotonic() + self.row_ttl, row)
+
+    def clear_rows(self) -> None:
+        self._rows.clear()
 
     def disable_rows(self) -> None:
         self.row_ttl = 0.0

@@ -1,29 +1,53 @@
 """Keeping every process's cached media rows honest when an image is deleted somewhere else.
 
-One process alone (the embedded default) just forgets locally. Several processes with Redis publish the
-id on a channel every process listens to. While a process is not subscribed (Redis away), it stops
-caching rows, so it can never serve a deleted image from memory."""
+On one host (the embedded default: the server, its workers, and the operator's CLI share the data
+directory) a delete bumps the modification time of a file that every process checks before trusting a
+cached row: one stat() per media request. Several hosts with Redis publish the id on a channel every
+process listens to; while a process is not subscribed (Redis away), it stops caching rows, so it can
+never serve a deleted image from memory."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import os
+import time
+from pathlib import Path
 
 from imghost.delivery.cache import DeliveryCache
 
 log = logging.getLogger(__name__)
 
 
-class LocalInvalidator:
-    def __init__(self, cache: DeliveryCache) -> None:
+class FileInvalidator:
+    def __init__(self, path: Path, cache: DeliveryCache) -> None:
+        self.path = path
         self.cache = cache
+        self.path.touch(exist_ok=True)
+        self._seen = self._stamp()
+        cache.validator = self.check
+
+    def _stamp(self) -> int:
+        try:
+            return os.stat(self.path).st_mtime_ns
+        except FileNotFoundError:
+            return -1
+
+    def check(self) -> None:
+        stamp = self._stamp()
+        if stamp != self._seen:
+            self._seen = stamp
+            self.cache.clear_rows()
 
     async def start(self) -> None:
         return None
 
     async def publish(self, image_id: str) -> None:
         self.cache.forget(image_id)
+        # A fresh timestamp even when two deletes land in the same clock tick.
+        now = time.time_ns()
+        os.utime(self.path, ns=(now, max(now, self._stamp() + 1)))
 
     async def close(self) -> None:
         return None

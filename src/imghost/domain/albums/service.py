@@ -18,6 +18,14 @@ LAYOUTS = ("blog", "grid", "horizontal", "vertical")
 MAX_IMAGES = 1000
 
 
+def _privacy(value: str | None) -> str | None:
+    """A known privacy value, or None for absent and unknown ones. Imgur's 2025 "private" means secret."""
+    if value is None:
+        return None
+    value = {"private": "secret"}.get(value.strip().lower(), value.strip().lower())
+    return value if value in PRIVACY else None
+
+
 class AlbumNotFound(NotFound):
     def __init__(self, album_id: str) -> None:
         super().__init__(f"Unable to find an album with the id, {album_id}")
@@ -87,11 +95,12 @@ class AlbumService:
     # ------------------------------------------------------------ writes
 
     async def create(self, subject: Subject, fields: AlbumFields) -> Row:
-        privacy = fields.privacy
-        if privacy is None and subject.account_id is not None:
+        default = "public"
+        if subject.account_id is not None:
             account = await account_repo.by_id(self.db, subject.account_id)
-            privacy = account["album_privacy"] if account else "public"
-        values = self._clean(fields, privacy=privacy or "public")
+            default = account["album_privacy"] if account else "public"
+        # Unknown values fall back to the account's default (spec §1.5): never to something more public.
+        values = self._clean(fields, privacy=_privacy(fields.privacy) or default)
         await self._check_cover(values)
         image_ids = await self._images_for(subject, fields)
         now = int(time.time())
@@ -109,12 +118,12 @@ class AlbumService:
     async def update(self, subject: Subject, ref: str, fields: AlbumFields) -> Row:
         resolved = await self._owned(subject, ref)
         album_id = resolved.row["id"]
-        values = self._clean(fields, privacy=fields.privacy)
+        values = self._clean(fields, privacy=_privacy(fields.privacy))
         await self._check_cover(values)
         replace = fields.ids is not None or fields.deletehashes is not None
         image_ids = await self._images_for(subject, fields) if replace else []
         async with self.db.transaction() as tx:
-            await repo.lock(tx, album_id, int(time.time()))
+            await self._lock(tx, album_id)
             if values:
                 await repo.update(tx, album_id, values)
             if replace:
@@ -128,7 +137,7 @@ class AlbumService:
         if not image_ids:
             raise InvalidRequest("No images were given")
         async with self.db.transaction() as tx:
-            await repo.lock(tx, resolved.row["id"], int(time.time()))
+            await self._lock(tx, resolved.row["id"])
             if len(await repo.image_ids(tx, resolved.row["id"])) + len(image_ids) > MAX_IMAGES:
                 raise InvalidRequest(f"An album holds at most {MAX_IMAGES} images")
             await repo.append(tx, resolved.row["id"], image_ids)
@@ -136,7 +145,7 @@ class AlbumService:
     async def remove_images(self, subject: Subject, ref: str, image_ids: Sequence[str]) -> None:
         resolved = await self._owned(subject, ref)
         async with self.db.transaction() as tx:
-            await repo.lock(tx, resolved.row["id"], int(time.time()))
+            await self._lock(tx, resolved.row["id"])
             await repo.remove(tx, resolved.row["id"], list(image_ids))
 
     async def delete(self, subject: Subject, ref: str) -> None:
@@ -148,7 +157,7 @@ class AlbumService:
         """An upload joining an album through `album`/`album_id` (an owned id or an album deletehash)."""
         resolved = await self._owned(subject, ref)
         async with self.db.transaction() as tx:
-            await repo.lock(tx, resolved.row["id"], int(time.time()))
+            await self._lock(tx, resolved.row["id"])
             await repo.append(tx, resolved.row["id"], [image_id])
 
     async def check_upload_target(self, subject: Subject, ref: str) -> None:
@@ -159,6 +168,7 @@ class AlbumService:
             raise Forbidden("This method requires authentication")
         row = await self.get(album_id)
         async with self.db.transaction() as tx:
+            await self._lock(tx, row["id"])
             on = not await repo.is_favorite(tx, subject.account_id, row["id"])
             await repo.set_favorite(tx, subject.account_id, row["id"], on, int(time.time()))
         return "favorited" if on else "unfavorited"
@@ -186,6 +196,12 @@ class AlbumService:
         return await repo.favorite_albums(self.db, account_id, limit=limit)
 
     # ------------------------------------------------------------ helpers
+
+    @staticmethod
+    async def _lock(tx: Any, album_id: str) -> None:
+        """Lock the album row for this transaction; a concurrent delete may have removed it since it was read."""
+        if not await repo.lock(tx, album_id, int(time.time())):
+            raise AlbumNotFound(album_id)
 
     async def _owned(self, subject: Subject, ref: str) -> ResolvedAlbum:
         resolved = await self.resolve(ref)
@@ -228,8 +244,7 @@ class AlbumService:
                     raise InvalidRequest(f"{key} is too long")
                 values[key] = value
         if privacy is not None:
-            # Unknown values fall back instead of failing (spec §1.5); Imgur's 2025 "private" means secret.
-            values["privacy"] = {"private": "secret"}.get(privacy, privacy if privacy in PRIVACY else "public")
+            values["privacy"] = privacy
         if fields.layout is not None:
             values["layout"] = fields.layout if fields.layout in LAYOUTS else "blog"
         if fields.cover:
