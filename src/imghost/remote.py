@@ -6,7 +6,6 @@ the checked address, so DNS cannot change its answer between the check and the c
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import ipaddress
 import socket
 from pathlib import Path
@@ -15,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from imghost.errors import InvalidRequest, PayloadTooLarge
+from imghost.media.digest import StreamDigest
 
 
 class RemoteFetchError(InvalidRequest):
@@ -41,8 +41,8 @@ async def _resolve(host: str, port: int, allow_private: bool) -> str:
 
 
 async def download(url: str, dest: Path, *, max_bytes: int, timeout: float, max_redirects: int,
-                   allow_private: bool) -> tuple[int, str]:
-    """Stream url into dest. Returns (size, sha256 hex). Raises InvalidRequest / PayloadTooLarge."""
+                   allow_private: bool) -> StreamDigest:
+    """Stream url into dest, hashing as it arrives. Raises InvalidRequest / PayloadTooLarge."""
     async with httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
                                  follow_redirects=False, trust_env=False) as client:
         for _ in range(max_redirects + 1):
@@ -72,14 +72,12 @@ async def download(url: str, dest: Path, *, max_bytes: int, timeout: float, max_
         raise RemoteFetchError("Too many redirects")
 
 
-async def _save(resp: httpx.Response, dest: Path, max_bytes: int) -> tuple[int, str]:
-    h = hashlib.sha256()
-    size = 0
+async def _save(resp: httpx.Response, dest: Path, max_bytes: int) -> StreamDigest:
+    digest = StreamDigest()
     with open(dest, "wb") as f:
         async for chunk in resp.aiter_bytes(256 * 1024):
-            size += len(chunk)
-            if size > max_bytes:
+            if digest.size + len(chunk) > max_bytes:
                 raise PayloadTooLarge()
-            h.update(chunk)
+            digest.update(chunk)
             f.write(chunk)
-    return size, h.hexdigest()
+    return digest

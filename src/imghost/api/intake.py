@@ -18,6 +18,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
 from imghost.errors import InvalidRequest, PayloadTooLarge
+from imghost.media.digest import StreamDigest
 from imghost.media.sniff import sniff
 
 FILE_FIELDS = ("image", "video")
@@ -31,6 +32,7 @@ class UploadInput:
     file_field: str | None = None
     filename: str | None = None
     text: str | None = None  # base64 or URL given as text
+    digest: StreamDigest | None = None  # the file's bytes, hashed as they arrived
 
     def get(self, name: str) -> str | None:
         for k, v in reversed(self.fields):
@@ -46,6 +48,7 @@ class _Sink:
         self.size = 0
         self.budget = budget
         self.head = b""
+        self.digest = StreamDigest()
 
     def write(self, data: bytes) -> None:
         self.size += len(data)
@@ -54,6 +57,7 @@ class _Sink:
         if len(self.head) < 128:
             self.head += data[:128 - len(self.head)]
         self.f.write(data)
+        self.digest.update(data)
 
     def close(self) -> None:
         self.f.close()
@@ -127,7 +131,7 @@ async def _multipart(request: Request, boundary: bytes, workdir: Path, budget: i
         sink = state["sink"]
         if sink is not None:
             sink.close()
-            up.file = sink.path
+            up.file, up.digest = sink.path, sink.digest
             state["sink"] = None
         elif state["buf"] is not None:
             up.fields.append((state["name"], state["buf"].decode("utf-8", "replace")))
@@ -153,7 +157,7 @@ async def _multipart(request: Request, boundary: bytes, workdir: Path, budget: i
             state["sink"].close()
     if up.file is not None and _looks_textual(up.file, up.get("type"), up.filename):
         up.text = up.file.read_text("utf-8", "replace").strip()
-        up.file = None
+        up.file = up.digest = None
     return up
 
 
@@ -210,7 +214,7 @@ async def _raw_or_form(request: Request, workdir: Path, budget: int) -> UploadIn
     if sink.size == 0:
         return up
     if sniff(sink.head) is not None:
-        up.file, up.file_field = sink.path, "image"
+        up.file, up.file_field, up.digest = sink.path, "image", sink.digest
         return up
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     text = sink.path.read_bytes()
@@ -229,7 +233,7 @@ async def _raw_or_form(request: Request, workdir: Path, budget: int) -> UploadIn
 _DATA_URL = re.compile(r"^data:[\w/+.-]*;base64,", re.IGNORECASE)
 
 
-def decode_base64(text: str, dest: Path, max_bytes: int) -> None:
+def decode_base64(text: str, dest: Path, max_bytes: int) -> StreamDigest:
     text = _DATA_URL.sub("", text.strip())
     compact = re.sub(r"\s+", "", text)
     if len(compact) * 3 // 4 > max_bytes + 3:
@@ -241,3 +245,4 @@ def decode_base64(text: str, dest: Path, max_bytes: int) -> None:
     except (binascii.Error, ValueError):
         raise InvalidRequest("Image is not valid base64", code=1003) from None
     dest.write_bytes(data)
+    return StreamDigest.of_bytes(data)

@@ -185,9 +185,15 @@ class PostgresDatabase:
     async def connect(self) -> None:
         import asyncpg
 
+        class _NoReset(asyncpg.Connection):  # type: ignore[misc]
+            # The pool's default reset (unlock advisory locks, close cursors, UNLISTEN, RESET ALL) is a
+            # round trip on every release. imghost sets none of those on pooled connections.
+            def get_reset_query(self) -> str:
+                return ""
+
         try:
             self._pool = await asyncpg.create_pool(self._dsn, min_size=1, max_size=10, timeout=5,
-                                                   command_timeout=30)
+                                                   command_timeout=30, connection_class=_NoReset)
         except self._errors as exc:
             raise ServiceUnavailable() from exc
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from imghost.errors import UnsupportedMedia
 from imghost.media import convert, ffmpeg, integrity, sanitize
+from imghost.media.digest import StreamDigest
 from imghost.media.limits import Limits, check
 from imghost.media.probe import Probe, probe
 
@@ -47,15 +48,20 @@ class Prepared:
         return self.fmt in ("mp4", "webm")
 
 
-def prepare(src: Path, *, limits: Limits, disable_audio: bool, ffmpeg_timeout: float) -> Prepared:
+def prepare(src: Path, *, limits: Limits, disable_audio: bool, ffmpeg_timeout: float,
+            digest: StreamDigest | None = None) -> Prepared:
+    """digest: the upload hashed as it arrived, when it did; saves a pass over the bytes."""
     size = src.stat().st_size
+    if digest is not None and digest.size != size:
+        digest = None
     p = probe(src)
     check(p, size, limits)
     if p.is_video:
-        return _video(src, p, disable_audio=disable_audio, timeout=ffmpeg_timeout)
+        return _video(src, p, disable_audio=disable_audio, timeout=ffmpeg_timeout, digest=digest)
     out = src.with_suffix(".out")
     fmt = p.fmt
     width, height = p.width, p.height
+    known_sha: str | None = None
     if fmt in ("heic", "tiff", "bmp"):
         data, fmt = convert.to_web_format(src, fmt)
         if p.orientation in (5, 6, 7, 8) or fmt != p.fmt:
@@ -67,9 +73,15 @@ def prepare(src: Path, *, limits: Limits, disable_audio: bool, ffmpeg_timeout: f
                 width, height = im.size
     elif fmt == "jpeg":
         data = None
-        sanitize.jpeg_file(src, out, p.orientation)
+        written = sanitize.jpeg_file(src, out, p.orientation)
+        if written is None:
+            out = src
+            known_sha = digest.whole.hexdigest() if digest else None
+        elif digest is not None and digest.jpeg_tail is not None and written == (
+                digest.jpeg_header, digest.jpeg_sos, size):
+            known_sha = digest.jpeg_tail.hexdigest()
     else:
-        data = src.read_bytes()
+        original = data = src.read_bytes()
         if fmt == "png":
             data = sanitize.png(data, p.orientation)
         elif fmt == "webp":
@@ -78,6 +90,9 @@ def prepare(src: Path, *, limits: Limits, disable_audio: bool, ffmpeg_timeout: f
             integrity.gif_complete(data)
         elif fmt == "avif" and convert.has_metadata(src):
             data = convert.reencode_without_metadata(src, fmt)
+        if data == original:  # nothing to strip: store the upload itself
+            out, data = src, None
+            known_sha = digest.whole.hexdigest() if digest else None
     if data is not None:
         out.write_bytes(data)
     mp4 = None
@@ -85,7 +100,7 @@ def prepare(src: Path, *, limits: Limits, disable_audio: bool, ffmpeg_timeout: f
         mp4 = src.with_suffix(".mp4")
         ffmpeg.animation_to_mp4(out, mp4, ffmpeg_timeout)
     return Prepared(path=out, fmt=fmt, width=width, height=height, animated=p.frames > 1, has_sound=False,
-                    size=out.stat().st_size, sha256=_sha256(out), mp4_path=mp4)
+                    size=out.stat().st_size, sha256=known_sha or _sha256(out), mp4_path=mp4)
 
 
 def _sha256(path: Path) -> str:
@@ -93,7 +108,8 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def _video(src: Path, p: Probe, *, disable_audio: bool, timeout: float) -> Prepared:
+def _video(src: Path, p: Probe, *, disable_audio: bool, timeout: float,
+           digest: StreamDigest | None) -> Prepared:
     fmt = p.fmt
     path = src
     if fmt in ("mov", "mkv"):
@@ -107,5 +123,6 @@ def _video(src: Path, p: Probe, *, disable_audio: bool, timeout: float) -> Prepa
     size = os.path.getsize(path)
     if size == 0:
         raise UnsupportedMedia()
+    sha = digest.whole.hexdigest() if digest is not None and path == src else _sha256(path)
     return Prepared(path=path, fmt=fmt, width=p.width, height=p.height, animated=True, has_sound=has_sound,
-                    size=size, sha256=_sha256(path))
+                    size=size, sha256=sha)

@@ -61,6 +61,23 @@ def probe(path: Path) -> Probe:
     return Probe(fmt=fmt, width=w, height=h, frames=max(1, frames), orientation=orientation)
 
 
+def jpeg_orientation(header: bytes) -> int:
+    """The EXIF orientation in a JPEG header (bytes up to the first scan), without Pillow opening it."""
+    pos, n = 2, len(header)
+    while pos + 4 <= n and header[pos] == 0xFF:
+        marker = header[pos + 1]
+        if marker == 0xDA:
+            break
+        if marker == 0xFF:
+            pos += 1
+            continue
+        (length,) = struct.unpack_from(">H", header, pos + 2)
+        if marker == 0xE1 and header[pos + 4:pos + 10] == b"Exif\x00\x00":
+            return _orientation(header[pos + 4:pos + 2 + length])
+        pos += 2 + length
+    return 1
+
+
 def _orientation(exif: bytes | None) -> int:
     # Parse the EXIF block the opener already read; im.getexif() would decode a PNG's pixels to find it.
     if not exif:

@@ -68,9 +68,12 @@ def jpeg(data: bytes, orientation: int) -> bytes:
 _HEAD_READ = 256 * 1024
 
 
-def jpeg_file(src: Path, dest: Path, orientation: int) -> None:
+def jpeg_file(src: Path, dest: Path, orientation: int) -> tuple[bytes, int, int] | None:
     """jpeg() for files, without holding the image in memory: read the header, rewrite it, and let the
-    kernel copy the entropy-coded data (it is most of the file and is never touched)."""
+    kernel copy the entropy-coded data (it is most of the file and is never touched).
+
+    Returns (new header, scan offset, end) of what was written to dest, or None when the rewrite would
+    change nothing: then dest is not written and src is the file to store."""
     size = src.stat().st_size
     with open(src, "rb") as f:
         buf = f.read(_HEAD_READ)
@@ -89,10 +92,13 @@ def jpeg_file(src: Path, dest: Path, orientation: int) -> None:
     if end is None:
         with open(src, "rb") as f:
             end = integrity.jpeg_end(f.read())
+    if end == size and buf[:sos] == head:
+        return None  # nothing to strip: no copy at all
     with open(src, "rb") as fin, open(dest, "wb") as fout:
         fout.write(head)
         fout.flush()
         _copy_range(fin, fout, sos, end - sos)
+    return head, sos, end
 
 
 def _copy_range(fin: BinaryIO, fout: BinaryIO, offset: int, count: int) -> None:

@@ -276,3 +276,36 @@ def test_limits_are_applied(tmp_path: Path, name: str, limits: Limits, error: ty
     assert type(info.value) is error
     assert info.value.public == public
     assert not (tmp_path / "upload.out").exists()  # refused before any work
+
+
+class TestStreamDigest:
+    """The digest computed while an upload streams in must equal the hash of what prepare() stores."""
+
+    @pytest.mark.parametrize("name", ["exif_rotated.jpg", "progressive.jpg", "photo12mp.jpg", "cmyk.jpg",
+                                      "anim.gif", "static.webp", "alpha.png", "mp4.mp4"])
+    def test_prediction_matches_output(self, tmp_path: Path, name: str) -> None:
+        from imghost.media.digest import StreamDigest
+
+        data = get_case(name).read_bytes()
+        src = tmp_path / "upload"
+        src.write_bytes(data)
+        digest = StreamDigest()
+        for i in range(0, len(data), 7919):  # odd chunk sizes: the header arrives in pieces
+            digest.update(data[i:i + 7919])
+        with_digest = prepare(src, limits=GENEROUS, disable_audio=False, ffmpeg_timeout=60, digest=digest)
+        assert with_digest.sha256 == sha256(with_digest.path)
+        fresh = tmp_path / "again"
+        fresh.mkdir()
+        (fresh / "upload").write_bytes(data)
+        assert prepare(fresh / "upload", limits=GENEROUS, disable_audio=False, ffmpeg_timeout=60).sha256 == (
+            with_digest.sha256)
+
+    def test_wrong_size_digest_is_ignored(self, tmp_path: Path) -> None:
+        from imghost.media.digest import StreamDigest
+
+        data = get_case("exif_rotated.jpg").read_bytes()
+        src = tmp_path / "upload"
+        src.write_bytes(data)
+        p = prepare(src, limits=GENEROUS, disable_audio=False, ffmpeg_timeout=60,
+                    digest=StreamDigest.of_bytes(data[:-10]))
+        assert p.sha256 == sha256(p.path)
