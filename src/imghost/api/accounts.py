@@ -4,6 +4,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from imghost.api.albums import album_payload
+from imghost.api.deps import services as _svc
+from imghost.api.deps import subject as _subject
 from imghost.api.envelope import ok
 from imghost.api.params import paging, read_params
 from imghost.api.schemas import account_json, image_json, settings_json
@@ -15,12 +17,6 @@ from imghost.services import Services
 router = APIRouter(prefix="/3/account", tags=["account"])
 
 
-def _svc(request: Request) -> Services:
-    return request.app.state.services
-
-
-def _subject(request: Request) -> Subject:
-    return request.scope["state"]["subject"]
 
 
 

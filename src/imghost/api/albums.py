@@ -3,6 +3,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from imghost.api.deps import services as _svc
+from imghost.api.deps import subject as _subject
 from imghost.api.envelope import ok
 from imghost.api.params import Params, paging, read_params
 from imghost.api.schemas import album_json, image_json
@@ -15,12 +17,6 @@ from imghost.services import Services
 router = APIRouter(prefix="/3", tags=["album"])
 
 
-def _svc(request: Request) -> Services:
-    return request.app.state.services
-
-
-def _subject(request: Request) -> Subject:
-    return request.scope["state"]["subject"]
 
 
 def _fields(p: Params) -> AlbumFields:

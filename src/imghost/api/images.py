@@ -6,11 +6,12 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from imghost.api.deps import services as _svc
+from imghost.api.deps import subject as _subject
 from imghost.api.envelope import ok
 from imghost.api.intake import UploadInput, decode_base64, read_upload
 from imghost.api.params import read_params
 from imghost.api.schemas import image_json
-from imghost.auth import Subject
 from imghost.domain.images.service import UploadMeta
 from imghost.errors import InvalidRequest
 from imghost.remote import download
@@ -19,12 +20,6 @@ from imghost.services import Services
 router = APIRouter(prefix="/3", tags=["image"])
 
 
-def _svc(request: Request) -> Services:
-    return request.app.state.services
-
-
-def _subject(request: Request) -> Subject:
-    return request.scope["state"]["subject"]
 
 
 @router.post("/image", summary="Upload an image or video", operation_id="image_upload")

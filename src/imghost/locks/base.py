@@ -1,7 +1,11 @@
 from __future__ import annotations
 
-from contextlib import AbstractAsyncContextManager
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol
+
+from imghost.errors import ServiceUnavailable
 
 
 class LockService(Protocol):
@@ -11,3 +15,28 @@ class LockService(Protocol):
         Raises ServiceUnavailable if it cannot be had within timeout."""
 
     async def close(self) -> None: ...
+
+
+class InProcessLocks:
+    """One asyncio.Lock per name, in front of a cross-process lock: coroutines of one process queue here
+    instead of polling the shared lock against each other."""
+
+    def __init__(self) -> None:
+        from weakref import WeakValueDictionary
+
+        self._locks: WeakValueDictionary[str, asyncio.Lock] = WeakValueDictionary()
+
+    @asynccontextmanager
+    async def hold(self, name: str, timeout: float) -> AsyncIterator[None]:
+        lock = self._locks.get(name)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[name] = lock
+        try:
+            await asyncio.wait_for(lock.acquire(), timeout)
+        except TimeoutError:
+            raise ServiceUnavailable() from None
+        try:
+            yield
+        finally:
+            lock.release()

@@ -8,32 +8,24 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from weakref import WeakValueDictionary
 
 from imghost.errors import ServiceUnavailable
+from imghost.locks.base import InProcessLocks
 
 
 class FileLocks:
     """flock() on files in the data directory: holds across processes on one host.
 
-    An asyncio.Lock per name sits in front so that one process never waits on itself in a thread."""
+    In-process locks sit in front so that one process never polls a file lock against itself."""
 
     def __init__(self, directory: Path) -> None:
         self.dir = directory
         self.dir.mkdir(parents=True, exist_ok=True)
-        self._local: WeakValueDictionary[str, asyncio.Lock] = WeakValueDictionary()
+        self._local = InProcessLocks()
 
     @asynccontextmanager
     async def hold(self, name: str, *, timeout: float = 30.0) -> AsyncIterator[None]:
-        lock = self._local.get(name)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._local[name] = lock
-        try:
-            await asyncio.wait_for(lock.acquire(), timeout)
-        except TimeoutError:
-            raise ServiceUnavailable() from None
-        try:
+        async with self._local.hold(name, timeout):
             digest = hashlib.sha1(name.encode()).hexdigest()
             fd = os.open(self.dir / f"{digest[:3]}.lock", os.O_RDWR | os.O_CREAT, 0o600)
             try:
@@ -54,8 +46,6 @@ class FileLocks:
                     fcntl.flock(fd, fcntl.LOCK_UN)
             finally:
                 os.close(fd)
-        finally:
-            lock.release()
 
     async def close(self) -> None:
         return None

@@ -7,12 +7,12 @@ import secrets
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from weakref import WeakValueDictionary
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from imghost.errors import ServiceUnavailable
+from imghost.locks.base import InProcessLocks
 
 # Only the holder's token may release or extend: after an expiry the key may belong to someone else.
 _RELEASE = """
@@ -47,20 +47,12 @@ class RedisLocks:
         self._extend = self._redis.register_script(_EXTEND)
         self._ttl_ms = int(ttl * 1000)
         self._prefix = prefix
-        self._local: WeakValueDictionary[str, asyncio.Lock] = WeakValueDictionary()
+        self._local = InProcessLocks()
 
     @asynccontextmanager
     async def hold(self, name: str, *, timeout: float = 30.0) -> AsyncIterator[None]:
         deadline = time.monotonic() + timeout
-        lock = self._local.get(name)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._local[name] = lock
-        try:
-            await asyncio.wait_for(lock.acquire(), timeout)
-        except TimeoutError:
-            raise ServiceUnavailable() from None
-        try:
+        async with self._local.hold(name, timeout):
             key = self._prefix + name
             token = secrets.token_hex(16)
             await self._acquire(key, token, deadline)
@@ -76,8 +68,6 @@ class RedisLocks:
                 except (RedisError, OSError):
                     # Redis is gone: the key expires by itself within ttl; do not mask the body's outcome.
                     pass
-        finally:
-            lock.release()
 
     async def _acquire(self, key: str, token: str, deadline: float) -> None:
         delay = 0.005
