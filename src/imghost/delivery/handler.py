@@ -102,16 +102,19 @@ class Delivery:
         if _if_none_match(scope) == etag:
             await _not_modified(send, etag)
             return
+        store = self.svc.store
+        if self.svc.settings.s3_redirect and store.local_path(key) is None:
+            # Originals and MP4s come straight from the object store; the view still counts here.
+            url = await store.presigned_url(key)
+            if url:
+                await _redirect(send, url)
+                if scope["method"] == "GET":
+                    self.svc.views.add(row["id"], size)
+                return
         data = self.cache.body(key)
         if data is None:
-            store = self.svc.store
             local = store.local_path(key)
             if size > self.cache.max_object:
-                if local is None and self.svc.settings.s3_redirect:
-                    url = await store.presigned_url(key)
-                    if url:
-                        await _redirect(send, url)
-                        return
                 await self._large(scope, send, row, key, local, mime.encode(), etag, size)
                 return
             data = await store.get_bytes(key)
