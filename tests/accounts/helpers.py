@@ -131,8 +131,14 @@ def sqlite_db(srv: LiveServer) -> Path | None:
 
 
 def db_rows(srv: LiveServer, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Rows straight from the server's database, whichever it is (SQL with ? placeholders)."""
     path = sqlite_db(srv)
-    assert path is not None
+    if path is None:
+        import psycopg
+
+        url = srv.env.get("IMGHOST_DATABASE_URL") or os.environ["IMGHOST_TEST_DATABASE_URL"]
+        with psycopg.connect(url) as pg:
+            return [tuple(r) for r in pg.execute(sql.replace("?", "%s"), params).fetchall()]
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
     try:
         return con.execute(sql, params).fetchall()

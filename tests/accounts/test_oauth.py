@@ -38,7 +38,6 @@ from tests.accounts.helpers import (
     parse_page,
     password_grant,
     pin_from,
-    sqlite_db,
     unique_png,
 )
 from tests.api.helpers import envelope_error, envelope_ok
@@ -84,8 +83,8 @@ def _check_token_body(r: httpx.Response, user: User, lifetime: int = DEFAULT_TOK
     return body
 
 
-def _count(srv: LiveServer, table: str) -> int | None:
-    return db_rows(srv, f"SELECT COUNT(*) FROM {table}")[0][0] if sqlite_db(srv) else None
+def _count(srv: LiveServer, table: str) -> int:
+    return db_rows(srv, f"SELECT COUNT(*) FROM {table}")[0][0]
 
 
 # ---------------------------------------------------------------- the authorize page

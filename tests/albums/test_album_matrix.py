@@ -33,7 +33,6 @@ from tests.accounts.helpers import (
     NEEDS_USER,
     NOT_YOUR_ACCOUNT,
     db_rows,
-    sqlite_db,
     unique_name,
     unique_png,
 )
@@ -150,10 +149,9 @@ def _state(ctx: Ctx) -> dict[str, Any]:
         "other_images": _get(ctx, ctx.other.bearer, "/3/account/me/images/count"),
         "files": stored_keys(ctx.server),
     }
-    if sqlite_db(ctx.server) is not None:
-        state["rows"] = db_rows(ctx.server, "SELECT (SELECT COUNT(*) FROM albums), (SELECT COUNT(*) FROM images),"
-                                            " (SELECT COUNT(*) FROM album_images),"
-                                            " (SELECT COUNT(*) FROM album_favorites)")
+    state["rows"] = db_rows(ctx.server, "SELECT (SELECT COUNT(*) FROM albums), (SELECT COUNT(*) FROM images),"
+                                        " (SELECT COUNT(*) FROM album_images),"
+                                        " (SELECT COUNT(*) FROM album_favorites)")
     return state
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from tests.accounts.helpers import db_rows, sqlite_db, unique_png
+from tests.accounts.helpers import db_rows, unique_png
 from tests.albums.helpers import (
     album_image_ids,
     client_auth,
@@ -211,6 +211,5 @@ def test_changes_racing_a_delete_either_happen_or_find_it_gone(target: Target,
     assert len(stored_keys(srv) - files_before) == len(uploads_ok)
     assert envelope_ok(http.get("/3/account/me/albums/count", headers=owner.bearer)) == 0
     assert envelope_ok(http.get("/3/account/me/favorites", headers=fan.bearer)) == []
-    if sqlite_db(srv) is not None:
-        assert db_rows(srv, "SELECT COUNT(*) FROM album_images WHERE album_id NOT IN (SELECT id FROM albums)") \
-            == [(0,)]
+    assert db_rows(srv, "SELECT COUNT(*) FROM album_images WHERE album_id NOT IN (SELECT id FROM albums)") \
+        == [(0,)]
