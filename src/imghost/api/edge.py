@@ -11,6 +11,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+from starlette.requests import Request
+
 from imghost.api.envelope import error_body
 from imghost.auth import Subject
 from imghost.domain.clients.service import ClientService
@@ -38,6 +40,9 @@ _UPLOAD = re.compile(r"^/3/(image|upload)$")
 _PUBLIC: list[tuple[str, re.Pattern[str]]] = [("GET", re.compile(r"^/3/account/[^/]+$"))]
 
 
+FastRoute = tuple[str, re.Pattern[str], Callable[..., Awaitable[Any]]]
+
+
 class Limits:
     def __init__(self, user: int, client: int, post: int, upload_cost: int) -> None:
         self.user, self.client, self.post, self.upload_cost = user, client, post, upload_cost
@@ -57,8 +62,10 @@ def _normalise(path: str) -> str:
 
 class ApiEdge:
     def __init__(self, app: ASGIApp, *, clients: ClientService, limiter: RateLimiter, limits: Limits,
-                 tokens: TokenResolver, trust_forwarded: bool = False) -> None:
+                 tokens: TokenResolver, trust_forwarded: bool = False,
+                 fast_routes: list[FastRoute] | None = None) -> None:
         self.app = app
+        self.fast_routes = fast_routes or []
         self.clients = clients
         self.limiter = limiter
         self.limits = limits
@@ -107,6 +114,15 @@ class ApiEdge:
             if not allowed:
                 raise RateLimited("Too Many Requests")
             scope.setdefault("state", {})["subject"] = subject
+            for route_method, pattern, handler in self.fast_routes:
+                m = pattern.match(path) if route_method == method else None
+                if m is not None:
+                    # The hottest reads skip the framework's routing and dependency solving; the handler
+                    # is the same function the framework would call.
+                    scope["app"] = self.app
+                    response = await handler(Request(scope, receive), *m.groups())
+                    await response(scope, receive, send_wrapper)
+                    return
             await self.app(scope, receive, send_wrapper)
         except ImghostError as exc:
             if not started:

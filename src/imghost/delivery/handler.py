@@ -20,7 +20,7 @@ from imghost.services import Services
 
 IMAGE_EXTS = {"jpg", "jpeg", "png", "gif", "webp", "avif", "bmp", "tif", "tiff", "heic", "apng", "jfif"}
 # Only media extensions: /openapi.json and friends must reach the framework.
-MEDIA_PATH = re.compile(r"^/([A-Za-z0-9]{5,11})\.(" + "|".join(sorted(IMAGE_EXTS | {"gifv", "mp4", "webm"}))
+MEDIA_PATH = re.compile(r"^/([A-Za-z0-9]{5,8})\.(" + "|".join(sorted(IMAGE_EXTS | {"gifv", "mp4", "webm"}))
                         + r")$", re.IGNORECASE)
 THUMB_SUFFIXES = set("sbtmlh")
 _CACHE = b"public, max-age=31536000, immutable"
@@ -74,11 +74,11 @@ class Delivery:
         return row
 
     async def _lookup(self, name: str) -> tuple[Row | None, str]:
-        # An id is tried whole first: a 7-character id may itself end in s, b, t, m, l or h.
-        row = await self._row(name)
-        if row is not None:
-            return row, ""
-        if len(name) > 5 and name[-1] in THUMB_SUFFIXES:
+        # Ids are 7 characters (5 for legacy ones), so a 7-character name is an id even when it ends in
+        # s, b, t, m, l or h, and an 8- (or 6-) character one is an id plus a thumbnail suffix.
+        if len(name) in (5, 7):
+            return await self._row(name), ""
+        if len(name) in (6, 8) and name[-1] in THUMB_SUFFIXES:
             row = await self._row(name[:-1])
             if row is not None:
                 return row, name[-1]

@@ -21,11 +21,16 @@ log = logging.getLogger(__name__)
 
 
 class FileInvalidator:
+    # Checking the stamp costs a stat(); at most this often. A delete made by another process (the CLI,
+    # another worker) is therefore seen within 10 ms; deletes made by this process are seen at once.
+    CHECK_EVERY = 0.01
+
     def __init__(self, path: Path, cache: DeliveryCache) -> None:
-        self.path = path
+        self.path = str(path)
         self.cache = cache
-        self.path.touch(exist_ok=True)
+        path.touch(exist_ok=True)
         self._seen = self._stamp()
+        self._next_check = 0.0
         cache.validator = self.check
 
     def _stamp(self) -> int:
@@ -35,6 +40,10 @@ class FileInvalidator:
             return -1
 
     def check(self) -> None:
+        now = time.monotonic()
+        if now < self._next_check:
+            return
+        self._next_check = now + self.CHECK_EVERY
         stamp = self._stamp()
         if stamp != self._seen:
             self._seen = stamp
