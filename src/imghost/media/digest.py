@@ -16,7 +16,9 @@ _MAX_HEADER = 1024 * 1024
 
 class StreamDigest:
     def __init__(self) -> None:
-        self.whole = hashlib.sha256()
+        # Hash of every byte; dropped once a JPEG header is recognised, because from then on jpeg_tail
+        # covers both outcomes (a header that needs no change makes the two digests equal).
+        self.whole: hashlib._Hash | None = hashlib.sha256()
         self.size = 0
         self._head = bytearray()
         self._scanning = True
@@ -27,11 +29,13 @@ class StreamDigest:
         self.jpeg_mpf = False
 
     def update(self, chunk: bytes) -> None:
-        self.whole.update(chunk)
         self.size += len(chunk)
         if self.jpeg_tail is not None:
             self.jpeg_tail.update(chunk)
-        elif self._scanning:
+            return
+        assert self.whole is not None
+        self.whole.update(chunk)
+        if self._scanning:
             self._scan(chunk)
 
     def _scan(self, chunk: bytes) -> None:
@@ -53,7 +57,12 @@ class StreamDigest:
         self.jpeg_header, self.jpeg_sos, self.jpeg_orientation, self.jpeg_mpf = new_header, sos, orientation, mpf
         self.jpeg_tail = hashlib.sha256(new_header)
         self.jpeg_tail.update(head[sos:])
+        self.whole = None
         self._stop()
+
+    def stored_if_unchanged(self) -> str:
+        """SHA-256 of the upload as it is, for files stored without any change."""
+        return (self.jpeg_tail if self.whole is None else self.whole).hexdigest()  # type: ignore[union-attr]
 
     def _stop(self) -> None:
         self._scanning = False

@@ -76,7 +76,7 @@ def prepare(src: Path, *, limits: Limits, disable_audio: bool, ffmpeg_timeout: f
         written = sanitize.jpeg_file(src, out, p.orientation)
         if written is None:
             out = src
-            known_sha = digest.whole.hexdigest() if digest else None
+            known_sha = digest.stored_if_unchanged() if digest else None
         elif digest is not None and digest.jpeg_tail is not None and written == (
                 digest.jpeg_header, digest.jpeg_sos, size):
             known_sha = digest.jpeg_tail.hexdigest()
@@ -92,7 +92,7 @@ def prepare(src: Path, *, limits: Limits, disable_audio: bool, ffmpeg_timeout: f
             data = convert.reencode_without_metadata(src, fmt)
         if data == original:  # nothing to strip: store the upload itself
             out, data = src, None
-            known_sha = digest.whole.hexdigest() if digest else None
+            known_sha = digest.stored_if_unchanged() if digest else None
     if data is not None:
         out.write_bytes(data)
     mp4 = None
@@ -123,6 +123,6 @@ def _video(src: Path, p: Probe, *, disable_audio: bool, timeout: float,
     size = os.path.getsize(path)
     if size == 0:
         raise UnsupportedMedia()
-    sha = digest.whole.hexdigest() if digest is not None and path == src else _sha256(path)
+    sha = digest.stored_if_unchanged() if digest is not None and path == src else _sha256(path)
     return Prepared(path=path, fmt=fmt, width=p.width, height=p.height, animated=True, has_sound=has_sound,
                     size=size, sha256=sha)
