@@ -8,15 +8,34 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 
 _TEST_ENV = ("DATABASE_URL", "STORAGE_URL", "REDIS_URL", "S3_ENDPOINT_URL", "S3_ACCESS_KEY", "S3_SECRET_KEY",
              "S3_REGION", "S3_REDIRECT")
+
+
+@contextmanager
+def http_thread(handler: type[BaseHTTPRequestHandler], name: str) -> Iterator[str]:
+    """A small HTTP server (a stand-in for the outside internet) in a thread on loopback; yields its base URL."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, name=name, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(10)
 
 
 def free_port() -> int:

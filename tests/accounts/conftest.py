@@ -18,7 +18,7 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -37,7 +37,7 @@ from tests.accounts.helpers import (
 
 # The autouse recorder refuses any request the libraries would send off this machine.
 from tests.clients.conftest import imgurpython_at, pyimgur_at, sent_requests  # noqa: F401
-from tests.live import LiveServer, free_port, start_server
+from tests.live import LiveServer, free_port, http_thread, start_server
 
 UserFactory = Callable[..., User]
 
@@ -106,17 +106,9 @@ def captcha_host() -> Iterator[CaptchaHost]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    host.url = f"http://127.0.0.1:{httpd.server_address[1]}/siteverify"
-    thread = threading.Thread(target=httpd.serve_forever, name="captcha-host", daemon=True)
-    thread.start()
-    try:
+    with http_thread(Handler, "captcha-host") as base:
+        host.url = f"{base}/siteverify"
         yield host
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(10)
 
 
 @pytest.fixture(scope="session")

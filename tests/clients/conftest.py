@@ -11,9 +11,8 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
 
 import imgurpython
@@ -23,7 +22,7 @@ import pytest
 import requests
 
 from tests.clients.helpers import LOCAL_HOSTS, MediaHost, OffHostRequest, RequestLog, SentRequest
-from tests.live import LiveServer, free_port, start_server
+from tests.live import LiveServer, free_port, http_thread, start_server
 
 # ---------------------------------------------------------------- request recording / off-host guard
 
@@ -148,17 +147,9 @@ def media_host() -> Iterator[MediaHost]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    host.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, name="media-host", daemon=True)
-    thread.start()
-    try:
+    with http_thread(Handler, "media-host") as base:
+        host.url = f"{base}"
         yield host
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(10)
 
 
 # ---------------------------------------------------------------- extra imghost servers
