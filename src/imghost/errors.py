@@ -50,7 +50,7 @@ class MethodNotAllowed(ImghostError):
 
 
 class PayloadTooLarge(ImghostError):
-    # Imgur answers over-limit uploads with 400 (spec §5.4); clients only look at 200 vs not.
+    # Imgur answers over-limit uploads with 400; clients only look at 200 vs not.
     status = 400
     code = 1003
     public = "File is over the size limit"

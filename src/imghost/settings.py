@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     s3_region: str = "us-east-1"
     s3_redirect: bool = False
 
-    # Rate limits (spec §4): user credits/hour, client credits/day, POSTs/hour per IP.
+    # Rate limits: user credits/hour, client credits/day, POSTs/hour per IP.
     rate_limit_user: int = 500
     rate_limit_client: int = 12500
     rate_limit_post: int = 1250

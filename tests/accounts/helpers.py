@@ -24,7 +24,7 @@ TOKEN_KEYS = {"access_token", "expires_in", "token_type", "scope", "refresh_toke
               "account_username"}
 ACCOUNT_KEYS = {"id", "url", "bio", "avatar", "avatar_name", "cover", "cover_name", "reputation",
                 "reputation_name", "created", "pro_expiration", "user_follow", "is_blocked"}
-# Spec §2.6: every key imgurpython reads, plus the ones the current Imgur sends.
+# Account settings: every key imgurpython reads, plus the ones the current Imgur sends.
 SETTINGS_KEYS = {"account_url", "email", "high_quality", "public_images", "album_privacy", "pro_expiration",
                  "accepted_gallery_terms", "active_emails", "messaging_enabled", "blocked_users", "show_mature",
                  "first_party", "newsletter_subscribed"}

@@ -1,4 +1,4 @@
-"""Accounts (spec §2.5, §2.6, §3.1): sign-up in the three registration modes and with a captcha, username
+"""Accounts: sign-up in the three registration modes and with a captcha, username
 and password rules, how passwords are kept, sign-in throttling, the Account and Settings objects, the
 owner's image lists and their paging, favorites, and deleting an account with everything it owns.
 """

@@ -9,7 +9,7 @@ row that writes) and a check of what an accepted call did (`verify_done`). Later
 matrix by appending rows; `Ctx.extra` carries whatever their setup creates, and its keys can be used in
 path templates.
 
-Refusals use Imgur's wording (spec §1.4): no header → 401 "Authentication required"; a token that is not
+Refusals use Imgur's wording: no header → 401 "Authentication required"; a token that is not
 valid → 403 "The access token provided is invalid."; a user-only route called with a Client-ID → 403
 "This method requires authentication"; somebody else's account → 403.
 """
@@ -178,7 +178,7 @@ def image_gone(ctx: Ctx, kind: str, data: Any) -> None:
 def image_read(ctx: Ctx, kind: str, data: Any) -> None:
     assert set(data) == IMAGE_KEYS and data["id"] == ctx.image["id"]
     assert data["account_url"] == ctx.owner.name and data["account_id"] == ctx.owner.id
-    # Only the owner sees the deletehash and the file name (spec §2.20).
+    # Only the owner sees the deletehash and the file name.
     assert data["deletehash"] == (ctx.image["deletehash"] if kind == "owner" else "")
     assert data["name"] == ("pic.png" if kind == "owner" else "")
 

@@ -1,4 +1,4 @@
-"""OAuth 2 as Imgur clients drive it (spec §3.10, §7.1, §7.2): the sign-in-and-allow page in a browser, the
+"""OAuth 2 as Imgur clients drive it: the sign-in-and-allow page in a browser, the
 three response types (code, token, pin), the token endpoint in every body encoding and grant type,
 refresh, revocation, and the two Python libraries doing all of it unmodified.
 
@@ -67,7 +67,7 @@ def _me(srv: LiveServer, access_token: str) -> httpx.Response:
 
 
 def _check_token_body(r: httpx.Response, user: User, lifetime: int = DEFAULT_TOKEN_LIFETIME) -> dict[str, Any]:
-    """An unwrapped token answer (spec §2.19): no data/success/status, exact keys and types."""
+    """An unwrapped token answer: no data/success/status, exact keys and types."""
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("application/json")
     assert r.headers.get("cache-control") == "no-store"

@@ -15,7 +15,7 @@ import httpx
 from tests.accounts.helpers import User, unique_name, unique_png
 from tests.api.helpers import IMAGE_KEYS, envelope_error, envelope_ok
 
-# Spec §2.2, without the two fields that depend on the route and the caller: `deletehash` (owner only) and
+# The Album object, without the two fields that depend on the route and the caller: `deletehash` (owner only) and
 # `images` (direct album GET only). `ad_config` is omitted on purpose (spec: "new, omit").
 ALBUM_KEYS = {
     "id", "title", "description", "datetime", "cover", "cover_width", "cover_height", "cover_edited",

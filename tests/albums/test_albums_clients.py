@@ -1,4 +1,4 @@
-"""Albums through the real client libraries, unmodified: imgurpython 1.1.7 and PyImgur 0.8.1 (spec §7.1, §7.2).
+"""Albums through the real client libraries, unmodified: imgurpython 1.1.7 and PyImgur 0.8.1.
 
 Each library is redirected the way the client-library tests do it (module base URL, restored afterwards)
 and every request it makes is recorded by the off-host guard of `tests/clients` (see this package's

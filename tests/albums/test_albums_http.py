@@ -1,4 +1,4 @@
-"""Albums over raw HTTP (spec §2.2 Album, §3.2 album routes, §3.1 account album routes, §6 old/new forms).
+"""Albums over raw HTTP.
 
 Every album route is driven directly with httpx against the live server: the Album model field by field,
 create/update/set/add/remove/delete in every array encoding clients use (`ids[]`, repeated `ids`, comma
@@ -68,7 +68,7 @@ def test_get_album_every_field(http: httpx.Client, server: LiveServer, alice: Us
         assert (img["width"], img["height"], img["size"]) == (up["width"], up["height"], up["size"])
     assert data["images"][0]["title"] == "first"
 
-    # Anybody else: no album deletehash at all, image deletehashes and names blank (spec §2.20).
+    # Anybody else: no album deletehash at all, image deletehashes and names blank.
     for headers in (anon, bob.bearer):
         other = get_album(http, headers, made["id"])
         assert set(other) == ALBUM_KEYS | {"images"}
@@ -154,7 +154,7 @@ def test_create_empty_album(http: httpx.Client, carol: User) -> None:
 
 
 def _encode(encoding: str, key: str, values: list[str]) -> dict[str, Any]:
-    """httpx keyword arguments sending `key` = values in one of the forms real clients use (spec §1.5)."""
+    """httpx keyword arguments sending `key` = values in one of the forms real clients use."""
     if encoding == "brackets":
         return {"data": {f"{key}[]": values}}
     if encoding == "repeated":  # imgurpython / requests with a list value
@@ -494,7 +494,7 @@ def test_upload_into_owned_album(http: httpx.Client, carol: User, field: str) ->
 
 @pytest.mark.parametrize("encoding", ["query", "json_base64", "urlencoded_base64", "raw_body"])
 def test_upload_album_field_in_every_upload_encoding(http: httpx.Client, carol: User, encoding: str) -> None:
-    """`album` reaches the upload however the client sends its fields (spec §1.5, §3.3.1)."""
+    """`album` reaches the upload however the client sends its fields."""
     made = create(http, carol.bearer)
     png = unique_png()
     b64 = base64.b64encode(png).decode()
@@ -808,8 +808,8 @@ def test_renamed_account_shows_in_its_albums(http: httpx.Client, alice: User, an
 
 def test_odd_privacy_values_fall_back_to_the_accounts_default(http: httpx.Client, alice: User, bob: User,
                                                                anon: dict[str, str]) -> None:
-    """Unknown enum values fall back to the default instead of failing (spec §1.5), and the default privacy
-    of a new album is the account's `album_privacy` (§3.2): an odd value must not publish an album its owner
+    """Unknown enum values fall back to the default instead of failing, and the default privacy
+    of a new album is the account's `album_privacy`: an odd value must not publish an album its owner
     wants secret. Imgur's newer "private" means secret."""
     envelope_ok(http.put("/3/account/me/settings", headers=alice.bearer, data={"album_privacy": "secret"}))
     private = create(http, alice.bearer, data={"privacy": "private"})["id"]
@@ -830,7 +830,7 @@ def test_album_owner_does_not_see_secrets_of_images_added_by_deletehash(http: ht
     made = create(http, carol.bearer, data={"deletehashes[]": [theirs["deletehash"]]})
     (img,) = get_album(http, carol.bearer, made["id"])["images"]
     assert img["id"] == theirs["id"] and img["account_id"] == bob.id
-    assert (img["deletehash"], img["name"]) == ("", "")  # the image is still bob's (spec §2.20)
+    assert (img["deletehash"], img["name"]) == ("", "")  # the image is still bob's
     (img,) = get_album(http, bob.bearer, made["id"])["images"]
     assert img["deletehash"] == theirs["deletehash"]
 

@@ -1,4 +1,4 @@
-"""Transport rules every /3 route follows (spec §1): envelope, errors, CORS, suffixes, headers."""
+"""Transport rules every /3 route follows: envelope, errors, CORS, suffixes, headers."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The eight request encodings real clients use to upload (spec §3.3.1), each asserted end to end."""
+"""The eight request encodings real clients use to upload, each asserted end to end."""
 
 from __future__ import annotations
 

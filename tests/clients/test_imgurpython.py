@@ -1,4 +1,4 @@
-"""The official `imgurpython` 1.1.7 client, unmodified, against a live imghost (spec §7.1).
+"""The official `imgurpython` 1.1.7 client, unmodified, against a live imghost.
 
 Redirected with `imgurpython.client.API_URL = server.url + "/"`. Everything the library offers for images
 without a user account is driven here: construction (GET /3/credits), upload_from_path (urlencoded base64),

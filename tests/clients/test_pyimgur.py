@@ -1,4 +1,4 @@
-"""PyImgur 0.8.1, unmodified, against a live imghost (spec §7.2).
+"""PyImgur 0.8.1, unmodified, against a live imghost.
 
 Redirected with `pyimgur.IMGUR_BASE = server.url` before `pyimgur.Imgur(client_id)` (which copies it into
 `Imgur.base_url`). Everything PyImgur offers for images without a user account is driven here:
@@ -46,7 +46,7 @@ from tests.live import LiveServer
 TITLE = "Ein Titel ✓ & more"
 DESCRIPTION = "first line\nsecond line, 50% off"
 
-# PyImgur's Image attribute -> thumbnail suffix (spec §5.2) and the box it must fit for a 400x300 source.
+# PyImgur's Image attribute -> thumbnail suffix and the box it must fit for a 400x300 source.
 THUMBNAILS = {
     "link_small_square": ("s", (90, 90)),
     "link_big_square": ("b", (160, 160)),

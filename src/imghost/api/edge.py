@@ -36,7 +36,7 @@ CORS = [
 ]
 _JSON_HEADERS = [(b"content-type", b"application/json; charset=utf-8")]
 _UPLOAD = re.compile(r"^/3/(image|upload)$")
-# Routes real clients call with no Authorization header at all (npm `getAccount`, spec §7.3).
+# Routes real clients call with no Authorization header at all (npm `getAccount`).
 _PUBLIC: list[tuple[str, re.Pattern[str]]] = [("GET", re.compile(r"^/3/account/[^/]+$"))]
 
 

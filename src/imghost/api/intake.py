@@ -1,4 +1,4 @@
-"""Reading an upload request in any of the eight encodings real clients send (spec §3.3.1).
+"""Reading an upload request in any of the eight encodings real clients send.
 
 The body is streamed: file parts and raw bodies go straight to a temporary file while being counted,
 so a 200 MB video never sits in memory, and an over-limit body is refused as soon as it crosses the line."""

@@ -1,4 +1,4 @@
-"""Parameters merged from every place Imgur clients put them (spec §1.5).
+"""Parameters merged from every place Imgur clients put them.
 
 Precedence: path → JSON body → multipart → urlencoded body → query string."""
 

@@ -1,4 +1,4 @@
-"""Wire shapes. Tables stay normalised; these mirror Imgur's JSON exactly (spec §2.1, §8)."""
+"""Wire shapes. Tables stay normalised; these mirror Imgur's JSON exactly."""
 
 from __future__ import annotations
 

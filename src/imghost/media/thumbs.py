@@ -1,4 +1,4 @@
-"""Imgur thumbnail sizes (spec §5.2): s and b are centre-cropped squares, the rest fit inside a box.
+"""Imgur thumbnail sizes: s and b are centre-cropped squares, the rest fit inside a box.
 
 JPEG sources go through Pillow's draft mode (DCT-domain downscale: the fastest way to shrink a JPEG);
 everything else through libvips, which is several times faster than Pillow on PNG, GIF and WebP."""

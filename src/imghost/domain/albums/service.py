@@ -99,7 +99,7 @@ class AlbumService:
         if subject.account_id is not None:
             account = await account_repo.by_id(self.db, subject.account_id)
             default = account["album_privacy"] if account else "public"
-        # Unknown values fall back to the account's default (spec §1.5): never to something more public.
+        # Unknown values fall back to the account's default: never to something more public.
         values = self._clean(fields, privacy=_privacy(fields.privacy) or default)
         await self._check_cover(values)
         image_ids = await self._images_for(subject, fields)
