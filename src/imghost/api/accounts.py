@@ -17,9 +17,6 @@ from imghost.services import Services
 router = APIRouter(prefix="/3/account", tags=["account"])
 
 
-
-
-
 def _images(svc: Services, rows: list[Row], subject: Subject) -> list[dict[str, object]]:
     base = svc.settings.base_url
     return [image_json(r, base, owner=subject.account_id == r["account_id"] and r["account_id"] is not None,

@@ -17,8 +17,6 @@ from imghost.services import Services
 router = APIRouter(prefix="/3", tags=["album"])
 
 
-
-
 def _fields(p: Params) -> AlbumFields:
     present = frozenset(k for k in ("title", "description") if p.has(k))
     ids = p.get_list("ids")

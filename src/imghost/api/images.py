@@ -20,8 +20,6 @@ from imghost.services import Services
 router = APIRouter(prefix="/3", tags=["image"])
 
 
-
-
 @router.post("/image", summary="Upload an image or video", operation_id="image_upload")
 @router.post("/upload", summary="Upload an image or video (alias)", operation_id="upload")
 async def upload(request: Request) -> Response:
