@@ -55,7 +55,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Workers build their own Settings from the environment: hand the CLI flags down that way.
     os.environ["IMGHOST_HOST"] = args.host
     os.environ["IMGHOST_PORT"] = str(args.port)
-    os.environ["IMGHOST_WORKERS"] = str(args.workers)
     settings = _settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate.upgrade(settings)

@@ -56,7 +56,6 @@ class Settings(BaseSettings):
     # cache on one host (a stamp file in the data directory) or across hosts (Redis); only PostgreSQL
     # without Redis, where processes on other hosts cannot be told, turns the cache off by default.
     metadata_cache_seconds: float | None = None
-    workers: int = 1
     views_flush_seconds: float = 5.0
 
     # Uploads are converted to MP4 when animated; cap the work.
