@@ -15,5 +15,9 @@ class Subject:
     def is_user(self) -> bool:
         return self.account_id is not None
 
+    def owns(self, account_id: int | None) -> bool:
+        """Whether something belonging to account_id is this caller's (anonymous things are nobody's)."""
+        return account_id is not None and self.account_id == account_id
+
 
 ANONYMOUS = Subject(client_id=None)

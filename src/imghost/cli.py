@@ -92,6 +92,14 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_rows(rows: list[dict[str, Any]], as_json: bool, columns: tuple[str, ...]) -> None:
+    if as_json:
+        print(json.dumps(rows))
+        return
+    for r in rows:
+        print("  ".join(str(r[c]) for c in columns))
+
+
 def cmd_client_create(args: argparse.Namespace) -> int:
     async def run(svc: Any) -> int:
         client, secret = await svc.clients.create(args.name, args.redirect_uri)
@@ -106,12 +114,7 @@ def cmd_client_create(args: argparse.Namespace) -> int:
 
 def cmd_client_list(args: argparse.Namespace) -> int:
     async def run(svc: Any) -> int:
-        rows = await svc.clients.all()
-        if args.json:
-            print(json.dumps(rows))
-        else:
-            for r in rows:
-                print(f"{r['id']}  {r['name']}  {r['redirect_uri']}")
+        _print_rows(await svc.clients.all(), args.json, ("id", "name", "redirect_uri"))
         return 0
 
     return _with_services(run)
@@ -138,12 +141,7 @@ def cmd_user_create(args: argparse.Namespace) -> int:
 
 def cmd_user_list(args: argparse.Namespace) -> int:
     async def run(svc: Any) -> int:
-        rows = await svc.accounts.all()
-        if args.json:
-            print(json.dumps(rows))
-        else:
-            for r in rows:
-                print(f"{r['id']}  {r['username']}  {r['email']}")
+        _print_rows(await svc.accounts.all(), args.json, ("id", "username", "email"))
         return 0
 
     return _with_services(run)

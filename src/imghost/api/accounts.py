@@ -4,23 +4,15 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from imghost.api.albums import album_payload
+from imghost.api.deps import images_json
 from imghost.api.deps import services as _svc
 from imghost.api.deps import subject as _subject
 from imghost.api.envelope import ok
 from imghost.api.params import paging, read_params
-from imghost.api.schemas import account_json, image_json, settings_json
-from imghost.auth import Subject
-from imghost.db.database import Row
+from imghost.api.schemas import account_json, settings_json
 from imghost.errors import InvalidRequest, NotFound
-from imghost.services import Services
 
 router = APIRouter(prefix="/3/account", tags=["account"])
-
-
-def _images(svc: Services, rows: list[Row], subject: Subject) -> list[dict[str, object]]:
-    base = svc.settings.base_url
-    return [image_json(r, base, owner=subject.account_id == r["account_id"] and r["account_id"] is not None,
-                       pending=svc.views.pending(r["id"])) for r in rows]
 
 
 @router.get("/{username}", summary="Account information (no Authorization needed)", operation_id="account_get")
@@ -95,7 +87,7 @@ async def images(request: Request, username: str, page: int | None = None) -> Re
     subject = _subject(request)
     row = await svc.accounts.resolve_owned(subject, username)
     p, per = paging(await read_params(request), None if page is None else str(page))
-    return ok(_images(svc, await svc.accounts.list_images(row, page=p, per_page=per), subject))
+    return ok(images_json(svc, await svc.accounts.list_images(row, page=p, per_page=per), subject))
 
 
 @router.get("/{username}/images/ids", summary="Ids of the account's images (owner)",
@@ -126,7 +118,7 @@ async def image(request: Request, username: str, image_id: str) -> Response:
     img = await svc.images.get(image_id)
     if img["account_id"] != row["id"]:
         raise NotFound(f"Unable to find an image with the id, {image_id}")
-    return ok(_images(svc, [img], subject)[0])
+    return ok(images_json(svc, [img], subject)[0])
 
 
 @router.delete("/{username}/image/{deletehash}", summary="Delete one of the account's images by deletehash",
@@ -159,10 +151,10 @@ async def favorites(request: Request, username: str, page: int | None = None, so
     for ref in await svc.accounts.favorites(row, newest=sort != "oldest", page=p, per_page=per):
         if ref["kind"] == "album":
             album = await svc.albums.get(ref["item_id"])
-            item = await album_payload(svc, subject, album, owner=subject.account_id == album["account_id"],
+            item = await album_payload(svc, subject, album, owner=subject.owns(album["account_id"]),
                                        with_images=False)
         else:
-            item = _images(svc, [await svc.images.get(ref["item_id"])], subject)[0]
+            item = images_json(svc, [await svc.images.get(ref["item_id"])], subject)[0]
             item["is_album"] = False
         item["favorite"] = True
         out.append(item)

@@ -3,11 +3,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from imghost.api.deps import images_json
 from imghost.api.deps import services as _svc
 from imghost.api.deps import subject as _subject
 from imghost.api.envelope import ok
 from imghost.api.params import Params, paging, read_params
-from imghost.api.schemas import album_json, image_json
+from imghost.api.schemas import album_json
 from imghost.auth import Subject
 from imghost.db.database import Row
 from imghost.domain.albums.service import AlbumFields, AlbumNotFound
@@ -37,9 +38,7 @@ async def album_payload(svc: Services, subject: Subject, row: Row, *, owner: boo
     data = album_json(row, svc.settings.base_url, owner=owner, cover=cover,
                       favorite=await svc.albums.is_favorite(subject, row["id"]))
     if images is not None:
-        data["images"] = [image_json(i, svc.settings.base_url,
-                                     owner=subject.account_id is not None and subject.account_id == i["account_id"],
-                                     pending=svc.views.pending(i["id"])) for i in images]
+        data["images"] = images_json(svc, images, subject)
     return data
 
 
@@ -56,9 +55,7 @@ async def album_images(request: Request, album_id: str) -> Response:
     svc, subject = _svc(request), _subject(request)
     row = (await svc.albums.resolve(album_id)).row
     rows = await svc.albums.images(row["id"])
-    return ok([image_json(i, svc.settings.base_url, owner=subject.account_id is not None
-                          and subject.account_id == i["account_id"], pending=svc.views.pending(i["id"]))
-               for i in rows])
+    return ok(images_json(svc, rows, subject))
 
 
 @router.get("/album/{album_id}/image/{image_id}", summary="One image of an album", operation_id="album_image")
@@ -66,8 +63,7 @@ async def album_image(request: Request, album_id: str, image_id: str) -> Respons
     svc, subject = _svc(request), _subject(request)
     row = (await svc.albums.resolve(album_id)).row
     img = await svc.albums.image(row["id"], image_id)
-    return ok(image_json(img, svc.settings.base_url, owner=subject.account_id is not None
-                         and subject.account_id == img["account_id"], pending=svc.views.pending(img["id"])))
+    return ok(images_json(svc, [img], subject)[0])
 
 
 @router.post("/album", summary="Create an album", operation_id="album_create")

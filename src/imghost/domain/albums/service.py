@@ -77,8 +77,7 @@ class AlbumService:
     def is_owner(subject: Subject, resolved: ResolvedAlbum) -> bool:
         if resolved.by_deletehash:
             return True
-        owner = resolved.row["account_id"]
-        return owner is not None and subject.account_id == owner
+        return subject.owns(resolved.row["account_id"])
 
     async def images(self, album_id: str) -> list[Row]:
         return await repo.images(self.db, album_id)

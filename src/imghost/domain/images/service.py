@@ -79,8 +79,7 @@ class ImageService:
     def is_owner(subject: Subject, resolved: Resolved) -> bool:
         if resolved.by_deletehash:
             return True
-        account = resolved.row["account_id"]
-        return account is not None and subject.account_id == account
+        return subject.owns(resolved.row["account_id"])
 
     # ------------------------------------------------------------ writes
 
