@@ -62,7 +62,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"imghost: serving {settings.base_url} (API at {settings.base_url}/3/, docs at /docs)", flush=True)
     # HTTP/1.1 only: browsers speak HTTP/2 only over TLS, which a proxy in front terminates; skipping the
     # protocol detection makes small media responses about 10% faster.
-    Granian("imghost.asgi:app", address=args.host, port=args.port, interface=Interfaces.ASGI,
+    # The native interface (see imghost/rsgi.py); imghost.asgi:app serves the same application to any
+    # ASGI server.
+    Granian("imghost.rsgi:app", address=args.host, port=args.port, interface=Interfaces.RSGI,
             workers=args.workers, loop=Loops.uvloop, websockets=False, log_access=False,
             backlog=2048, http=HTTPModes.http1).serve()
     return 0

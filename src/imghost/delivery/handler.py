@@ -28,12 +28,52 @@ _COMMON = [(b"cache-control", _CACHE), (b"access-control-allow-origin", b"*"),
            (b"x-content-type-options", b"nosniff"), (b"accept-ranges", b"bytes")]
 
 
+class Target:
+    """What a media URL names once its row is known: which stored object, served as what."""
+
+    __slots__ = ("kind", "key", "ctype", "tag", "size", "count", "suffix")
+
+    def __init__(self, kind: str, key: str = "", ctype: bytes = b"", tag: str = "", size: int = 0,
+                 count: bool = False, suffix: str = "") -> None:
+        self.kind, self.key, self.ctype, self.tag = kind, key, ctype, tag
+        self.size, self.count, self.suffix = size, count, suffix
+
+    def etag(self, row: Row) -> bytes:
+        return f'"{row["sha256"][:32]}{self.tag}"'.encode()
+
+
+class Hit:
+    """A plain GET answered entirely from memory."""
+
+    __slots__ = ("row", "target", "data", "etag", "etag_str", "not_modified_str")
+
+    def __init__(self, row: Row, target: Target, data: bytes) -> None:
+        self.row, self.target, self.data = row, target, data
+        self.etag = target.etag(row)
+        self.etag_str = self.etag.decode()
+        self.not_modified_str = [("etag", self.etag_str), ("cache-control", _CACHE.decode())]
+
+
+def _route(row: Row, suffix: str, ext: str) -> Target | None:
+    sha = row["sha256"]
+    if suffix:
+        return Target("thumb", keys.thumb(sha, suffix), b"image/jpeg", suffix, suffix=suffix)
+    if ext == "gifv":
+        return Target("gifv")
+    if ext == "mp4" and row["mp4_size"] and row["mime"] != "video/mp4":
+        return Target("blob", keys.mp4(sha), b"video/mp4", "mp4", int(row["mp4_size"]), True)
+    if ext in IMAGE_EXTS or ext == row["ext"] or (ext == "mp4" and row["mime"] == "video/mp4"):
+        return Target("blob", keys.original(sha), row["mime"].encode(), "", int(row["size"]), True)
+    return None
+
+
 class Delivery:
     def __init__(self, services: Services) -> None:
         self.svc = services
         self.cache = services.delivery_cache
         # Response heads of whole-file answers, keyed by ETag: a cache hit formats nothing.
         self._heads: dict[bytes, list[tuple[bytes, bytes]]] = {}
+        self._heads_str: dict[bytes, list[tuple[str, str]]] = {}
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any,
                        m: re.Match[str] | None = None) -> None:
@@ -46,25 +86,56 @@ class Delivery:
         name, ext = m.group(1), m.group(2).lower()
         try:
             row, suffix = await self._lookup(name)
-            if row is None:
+            target = None if row is None else _route(row, suffix, ext)
+            if target is None:
                 await _text(send, 404, b"Not found")
-                return
-            if suffix:
-                await self._thumbnail(scope, send, row, suffix)
-            elif ext == "gifv":
-                await self._gifv(send, row, method)
-            elif ext == "mp4" and row["mp4_size"] and row["mime"] != "video/mp4":
-                await self._blob(scope, send, row, keys.mp4(row["sha256"]), "video/mp4", "mp4",
-                                 int(row["mp4_size"]))
-            elif ext in IMAGE_EXTS or ext == row["ext"] or (ext == "mp4" and row["mime"] == "video/mp4"):
-                await self._blob(scope, send, row, keys.original(row["sha256"]), row["mime"], "",
-                                 int(row["size"]))
+            elif target.kind == "thumb":
+                await self._thumbnail(scope, send, row, target)  # type: ignore[arg-type]
+            elif target.kind == "gifv":
+                await self._gifv(send, row, method)  # type: ignore[arg-type]
             else:
-                await _text(send, 404, b"Not found")
+                await self._blob(scope, send, row, target)  # type: ignore[arg-type]
         except BlobNotFound:
             await _text(send, 404, b"Not found")
         except ImghostError as exc:
             await _text(send, exc.status if exc.status != 400 else 422, exc.public.encode())
+
+    def cached_hit(self, name: str, ext: str) -> Hit | None:
+        """The whole answer to a plain GET when the row and the body are both in memory, else None.
+        Synchronous and free of I/O: the server's native fast path calls it before anything else."""
+        if len(name) in (5, 7):
+            image_id, suffix = name, ""
+        elif len(name) in (6, 8) and name[-1] in THUMB_SUFFIXES:
+            image_id, suffix = name[:-1], name[-1]
+        else:
+            return None
+        found, row = self.cache.row(image_id)
+        if not found or row is None:
+            return None
+        target = _route(row, suffix, ext)
+        if target is None or target.kind == "gifv":
+            return None
+        if target.count and self.svc.settings.s3_redirect and self.svc.store.local_path(target.key) is None:
+            return None  # answered with a redirect, by the full path
+        data = self.cache.body(target.key)
+        if data is None:
+            return None
+        return Hit(row, target, data)
+
+    def head_str(self, hit: Hit) -> list[tuple[str, str]]:
+        """The response head of a cache hit with text headers, as the server's native interface takes them."""
+        head = self._heads_str.get(hit.etag)
+        if head is None:
+            if len(self._heads_str) > 50_000:
+                self._heads_str.clear()
+            head = self._heads_str[hit.etag] = [
+                (k.decode("latin-1"), v.decode("latin-1"))
+                for k, v in _whole_head(len(hit.data), hit.target.ctype, hit.etag, hit.row)]
+        return head
+
+    def counted(self, hit: Hit) -> None:
+        if hit.target.count:
+            self.svc.views.add(hit.row["id"], len(hit.data))
 
     async def _row(self, image_id: str) -> Row | None:
         hit, row = self.cache.row(image_id)
@@ -84,21 +155,20 @@ class Delivery:
                 return row, name[-1]
         return None, ""
 
-    async def _thumbnail(self, scope: dict[str, Any], send: Any, row: Row, suffix: str) -> None:
-        key = keys.thumb(row["sha256"], suffix)
-        etag = f'"{row["sha256"][:32]}{suffix}"'.encode()
+    async def _thumbnail(self, scope: dict[str, Any], send: Any, row: Row, target: Target) -> None:
+        etag = target.etag(row)
         if _if_none_match(scope) == etag:
             await _not_modified(send, etag)
             return
-        data = self.cache.body(key)
+        data = self.cache.body(target.key)
         if data is None:
-            data = await self.svc.images.thumbnail(row, suffix)
-            self.cache.put_body(key, data)
-        await self._send_bytes(scope, send, data, b"image/jpeg", etag, row)
+            data = await self.svc.images.thumbnail(row, target.suffix)
+            self.cache.put_body(target.key, data)
+        await self._send_bytes(scope, send, data, target.ctype, etag, row)
 
-    async def _blob(self, scope: dict[str, Any], send: Any, row: Row, key: str, mime: str, tag: str,
-                    size: int) -> None:
-        etag = f'"{row["sha256"][:32]}{tag}"'.encode()
+    async def _blob(self, scope: dict[str, Any], send: Any, row: Row, target: Target) -> None:
+        key, size = target.key, target.size
+        etag = target.etag(row)
         if _if_none_match(scope) == etag:
             await _not_modified(send, etag)
             return
@@ -115,11 +185,11 @@ class Delivery:
         if data is None:
             local = store.local_path(key)
             if size > self.cache.max_object:
-                await self._large(scope, send, row, key, local, mime.encode(), etag, size)
+                await self._large(scope, send, row, key, local, target.ctype, etag, size)
                 return
             data = await store.get_bytes(key)
             self.cache.put_body(key, data)
-        await self._send_bytes(scope, send, data, mime.encode(), etag, row, count=True)
+        await self._send_bytes(scope, send, data, target.ctype, etag, row, count=True)
 
     async def _send_bytes(self, scope: dict[str, Any], send: Any, data: bytes, ctype: bytes, etag: bytes,
                           row: Row, *, count: bool = False) -> None:
