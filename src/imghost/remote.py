@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from imghost.errors import InvalidRequest, PayloadTooLarge
-from imghost.media.digest import StreamDigest
+from imghost.media.digest import StreamDigest, UploadWriter
 
 
 class RemoteFetchError(InvalidRequest):
@@ -73,11 +73,12 @@ async def download(url: str, dest: Path, *, max_bytes: int, timeout: float, max_
 
 
 async def _save(resp: httpx.Response, dest: Path, max_bytes: int) -> StreamDigest:
-    digest = StreamDigest()
-    with open(dest, "wb") as f:
+    out = UploadWriter(dest)
+    try:
         async for chunk in resp.aiter_bytes(256 * 1024):
-            if digest.size + len(chunk) > max_bytes:
+            if out.digest.size + len(chunk) > max_bytes:
                 raise PayloadTooLarge()
-            digest.update(chunk)
-            f.write(chunk)
-    return digest
+            out.write(chunk)
+    finally:
+        out.close()
+    return out.digest

@@ -20,14 +20,18 @@ from imghost.delivery.handler import MEDIA_PATH
 
 log = logging.getLogger("imghost")
 
-# Bodies up to this size (by Content-Length) are read in one call; larger ones stream chunk by chunk.
-_READ_WHOLE = 256 * 1024
+# A body of known length up to _READ_WHOLE is read in one call: for a 4 MB photo that is one hand-over
+# from the server instead of a dozen, and the multipart parser runs once. Larger bodies, bodies without a
+# length, and any body that would take the memory held this way past _WHOLE_IN_FLIGHT stream in chunks.
+_READ_WHOLE = 16 * 1024 * 1024
+_WHOLE_IN_FLIGHT = 128 * 1024 * 1024
 _ERROR_HEADERS = [("content-type", "text/plain; charset=utf-8")]
 
 
 class RsgiApp:
     def __init__(self, root: Root) -> None:
         self.root = root
+        self.budget = _WholeBodies(_WHOLE_IN_FLIGHT)
 
     # Granian calls these two before the worker serves and after it stops, outside the running loop.
     def __rsgi_init__(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -43,7 +47,7 @@ class RsgiApp:
             m = MEDIA_PATH.match(scope.path)
             if m is not None and self._answer_cached(m, scope, proto):
                 return
-        await _AsgiCall(scope, proto).run(self.root)
+        await _AsgiCall(scope, proto, self.budget).run(self.root)
 
     def _answer_cached(self, m: Any, scope: Any, proto: Any) -> bool:
         headers = scope.headers
@@ -65,9 +69,10 @@ class RsgiApp:
 class _AsgiCall:
     """One request carried from RSGI into an ASGI application (HTTP only: imghost serves no websockets)."""
 
-    __slots__ = ("proto", "scope", "status", "headers", "stream", "done", "body_left", "chunks", "whole")
+    __slots__ = ("proto", "scope", "status", "headers", "stream", "done", "body_left", "chunks", "whole",
+                 "budget")
 
-    def __init__(self, rscope: Any, proto: Any) -> None:
+    def __init__(self, rscope: Any, proto: Any, budget: _WholeBodies) -> None:
         self.proto = proto
         self.status = 200
         self.headers: list[tuple[str, str]] = []
@@ -77,7 +82,10 @@ class _AsgiCall:
         length = rscope.headers.get("content-length")
         self.body_left = True
         self.chunks: Any = None
-        self.whole = length is not None and length.isdigit() and int(length) <= _READ_WHOLE
+        self.budget = budget
+        self.whole = 0  # bytes reserved for reading the body whole
+        if length is not None and length.isdigit() and int(length) <= _READ_WHOLE and budget.take(int(length)):
+            self.whole = int(length)
         self.scope = {
             "type": "http",
             # 2.4: a disconnected client surfaces as OSError from send(), so the framework needs no
@@ -99,12 +107,20 @@ class _AsgiCall:
     async def run(self, app: Any) -> None:
         try:
             await app(self.scope, self.receive, self.send)
-        except Exception:
+        except Exception as exc:
+            if isinstance(exc, OSError) and (self.done or self.stream is not None):
+                # The client went away in the middle of the answer (a video player seeking, a closed
+                # tab): routine, nothing to report.
+                return
             log.exception("unhandled error in %s %s", self.scope["method"], self.scope["path"].split("/")[1:2])
             if not self.done and self.stream is None:
                 self.done = True
                 self.proto.response_bytes(500, _ERROR_HEADERS, b"Internal Server Error")
             return
+        finally:
+            if self.whole:  # the application never read the body it was reserved for
+                self.budget.give(self.whole)
+                self.whole = 0
         if not self.done and self.stream is None:
             # The application returned without answering.
             self.proto.response_bytes(500, _ERROR_HEADERS, b"Internal Server Error")
@@ -113,7 +129,12 @@ class _AsgiCall:
         if self.body_left:
             if self.whole:
                 self.body_left = False
-                return {"type": "http.request", "body": await self.proto(), "more_body": False}
+                try:
+                    body = await self.proto()
+                finally:
+                    self.budget.give(self.whole)
+                    self.whole = 0
+                return {"type": "http.request", "body": body, "more_body": False}
             if self.chunks is None:
                 self.chunks = self.proto.__aiter__()
             try:
@@ -152,6 +173,23 @@ class _AsgiCall:
         elif kind == "http.response.pathsend":
             self.done = True
             self.proto.response_file(self.status, self.headers, message["path"])
+
+
+class _WholeBodies:
+    """Bytes of request bodies being read whole, across this worker's requests."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+
+    def take(self, n: int) -> bool:
+        if self.used + n > self.limit:
+            return False
+        self.used += n
+        return True
+
+    def give(self, n: int) -> None:
+        self.used -= n
 
 
 def _address(text: str) -> tuple[str, int] | None:

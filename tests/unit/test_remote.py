@@ -124,7 +124,7 @@ def fetch(url: str, dest: Path, *, max_bytes: int = 1_000_000, allow_private: bo
     """(size, sha256) of what arrived, as the download's streaming digest saw it."""
     digest = asyncio.run(download(url, dest, max_bytes=max_bytes, timeout=5.0, max_redirects=max_redirects,
                                   allow_private=allow_private))
-    return digest.size, digest.stored_if_unchanged()
+    return digest.size, digest.hexdigest()
 
 
 def refused(url: str, dest: Path, **kw: object) -> ImghostError:

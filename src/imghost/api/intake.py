@@ -10,7 +10,7 @@ import binascii
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
@@ -18,7 +18,8 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
 from imghost.errors import InvalidRequest, PayloadTooLarge
-from imghost.media.digest import StreamDigest
+from imghost.media.background import BackgroundWriter
+from imghost.media.digest import StreamDigest, UploadWriter
 from imghost.media.sniff import sniff
 
 FILE_FIELDS = ("image", "video")
@@ -44,23 +45,22 @@ class UploadInput:
 class _Sink:
     def __init__(self, path: Path, budget: int) -> None:
         self.path = path
-        self.f: IO[bytes] = open(path, "wb")
+        self.out = BackgroundWriter(path)
+        self.digest = self.out.digest
         self.size = 0
         self.budget = budget
-        self.head = b""
-        self.digest = StreamDigest()
+        self.head = b""  # the first bytes as sent, for sniffing
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | memoryview) -> None:
         self.size += len(data)
         if self.size > self.budget:
             raise PayloadTooLarge()
         if len(self.head) < 128:
-            self.head += data[:128 - len(self.head)]
-        self.f.write(data)
-        self.digest.update(data)
+            self.head += bytes(data[:128 - len(self.head)])
+        self.out.write(data)
 
-    def close(self) -> None:
-        self.f.close()
+    async def wait(self) -> None:
+        await self.out.wait()
 
 
 async def read_upload(request: Request, workdir: Path, max_bytes: int) -> UploadInput:
@@ -89,7 +89,8 @@ async def read_upload(request: Request, workdir: Path, max_bytes: int) -> Upload
 
 async def _multipart(request: Request, boundary: bytes, workdir: Path, budget: int) -> UploadInput:
     up = UploadInput()
-    state: dict[str, Any] = {"headers": {}, "hname": b"", "hval": b"", "sink": None, "buf": None, "name": ""}
+    state: dict[str, Any] = {"headers": {}, "hname": b"", "hval": b"", "sink": None, "buf": None, "name": "",
+                             "done": None}
     total = 0
 
     def on_part_begin() -> None:
@@ -121,7 +122,7 @@ async def _multipart(request: Request, boundary: bytes, workdir: Path, budget: i
 
     def on_part_data(data: bytes, start: int, end: int) -> None:
         if state["sink"] is not None:
-            state["sink"].write(data[start:end])
+            state["sink"].write(memoryview(data)[start:end])  # no copy: the writer threads read it
         elif state["buf"] is not None:
             state["buf"] += data[start:end]
             if len(state["buf"]) > MAX_FIELD_BYTES:
@@ -130,9 +131,9 @@ async def _multipart(request: Request, boundary: bytes, workdir: Path, budget: i
     def on_part_end() -> None:
         sink = state["sink"]
         if sink is not None:
-            sink.close()
+            sink.out.finish()
             up.file, up.digest = sink.path, sink.digest
-            state["sink"] = None
+            state["done"], state["sink"] = sink, None
         elif state["buf"] is not None:
             up.fields.append((state["name"], state["buf"].decode("utf-8", "replace")))
 
@@ -147,14 +148,22 @@ async def _multipart(request: Request, boundary: bytes, workdir: Path, budget: i
             if total > budget:
                 raise PayloadTooLarge()
             parser.write(chunk)
+            sink = state["sink"]
+            if sink is not None:
+                await sink.out.drain()
         parser.finalize()
+        if state["done"] is not None:
+            await state["done"].wait()
+            state["done"] = None
     except (InvalidRequest, PayloadTooLarge):
         raise
     except Exception:
         raise InvalidRequest("Malformed multipart body") from None
     finally:
-        if state["sink"] is not None:
-            state["sink"].close()
+        # After a failure, no thread may still be writing into the directory about to be removed.
+        for key in ("sink", "done"):
+            if state[key] is not None:
+                state[key].out.abort()
     if up.file is not None and _looks_textual(up.file, up.get("type"), up.filename):
         up.text = up.file.read_text("utf-8", "replace").strip()
         up.file = up.digest = None
@@ -208,8 +217,10 @@ async def _raw_or_form(request: Request, workdir: Path, budget: int) -> UploadIn
     try:
         async for chunk in request.stream():
             sink.write(chunk)
+            await sink.out.drain()
+        await sink.wait()
     finally:
-        sink.close()
+        sink.out.abort()  # a no-op once wait() returned
     up = UploadInput()
     if sink.size == 0:
         return up
@@ -244,5 +255,9 @@ def decode_base64(text: str, dest: Path, max_bytes: int) -> StreamDigest:
                                 validate=True)
     except (binascii.Error, ValueError):
         raise InvalidRequest("Image is not valid base64", code=1003) from None
-    dest.write_bytes(data)
-    return StreamDigest.of_bytes(data)
+    out = UploadWriter(dest)
+    try:
+        out.write(data)
+    finally:
+        out.close()
+    return out.digest

@@ -1,75 +1,127 @@
-"""Hashing an upload while it streams in, so that storing it needs no second pass over its bytes.
+"""Writing an upload to disk while it streams in: metadata stripped on the way and the stored bytes
+hashed, so that storing needs no second pass over them.
 
-Stored files are keyed by the SHA-256 of what is stored, which for a JPEG is the rewritten header
-followed by the untouched scan data. The header comes first in the stream, so once it has arrived the
-digest of the stored file can be started from the new header and fed the rest as it arrives. prepare()
-uses the prediction only when what it actually wrote matches it, and hashes the output otherwise."""
+Stored files are keyed by the SHA-256 of what is stored, which for a JPEG is the rewritten header followed
+by the untouched scan data. The header comes first in the stream, so HeaderRewriter holds the first bytes
+back until the header is complete and then lets out the sanitised header instead, followed by everything
+else unchanged. prepare() still runs the full sanitiser over the file (a no-op that reads only the header
+when the stream was clean) and hashes again only when that changed anything."""
 
 from __future__ import annotations
 
 import hashlib
+import struct
+from pathlib import Path
+from typing import IO
 
 from imghost.errors import UnsupportedMedia
 
 _MAX_HEADER = 1024 * 1024
+Piece = bytes | bytearray | memoryview
 
 
-class StreamDigest:
+class HeaderRewriter:
+    """Turns the bytes as sent into the bytes to store, chunk by chunk."""
+
     def __init__(self) -> None:
-        # Hash of every byte; dropped once a JPEG header is recognised, because from then on jpeg_tail
-        # covers both outcomes (a header that needs no change makes the two digests equal).
-        self.whole: hashlib._Hash | None = hashlib.sha256()
-        self.size = 0
-        self._head = bytearray()
+        self._held: bytearray | None = None  # bytes waiting for the end of a JPEG header
         self._scanning = True
-        self.jpeg_tail: hashlib._Hash | None = None  # sha256(new header + everything from the scan on)
+        self._next_try = 0
         self.jpeg_header: bytes | None = None
         self.jpeg_sos = 0
         self.jpeg_orientation = 1
-        self.jpeg_mpf = False
 
-    def update(self, chunk: bytes) -> None:
-        self.size += len(chunk)
-        if self.jpeg_tail is not None:
-            self.jpeg_tail.update(chunk)
-            return
-        assert self.whole is not None
-        self.whole.update(chunk)
-        if self._scanning:
-            self._scan(chunk)
+    def feed(self, chunk: Piece) -> list[Piece]:
+        if not self._scanning:
+            return [chunk]
+        if self._held:
+            self._held += chunk
+            buf: Piece = self._held
+        else:
+            buf = chunk  # the whole header usually comes in the first chunk: no copy then
+        out = self._try(buf, final=False)
+        if out is None:
+            if buf is chunk:
+                self._held = bytearray(chunk)
+            return []
+        self._held = None
+        return out
 
-    def _scan(self, chunk: bytes) -> None:
-        from imghost.media import sanitize
-        from imghost.media.probe import jpeg_orientation
+    def end(self) -> list[Piece]:
+        """The stream is complete: one last look for the header, then whatever was held back."""
+        held, self._held = self._held, None
+        if not self._scanning or not held:
+            return []
+        return self._try(held, final=True) or [held]
 
-        self._head += chunk
-        if len(self._head) >= 3 and not self._head.startswith(b"\xff\xd8\xff"):
-            self._stop()
-            return
-        head = bytes(self._head)
+    def _try(self, buf: Piece, *, final: bool) -> list[Piece] | None:
+        """The pieces to let out once the scan is decided, or None while more bytes are needed."""
+        if len(buf) >= 3 and bytes(buf[:3]) != b"\xff\xd8\xff":
+            self._scanning = False
+            return [buf]
+        if len(buf) < self._next_try and not final:
+            return None
+        # Parse again only once the buffer has grown by half: a client trickling a large header a byte at
+        # a time costs a few parses, not one per byte.
+        self._next_try = len(buf) + max(4096, len(buf) // 2)
+        head = bytes(buf[:_MAX_HEADER])
         try:
+            from imghost.media import sanitize
+            from imghost.media.probe import jpeg_orientation
+
             orientation = jpeg_orientation(head)
-            new_header, sos, mpf = sanitize.jpeg_header(head, orientation)
-        except (UnsupportedMedia, IndexError, ValueError):
-            if len(self._head) > _MAX_HEADER:
-                self._stop()
-            return  # the header has not fully arrived yet
-        self.jpeg_header, self.jpeg_sos, self.jpeg_orientation, self.jpeg_mpf = new_header, sos, orientation, mpf
-        self.jpeg_tail = hashlib.sha256(new_header)
-        self.jpeg_tail.update(head[sos:])
-        self.whole = None
-        self._stop()
-
-    def stored_if_unchanged(self) -> str:
-        """SHA-256 of the upload as it is, for files stored without any change."""
-        return (self.jpeg_tail if self.whole is None else self.whole).hexdigest()  # type: ignore[union-attr]
-
-    def _stop(self) -> None:
+            header, sos, _ = sanitize.jpeg_header(head, orientation)
+        except (UnsupportedMedia, IndexError, ValueError, struct.error):
+            if final or len(buf) > _MAX_HEADER:
+                self._scanning = False  # not a header we can rewrite: prepare() will decide
+                return [buf]
+            return None
         self._scanning = False
-        self._head = bytearray()
+        self.jpeg_header, self.jpeg_sos, self.jpeg_orientation = header, sos, orientation
+        return [header, memoryview(buf)[sos:]]
+
+
+class StreamDigest:
+    """SHA-256 and size of the bytes as stored."""
+
+    def __init__(self) -> None:
+        self._sha = hashlib.sha256()
+        self.size = 0
+
+    def update(self, piece: Piece) -> None:
+        self._sha.update(piece)
+        self.size += len(piece)
+
+    def hexdigest(self) -> str:
+        return self._sha.hexdigest()
 
     @classmethod
     def of_bytes(cls, data: bytes) -> StreamDigest:
         d = cls()
         d.update(data)
         return d
+
+
+class UploadWriter:
+    """A file written from a stream of chunks through a HeaderRewriter, hashed as it is written."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.rewriter = HeaderRewriter()
+        self.digest = StreamDigest()
+        self._f: IO[bytes] = open(path, "wb")
+
+    def write(self, chunk: Piece) -> None:
+        for piece in self.rewriter.feed(chunk):
+            self._put(piece)
+
+    def close(self) -> None:
+        try:
+            for piece in self.rewriter.end():
+                self._put(piece)
+        finally:
+            self._f.close()
+
+    def _put(self, piece: Piece) -> None:
+        self.digest.update(piece)
+        self._f.write(piece)

@@ -50,7 +50,7 @@ class Prepared:
 
 def prepare(src: Path, *, limits: Limits, disable_audio: bool, ffmpeg_timeout: float,
             digest: StreamDigest | None = None) -> Prepared:
-    """digest: the upload hashed as it arrived, when it did; saves a pass over the bytes."""
+    """digest: the upload hashed as UploadWriter wrote it to src, when it did; saves a pass over the bytes."""
     size = src.stat().st_size
     if digest is not None and digest.size != size:
         digest = None
@@ -73,13 +73,12 @@ def prepare(src: Path, *, limits: Limits, disable_audio: bool, ffmpeg_timeout: f
                 width, height = im.size
     elif fmt == "jpeg":
         data = None
-        written = sanitize.jpeg_file(src, out, p.orientation)
-        if written is None:
+        # UploadWriter already rewrote the header as it streamed in, so this is normally a no-op that reads
+        # only the header and the last two bytes. It rewrites when the file carries a trailer after its
+        # image, or did not come through UploadWriter.
+        if sanitize.jpeg_file(src, out, p.orientation) is None:
             out = src
-            known_sha = digest.stored_if_unchanged() if digest else None
-        elif digest is not None and digest.jpeg_tail is not None and written == (
-                digest.jpeg_header, digest.jpeg_sos, size):
-            known_sha = digest.jpeg_tail.hexdigest()
+            known_sha = digest.hexdigest() if digest else None
     else:
         original = data = src.read_bytes()
         if fmt == "png":
@@ -92,7 +91,7 @@ def prepare(src: Path, *, limits: Limits, disable_audio: bool, ffmpeg_timeout: f
             data = convert.reencode_without_metadata(src, fmt)
         if data == original:  # nothing to strip: store the upload itself
             out, data = src, None
-            known_sha = digest.stored_if_unchanged() if digest else None
+            known_sha = digest.hexdigest() if digest else None
     if data is not None:
         out.write_bytes(data)
     mp4 = None
@@ -123,6 +122,6 @@ def _video(src: Path, p: Probe, *, disable_audio: bool, timeout: float,
     size = os.path.getsize(path)
     if size == 0:
         raise UnsupportedMedia()
-    sha = digest.stored_if_unchanged() if digest is not None and path == src else _sha256(path)
+    sha = digest.hexdigest() if digest is not None and path == src else _sha256(path)
     return Prepared(path=path, fmt=fmt, width=p.width, height=p.height, animated=True, has_sound=has_sound,
                     size=size, sha256=sha)

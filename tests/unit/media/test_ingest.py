@@ -279,21 +279,23 @@ def test_limits_are_applied(tmp_path: Path, name: str, limits: Limits, error: ty
 
 
 class TestStreamDigest:
-    """The digest computed while an upload streams in must equal the hash of what prepare() stores."""
+    """The digest computed while UploadWriter streams an upload to disk must equal the hash of what
+    prepare() stores, and prepare() must then store that very file (no second rewrite)."""
 
     @pytest.mark.parametrize("name", ["exif_rotated.jpg", "progressive.jpg", "photo12mp.jpg", "cmyk.jpg",
                                       "anim.gif", "static.webp", "alpha.png", "mp4.mp4"])
     def test_prediction_matches_output(self, tmp_path: Path, name: str) -> None:
-        from imghost.media.digest import StreamDigest
+        from imghost.media.digest import UploadWriter
 
         data = get_case(name).read_bytes()
         src = tmp_path / "upload"
-        src.write_bytes(data)
-        digest = StreamDigest()
+        out = UploadWriter(src)
         for i in range(0, len(data), 7919):  # odd chunk sizes: the header arrives in pieces
-            digest.update(data[i:i + 7919])
-        with_digest = prepare(src, limits=GENEROUS, disable_audio=False, ffmpeg_timeout=60, digest=digest)
+            out.write(data[i:i + 7919])
+        out.close()
+        with_digest = prepare(src, limits=GENEROUS, disable_audio=False, ffmpeg_timeout=60, digest=out.digest)
         assert with_digest.sha256 == sha256(with_digest.path)
+        assert with_digest.path == src or name.endswith((".png", ".webp", ".gif"))
         fresh = tmp_path / "again"
         fresh.mkdir()
         (fresh / "upload").write_bytes(data)
