@@ -28,10 +28,11 @@ from imghost.web.render import error_page
 log = logging.getLogger("imghost")
 
 
-# Reads clients make most, dispatched by the API edge without the framework's router (which walks every
+# Uploads and the reads clients make most, dispatched by the API edge without the framework's router (which walks every
 # route) and dependency solver: the same handlers, a fraction of the cost. Everything else goes through
 # FastAPI, which also documents these routes.
 FAST_ROUTES = [
+    ("POST", re.compile(r"^/3/(?:image|upload)$"), images.upload),
     ("GET", re.compile(r"^/3/image/([^/]+)$"), images.get_image),
     ("GET", re.compile(r"^/3/credits$"), credits.credits),
     ("GET", re.compile(r"^/3/album/([^/]+)$"), albums.get_album),

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
 from fastapi import APIRouter, Request
+from starlette.background import BackgroundTask
 from starlette.responses import Response
 
 from imghost.api.deps import services as _svc
@@ -25,8 +27,8 @@ router = APIRouter(prefix="/3", tags=["image"])
 async def upload(request: Request) -> Response:
     svc = _svc(request)
     s = svc.settings
-    with tempfile.TemporaryDirectory(dir=svc.tmp_dir) as tmp:
-        work = Path(tmp)
+    work = Path(tempfile.mkdtemp(dir=svc.tmp_dir))
+    try:
         up = await read_upload(request, work, s.max_upload_bytes)
         src = await _materialise(up, work, svc)
         subject = _subject(request)
@@ -45,7 +47,14 @@ async def upload(request: Request) -> Response:
                 # The album went away between the check and the upload: take the upload back.
                 await svc.images.delete_row(row)
                 raise
-    return ok(image_json(row, s.base_url, owner=True))
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    response = ok(image_json(row, s.base_url, owner=True))
+    # What is left in the work directory is a second name of a stored file, or a copy already sent to the
+    # object store: removing it can wait until the answer is out.
+    response.background = BackgroundTask(shutil.rmtree, work, ignore_errors=True)
+    return response
 
 
 async def _materialise(up: UploadInput, work: Path, svc: Services) -> Path:

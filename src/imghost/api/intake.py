@@ -19,7 +19,7 @@ from starlette.requests import Request
 
 from imghost.errors import InvalidRequest, PayloadTooLarge
 from imghost.media.background import BackgroundWriter
-from imghost.media.digest import StreamDigest, UploadWriter
+from imghost.media.digest import Digest, StreamDigest, UploadWriter
 from imghost.media.sniff import sniff
 
 FILE_FIELDS = ("image", "video")
@@ -33,7 +33,7 @@ class UploadInput:
     file_field: str | None = None
     filename: str | None = None
     text: str | None = None  # base64 or URL given as text
-    digest: StreamDigest | None = None  # the file's bytes, hashed as they arrived
+    digest: Digest | None = None  # the file's bytes, hashed as they arrived
 
     def get(self, name: str) -> str | None:
         for k, v in reversed(self.fields):
@@ -59,8 +59,8 @@ class _Sink:
             self.head += bytes(data[:128 - len(self.head)])
         self.out.write(data)
 
-    async def wait(self) -> None:
-        await self.out.wait()
+    async def written(self) -> None:
+        await self.out.written()
 
 
 async def read_upload(request: Request, workdir: Path, max_bytes: int) -> UploadInput:
@@ -153,7 +153,7 @@ async def _multipart(request: Request, boundary: bytes, workdir: Path, budget: i
                 await sink.out.drain()
         parser.finalize()
         if state["done"] is not None:
-            await state["done"].wait()
+            await state["done"].written()
             state["done"] = None
     except (InvalidRequest, PayloadTooLarge):
         raise
@@ -218,9 +218,10 @@ async def _raw_or_form(request: Request, workdir: Path, budget: int) -> UploadIn
         async for chunk in request.stream():
             sink.write(chunk)
             await sink.out.drain()
-        await sink.wait()
-    finally:
-        sink.out.abort()  # a no-op once wait() returned
+        await sink.written()
+    except BaseException:
+        sink.out.abort()
+        raise
     up = UploadInput()
     if sink.size == 0:
         return up

@@ -93,15 +93,35 @@ def _resolve(waiter: asyncio.Future[None]) -> None:
         waiter.set_result(None)
 
 
+class PendingDigest:
+    """The digest of a hash lane that may still be at work: reading it waits for the lane, so read it on a
+    worker thread (prepare() does), never on the event loop."""
+
+    def __init__(self, digest: StreamDigest, done: Future[None]) -> None:
+        self._digest = digest
+        self._done = done
+
+    @property
+    def size(self) -> int:
+        self._done.result()
+        return self._digest.size
+
+    def hexdigest(self) -> str:
+        self._done.result()
+        return self._digest.hexdigest()
+
+
 class BackgroundWriter:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.rewriter = HeaderRewriter()
-        self.digest = StreamDigest()
+        self._digest = StreamDigest()
         self._f: IO[bytes] = open(path, "wb")
         loop = asyncio.get_running_loop()
-        self._lanes = (_Lane(loop, "upload-hash", self.digest.update, lambda: None),
-                       _Lane(loop, "upload-write", self._f.write, self._f.close))
+        self._hash = _Lane(loop, "upload-hash", self._digest.update, lambda: None)
+        self._write = _Lane(loop, "upload-write", self._f.write, self._f.close)
+        self._lanes = (self._hash, self._write)
+        self.digest = PendingDigest(self._digest, self._hash.done)
         self._finished = False
 
     def write(self, chunk: Piece) -> None:
@@ -128,6 +148,11 @@ class BackgroundWriter:
         for lane in self._lanes:
             while (waiter := lane.wait_below(MAX_PENDING)) is not None:
                 await waiter
+
+    async def written(self) -> None:
+        """The file is complete (the hash may still be running: see PendingDigest)."""
+        self.finish()
+        await asyncio.wrap_future(self._write.done)
 
     async def wait(self) -> None:
         """The file is complete and the digest final; raises what went wrong on either thread."""

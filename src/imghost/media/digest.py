@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import struct
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 from imghost.errors import UnsupportedMedia
 
@@ -79,6 +79,13 @@ class HeaderRewriter:
         self._scanning = False
         self.jpeg_header, self.jpeg_sos, self.jpeg_orientation = header, sos, orientation
         return [header, memoryview(buf)[sos:]]
+
+
+class Digest(Protocol):
+    @property
+    def size(self) -> int: ...
+
+    def hexdigest(self) -> str: ...
 
 
 class StreamDigest:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from imghost.errors import UnsupportedMedia
 from imghost.media import convert, ffmpeg, integrity, sanitize
-from imghost.media.digest import StreamDigest
+from imghost.media.digest import Digest
 from imghost.media.limits import Limits, check
 from imghost.media.probe import Probe, probe
 
@@ -49,11 +49,10 @@ class Prepared:
 
 
 def prepare(src: Path, *, limits: Limits, disable_audio: bool, ffmpeg_timeout: float,
-            digest: StreamDigest | None = None) -> Prepared:
-    """digest: the upload hashed as UploadWriter wrote it to src, when it did; saves a pass over the bytes."""
+            digest: Digest | None = None) -> Prepared:
+    """digest: the upload hashed as UploadWriter wrote it to src, when it did; saves a pass over the bytes.
+    It is read last, so a hash still being computed on another thread overlaps with the work here."""
     size = src.stat().st_size
-    if digest is not None and digest.size != size:
-        digest = None
     p = probe(src)
     check(p, size, limits)
     if p.is_video:
@@ -78,7 +77,7 @@ def prepare(src: Path, *, limits: Limits, disable_audio: bool, ffmpeg_timeout: f
         # image, or did not come through UploadWriter.
         if sanitize.jpeg_file(src, out, p.orientation) is None:
             out = src
-            known_sha = digest.hexdigest() if digest else None
+            known_sha = _digest_of(digest, size)
     else:
         original = data = src.read_bytes()
         if fmt == "png":
@@ -91,7 +90,7 @@ def prepare(src: Path, *, limits: Limits, disable_audio: bool, ffmpeg_timeout: f
             data = convert.reencode_without_metadata(src, fmt)
         if data == original:  # nothing to strip: store the upload itself
             out, data = src, None
-            known_sha = digest.hexdigest() if digest else None
+            known_sha = _digest_of(digest, size)
     if data is not None:
         out.write_bytes(data)
     mp4 = None
@@ -102,13 +101,20 @@ def prepare(src: Path, *, limits: Limits, disable_audio: bool, ffmpeg_timeout: f
                     size=out.stat().st_size, sha256=known_sha or _sha256(out), mp4_path=mp4)
 
 
+def _digest_of(digest: Digest | None, size: int) -> str | None:
+    """The streamed digest when it describes a file of this size (the file as written), else None."""
+    if digest is None or digest.size != size:
+        return None
+    return digest.hexdigest()
+
+
 def _sha256(path: Path) -> str:
     with open(path, "rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _video(src: Path, p: Probe, *, disable_audio: bool, timeout: float,
-           digest: StreamDigest | None) -> Prepared:
+           digest: Digest | None) -> Prepared:
     fmt = p.fmt
     path = src
     if fmt in ("mov", "mkv"):
@@ -122,6 +128,6 @@ def _video(src: Path, p: Probe, *, disable_audio: bool, timeout: float,
     size = os.path.getsize(path)
     if size == 0:
         raise UnsupportedMedia()
-    sha = digest.hexdigest() if digest is not None and path == src else _sha256(path)
+    sha = (_digest_of(digest, size) if path == src else None) or _sha256(path)
     return Prepared(path=path, fmt=fmt, width=p.width, height=p.height, animated=True, has_sound=has_sound,
                     size=size, sha256=sha)

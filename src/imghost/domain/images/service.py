@@ -18,7 +18,7 @@ from imghost.domain.images.views import ViewCounter
 from imghost.errors import BlobNotFound, Forbidden, ImageNotFound, ImghostError, InvalidRequest
 from imghost.locks.base import LockService
 from imghost.media import ffmpeg, thumbs
-from imghost.media.digest import StreamDigest
+from imghost.media.digest import Digest
 from imghost.media.ingest import Prepared, prepare
 from imghost.media.limits import Limits
 from imghost.metrics import metrics
@@ -84,10 +84,12 @@ class ImageService:
     # ------------------------------------------------------------ writes
 
     async def upload(self, subject: Subject, src: Path, meta: UploadMeta, *,
-                     digest: StreamDigest | None = None) -> Row:
-        prepared = await asyncio.to_thread(prepare, src, limits=self.limits, disable_audio=meta.disable_audio,
-                                           ffmpeg_timeout=self.ffmpeg_timeout, digest=digest)
-        image_id = await self._new_id()
+                     digest: Digest | None = None) -> Row:
+        # The id is drawn while the media work runs on its thread.
+        prepared, image_id = await asyncio.gather(
+            asyncio.to_thread(prepare, src, limits=self.limits, disable_audio=meta.disable_audio,
+                              ffmpeg_timeout=self.ffmpeg_timeout, digest=digest),
+            self._new_id())
         values: dict[str, Any] = {
             "id": image_id, "deletehash": ids.deletehash(), "client_id": subject.client_id,
             "account_id": subject.account_id, "title": meta.title, "description": meta.description,
