@@ -3,11 +3,12 @@
 Every request carries a different byte stream (a unique APP0 segment, see common.vary_jpeg), so imghost
 stores a new image each time instead of answering from its deduplication. The reference receives the very
 same bodies: a raw ASGI app under granian that streams the body to a temp file and answers 200
-(ref_sink.py). Requests are sequential over one keep-alive connection per server, interleaved
+(ref_sink.py), which keeps its files as imghost does. Requests are sequential over one keep-alive connection per server, interleaved
 imghost/reference with the order flipped every sample. Target: imghost median <= 1.5x the reference median."""
 
 from __future__ import annotations
 
+import shutil
 import time
 import uuid
 from typing import Any
@@ -53,6 +54,7 @@ def run(ctx: Context) -> dict[str, Any]:
         log(f"    body {len(body) / 1e6:.2f} MB, {ctx.samples} samples per side after {WARMUP} warm-up")
     finally:
         ref.stop()
+        shutil.rmtree(sink_dir, ignore_errors=True)
     res = latency_result("POST /3/upload 12 MP JPEG", times["imghost"], times["reference"],
                          "stream-to-disk ASGI", MAX_RATIO, TARGET, {"body_bytes": len(body)})
     return {"name": NAME, "results": {"upload_12mp": res}}

@@ -328,14 +328,7 @@ class TestClientGoesAway:
         small = upload(http, unique_jpeg(906))
         assert http.get(small["link"]).content == http.get(small["link"]).content != b""
 
-    @pytest.mark.parametrize("ranged", [
-        pytest.param(False, id="whole", marks=pytest.mark.xfail(
-            bool(os.environ.get("IMGHOST_TEST_STORAGE_URL")), strict=True,
-            reason="without a local file the whole body is streamed like a range: see the ranged case")),
-        pytest.param(True, id="ranged", marks=pytest.mark.xfail(
-            strict=True, reason="a client leaving a streamed download is logged as an unhandled error with a "
-                                "traceback (OSError from _AsgiCall.send reaches _AsgiCall.run)")),
-    ])
+    @pytest.mark.parametrize("ranged", [pytest.param(False, id="whole"), pytest.param(True, id="ranged")])
     def test_abandoned_download_is_not_an_error(self, native: LiveServer, large: tuple[dict, bytes],
                                                 ranged: bool) -> None:
         """Players and browsers abandon downloads all the time (seeking a video does): not an error."""
