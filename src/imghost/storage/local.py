@@ -40,8 +40,25 @@ class LocalStore:
             shutil.copyfile(path, tmp)
         os.replace(tmp, dest)
 
+    def _link_file(self, key: str, path: Path) -> bool:
+        dest = self._path(key)
+        tmp = self._tmp_path()
+        try:
+            os.link(path, tmp)
+        except OSError:
+            return False
+        try:
+            os.replace(tmp, dest)
+        except FileNotFoundError:  # first file under this prefix
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, dest)
+        return True
+
     async def put_file(self, key: str, path: Path, content_type: str) -> None:
-        await asyncio.to_thread(self._put_file, key, path)
+        # Two metadata calls on a local disk take less time than a hop to a worker thread, so the common
+        # case (the upload's temp file on the same filesystem) stays on the loop; a copy does not.
+        if not self._link_file(key, path):
+            await asyncio.to_thread(self._put_file, key, path)
 
     def _put_bytes(self, key: str, data: bytes) -> None:
         dest = self._path(key)
