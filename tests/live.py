@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -68,11 +69,31 @@ def isolation(data_dir: Path) -> dict[str, str]:
 
 def stored_keys(server: LiveServer) -> set[str]:
     """Every object the server has in storage, whichever backend it runs on."""
-    url = server.env.get("IMGHOST_STORAGE_URL")
-    if not url:
+    store, prefix = _s3(server)
+    if store is None:
         media = server.data_dir / "media"
         return {str(p.relative_to(media)) for p in media.rglob("*") if p.is_file() and ".tmp" not in p.parts}
     import obstore
+
+    return {m["path"] for batch in obstore.list(store, prefix=prefix or None) for m in batch}
+
+
+def delete_keys(server: LiveServer, keys: set[str]) -> None:
+    """Take objects out of the server's storage behind its back, whichever backend it runs on."""
+    store, _ = _s3(server)
+    if store is None:
+        for key in keys:
+            (server.data_dir / "media" / key).unlink()
+        return
+    import obstore
+
+    obstore.delete(store, sorted(keys))
+
+
+def _s3(server: LiveServer) -> tuple[Any, str]:
+    url = server.env.get("IMGHOST_STORAGE_URL")
+    if not url:
+        return None, ""
     from obstore.store import S3Store
 
     bucket, _, prefix = url.removeprefix("s3://").partition("/")
@@ -80,7 +101,7 @@ def stored_keys(server: LiveServer) -> set[str]:
                     access_key_id=server.env["IMGHOST_S3_ACCESS_KEY"],
                     secret_access_key=server.env["IMGHOST_S3_SECRET_KEY"], region="us-east-1",
                     virtual_hosted_style_request=False, client_options={"allow_http": True})
-    return {m["path"] for batch in obstore.list(store, prefix=prefix or None) for m in batch}
+    return store, prefix
 
 
 def imghost_cmd() -> list[str]:

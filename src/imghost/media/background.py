@@ -1,17 +1,17 @@
-"""The work of an UploadWriter, fed from the event loop and run on two threads of its own.
+"""The work of an UploadWriter, fed from the event loop and run off it, in two lanes.
 
 Hashing a 4 MB photo costs about 2.7 ms of CPU and writing it about 1.5 ms. Both release the GIL, so the
-hash runs on one thread and the write on another, side by side, while the event loop goes on receiving
-and parsing. Pieces go through a queue per thread, in order; the loop waits (drain) only when more than
-MAX_PENDING bytes are queued on either, so a slow disk cannot make a fast client fill the memory."""
+hash runs in one lane and the write in another, side by side on worker threads, while the event loop
+goes on receiving and parsing. Each lane keeps its pieces in order; the loop waits (drain) only when more
+than MAX_PENDING bytes are queued on either, so a slow disk cannot make a fast client fill the memory."""
 
 from __future__ import annotations
 
 import asyncio
-import queue
 import threading
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO
 
@@ -20,31 +20,39 @@ from imghost.media.digest import HeaderRewriter, Piece, StreamDigest
 MAX_PENDING = 8 * 1024 * 1024
 
 
-class _Lane:
-    """One thread applying `work` to pieces in the order they were queued."""
+# Shared by every upload of the process: starting two threads per upload costs more than the hand-over.
+# A lane never waits for another lane, so a busy pool only delays work, it cannot deadlock.
+_POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="upload-io")
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, name: str, work: Callable[[Piece], object],
+
+class _Lane:
+    """Applies `work` to pieces in the order they were queued, on the shared pool, one at a time."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, work: Callable[[Piece], object],
                  last: Callable[[], object]) -> None:
         self._loop = loop
         self._work = work
         self._last = last
-        self._queue: queue.SimpleQueue[Piece | None] = queue.SimpleQueue()
+        self._items: deque[Piece | None] = deque()
         self._lock = threading.Lock()
+        self._running = False
         self.pending = 0
         self.waiter: asyncio.Future[None] | None = None
         self.error: BaseException | None = None
         self.done: Future[None] = Future()
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self._thread.start()
 
     def put(self, piece: Piece | None) -> None:
-        if piece is not None:
-            with self._lock:
+        with self._lock:
+            if piece is not None:
                 self.pending += len(piece)
-        self._queue.put(piece)
+            self._items.append(piece)
+            if self._running:
+                return
+            self._running = True
+        _POOL.submit(self._drain)
 
     def wait_below(self, limit: int) -> asyncio.Future[None] | None:
-        """None when at most `limit` bytes are queued (or the thread is done), else a future for that."""
+        """None when at most `limit` bytes are queued (or the lane is done), else a future for that."""
         with self._lock:
             if self.pending <= limit or self.done.done():
                 return None
@@ -52,10 +60,21 @@ class _Lane:
             return self.waiter
 
     def join(self) -> None:
-        self._thread.join()
+        try:
+            self.done.result()
+        except BaseException:
+            pass  # the caller is already handling a failure of its own
 
-    def _run(self) -> None:
-        while (piece := self._queue.get()) is not None:
+    def _drain(self) -> None:
+        while True:
+            with self._lock:
+                if not self._items:
+                    self._running = False
+                    return
+                piece = self._items.popleft()
+            if piece is None:
+                self._close()
+                return
             if self.error is None:
                 try:
                     self._work(piece)
@@ -68,6 +87,8 @@ class _Lane:
                     self.waiter = None
             if waiter is not None:
                 self._wake(waiter)
+
+    def _close(self) -> None:
         try:
             self._last()
         except BaseException as exc:
@@ -118,8 +139,8 @@ class BackgroundWriter:
         self._digest = StreamDigest()
         self._f: IO[bytes] = open(path, "wb")
         loop = asyncio.get_running_loop()
-        self._hash = _Lane(loop, "upload-hash", self._digest.update, lambda: None)
-        self._write = _Lane(loop, "upload-write", self._f.write, self._f.close)
+        self._hash = _Lane(loop, self._digest.update, lambda: None)
+        self._write = _Lane(loop, self._f.write, self._f.close)
         self._lanes = (self._hash, self._write)
         self.digest = PendingDigest(self._digest, self._hash.done)
         self._finished = False
