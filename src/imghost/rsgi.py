@@ -20,10 +20,10 @@ from imghost.delivery.handler import MEDIA_PATH
 
 log = logging.getLogger("imghost")
 
-# A body of known length up to _READ_WHOLE is read in one call: for a 4 MB photo that is one hand-over
+# A body of known length up to READ_WHOLE is read in one call: for a 4 MB photo that is one hand-over
 # from the server instead of a dozen, and the multipart parser runs once. Larger bodies, bodies without a
 # length, and any body that would take the memory held this way past _WHOLE_IN_FLIGHT stream in chunks.
-_READ_WHOLE = 16 * 1024 * 1024
+READ_WHOLE = 16 * 1024 * 1024
 _WHOLE_IN_FLIGHT = 128 * 1024 * 1024
 _ERROR_HEADERS = [("content-type", "text/plain; charset=utf-8")]
 
@@ -84,7 +84,7 @@ class _AsgiCall:
         self.chunks: Any = None
         self.budget = budget
         self.whole = 0  # bytes reserved for reading the body whole
-        if length is not None and length.isdigit() and int(length) <= _READ_WHOLE and budget.take(int(length)):
+        if length is not None and length.isdigit() and int(length) <= READ_WHOLE and budget.take(int(length)):
             self.whole = int(length)
         self.scope = {
             "type": "http",
