@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -142,26 +142,41 @@ class LiveServer:
         return self.log.read_text(errors="replace") if self.log and self.log.exists() else ""
 
 
+def wait_healthy(url: str, proc: subprocess.Popen[bytes], output: Callable[[], str],
+                 what: str = "imghost serve") -> None:
+    """Until {url}/healthz answers 200; raises with the tail of the server's output if it dies or hangs."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not start:\n{output()[-4000:]}")
+        time.sleep(0.1)
+
+
 def start_server(data_dir: Path, *, port: int, extra_env: dict[str, str] | None = None,
-                 workers: int = 1) -> LiveServer:
+                 workers: int = 1, command: list[str] | None = None) -> LiveServer:
+    """`imghost serve`, or `command` (another server running imghost's app: it gets the schema first,
+    since only `imghost serve` migrates by itself)."""
     env = {**os.environ, **backend_env(), "IMGHOST_DATA_DIR": str(data_dir), **isolation(data_dir),
            **(extra_env or {})}
     env.setdefault("IMGHOST_PUBLIC_URL", f"http://127.0.0.1:{port}")
     url = f"http://127.0.0.1:{port}"
     log = data_dir.parent / f"server-{port}.log"
     srv = LiveServer(url=url, port=port, data_dir=data_dir, env=env, log=log)
+    if command is not None:
+        srv.cli("db", "upgrade")
     with open(log, "wb") as out:
         srv.proc = subprocess.Popen(
-            imghost_cmd() + ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+            command or imghost_cmd() + ["serve", "--host", "127.0.0.1", "--port", str(port),
+                                        "--workers", str(workers)],
             env=env, stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return srv
-        except httpx.HTTPError:
-            pass
-        if srv.proc.poll() is not None or time.monotonic() > deadline:
-            srv.stop()
-            raise RuntimeError(f"imghost serve did not start:\n{srv.logs()[-4000:]}")
-        time.sleep(0.1)
+    try:
+        wait_healthy(url, srv.proc, srv.logs, " ".join(command[:4]) if command else "imghost serve")
+    except RuntimeError:
+        srv.stop()
+        raise
+    return srv

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import random
 import socket
 import struct
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -26,7 +24,7 @@ from PIL import Image
 
 from imghost.rsgi import READ_WHOLE
 from tests.api.helpers import envelope_error, envelope_ok, unique_jpeg
-from tests.live import LiveServer, backend_env, delete_keys, free_port, isolation, start_server, stored_keys
+from tests.live import LiveServer, delete_keys, free_port, start_server, stored_keys
 
 # Originals up to this size (and thumbnails) are kept in memory; anything larger is streamed every time.
 MAX_OBJECT = 10_000
@@ -85,19 +83,6 @@ def multipart(fields: list[tuple[str, str]], image: bytes, boundary: str = "nati
     out += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.jpg\"\r\n"
             f"Content-Type: image/jpeg\r\n\r\n").encode() + image + f"\r\n--{boundary}--\r\n".encode()
     return out, f"multipart/form-data; boundary={boundary}"
-
-
-def wait_ready(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"server did not start:\n{log.read_text(errors='replace')[-4000:]}")
-        time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")
@@ -505,21 +490,12 @@ class TestViews:
 @pytest.fixture(scope="module")
 def asgi_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """Granian with its ASGI interface on imghost.asgi:app, the entry point for any ASGI server."""
-    data_dir = tmp_path_factory.mktemp("asgi-data")
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, **backend_env(), "IMGHOST_DATA_DIR": str(data_dir), **isolation(data_dir),
-           "IMGHOST_PUBLIC_URL": url, "IMGHOST_MEMORY_CACHE_MAX_OBJECT": str(MAX_OBJECT)}
-    log = data_dir.parent / f"asgi-{port}.log"
-    srv = LiveServer(url=url, port=port, data_dir=data_dir, env=env, log=log)
-    srv.cli("db", "upgrade")  # `imghost serve` migrates by itself; a bare ASGI server does not
+    srv = start_server(tmp_path_factory.mktemp("asgi-data"), port=port,
+                       extra_env={"IMGHOST_MEMORY_CACHE_MAX_OBJECT": str(MAX_OBJECT)},
+                       command=[sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1",
+                                "--port", str(port), "--workers", "1", "--no-ws", "imghost.asgi:app"])
     try:
-        with open(log, "wb") as out:
-            srv.proc = subprocess.Popen(
-                [sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port),
-                 "--workers", "1", "--no-ws", "imghost.asgi:app"],
-                env=env, stdout=out, stderr=subprocess.STDOUT)
-        wait_ready(url, srv.proc, log)
         yield srv
     finally:
         srv.stop()

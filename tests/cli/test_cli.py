@@ -9,7 +9,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ import httpx
 import pytest
 
 from imghost.db.migrate import HEAD
-from tests.live import free_port
+from tests.live import free_port, wait_healthy
 
 
 def clean_env(data_dir: Path, **extra: str) -> dict[str, str]:
@@ -179,16 +178,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
                                 env=clean_env(data), stdout=out, stderr=subprocess.STDOUT)
     srv = Served(f"http://127.0.0.1:{port}", data, log, proc)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{srv.url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"imghost serve did not start:\n{srv.output()[-4000:]}")
-            time.sleep(0.1)
+        wait_healthy(srv.url, proc, srv.output)
         yield srv
     finally:
         if proc.poll() is None:

@@ -54,6 +54,17 @@ class Hit:
         self.not_modified_str = [("etag", self.etag_str), ("cache-control", _CACHE.decode())]
 
 
+def _split(name: str) -> tuple[str, str] | None:
+    """(image id, thumbnail suffix or "") of a media file name, or None when it names nothing.
+    Ids are 7 characters (5 for legacy ones), so a 7-character name is an id even when it ends in
+    s, b, t, m, l or h, and an 8- (or 6-) character one is an id plus a thumbnail suffix."""
+    if len(name) in (5, 7):
+        return name, ""
+    if len(name) in (6, 8) and name[-1] in THUMB_SUFFIXES:
+        return name[:-1], name[-1]
+    return None
+
+
 def _route(row: Row, suffix: str, ext: str) -> Target | None:
     sha = row["sha256"]
     if suffix:
@@ -103,12 +114,10 @@ class Delivery:
     def cached_hit(self, name: str, ext: str) -> Hit | None:
         """The whole answer to a plain GET when the row and the body are both in memory, else None.
         Synchronous and free of I/O: the server's native fast path calls it before anything else."""
-        if len(name) in (5, 7):
-            image_id, suffix = name, ""
-        elif len(name) in (6, 8) and name[-1] in THUMB_SUFFIXES:
-            image_id, suffix = name[:-1], name[-1]
-        else:
+        named = _split(name)
+        if named is None:
             return None
+        image_id, suffix = named
         found, row = self.cache.row(image_id)
         if not found or row is None:
             return None
@@ -145,15 +154,10 @@ class Delivery:
         return row
 
     async def _lookup(self, name: str) -> tuple[Row | None, str]:
-        # Ids are 7 characters (5 for legacy ones), so a 7-character name is an id even when it ends in
-        # s, b, t, m, l or h, and an 8- (or 6-) character one is an id plus a thumbnail suffix.
-        if len(name) in (5, 7):
-            return await self._row(name), ""
-        if len(name) in (6, 8) and name[-1] in THUMB_SUFFIXES:
-            row = await self._row(name[:-1])
-            if row is not None:
-                return row, name[-1]
-        return None, ""
+        named = _split(name)
+        if named is None:
+            return None, ""
+        return await self._row(named[0]), named[1]
 
     async def _thumbnail(self, scope: dict[str, Any], send: Any, row: Row, target: Target) -> None:
         etag = target.etag(row)
