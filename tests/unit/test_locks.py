@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import os
 import subprocess
 import sys
@@ -30,11 +29,15 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
 
 
-@pytest.fixture(params=["file", "redis"])
+@pytest.fixture(params=["file", "file-flock", "redis"])
 def make_locks(request: pytest.FixtureRequest, tmp_path: Path) -> Factory:
-    """Each call is a separate lock service (as in another process) on the same shared backend."""
+    """Each call is a separate lock service (as in another process) on the same shared backend.
+
+    file: byte-range (OFD) locks on one file, as on Linux; file-flock: the per-file flock() used elsewhere."""
     if request.param == "file":
         return lambda: FileLocks(tmp_path / "locks")
+    if request.param == "file-flock":
+        return lambda: FileLocks(tmp_path / "locks", ofd=False)
     url: str = request.getfixturevalue("redis_url")
     prefix = f"test-{os.urandom(4).hex()}:"
     return lambda: RedisLocks(url, prefix=prefix)
@@ -131,12 +134,16 @@ class TestLockContract:
         run(body())
 
     def test_distinct_names_do_not_block(self, make_locks: Factory) -> None:
-        # FileLocks shares files between names by hash prefix, so pick two names that land apart.
+        # FileLocks maps names onto a fixed set of byte ranges (or files), so pick two names that land apart.
         base = unique_name("n")
         names = [f"{base}-{i}" for i in range(50)]
         first = names[0]
-        second = next(n for n in names if hashlib.sha1(n.encode()).hexdigest()[:2]
-                      != hashlib.sha1(first.encode()).hexdigest()[:2])
+        probe = make_locks()
+        if isinstance(probe, FileLocks):
+            second = next(n for n in names if probe.slot_of(n) != probe.slot_of(first))
+        else:
+            second = names[1]
+        run(probe.close())
 
         async def body() -> None:
             a, b = make_locks(), make_locks()
@@ -153,7 +160,7 @@ class TestLockContract:
                                        request: pytest.FixtureRequest) -> None:
         kind = request.node.callspec.params["make_locks"]
         prefix = f"proc-test-{os.urandom(4).hex()}:"
-        if kind == "file":
+        if kind.startswith("file"):
             target = str(tmp_path / "locks")
         else:
             target = request.getfixturevalue("redis_url")
@@ -169,9 +176,9 @@ class TestLockContract:
             sync, n = Path(sys.argv[4]), int(sys.argv[5])
 
             async def main() -> None:
-                if kind == "file":
+                if kind.startswith("file"):
                     from imghost.locks.local import FileLocks
-                    locks = FileLocks(Path(target))
+                    locks = FileLocks(Path(target), ofd=kind == "file")
                 else:
                     from imghost.locks.redis import RedisLocks
                     locks = RedisLocks(target, prefix=prefix)
@@ -214,6 +221,47 @@ class TestLockContract:
             assert leave == f"{pid} out", "another process entered the critical section"
             holders.append(pid)
         assert len(set(holders)) == procs
+
+
+class TestFileLocks:
+    @pytest.mark.parametrize("ofd", [True, False])
+    def test_names_sharing_a_range_still_exclude(self, tmp_path: Path, ofd: bool) -> None:
+        """Two names on one byte range: the range is re-granted to its own holder by the kernel, so the
+        in-process queue must cover it, and releasing one name must not free the other."""
+
+        async def body() -> None:
+            a = FileLocks(tmp_path / "locks", ofd=ofd, slots=1)
+            b = FileLocks(tmp_path / "locks", ofd=ofd, slots=1)
+            try:
+                assert a.slot_of("x") == a.slot_of("y")
+                async with a.hold("x", timeout=2):
+                    for other in (a, b):
+                        with pytest.raises(ServiceUnavailable):
+                            async with other.hold("y", timeout=0.2):
+                                pytest.fail("a shared range was held twice")
+                # Released: either service gets the other name at once.
+                async with b.hold("y", timeout=1):
+                    pass
+                async with a.hold("y", timeout=1):
+                    pass
+            finally:
+                await a.close()
+                await b.close()
+
+        run(body())
+
+    def test_one_lock_file_however_many_names(self, tmp_path: Path) -> None:
+        async def body() -> None:
+            locks = FileLocks(tmp_path / "locks", ofd=True)
+            try:
+                for i in range(50):
+                    async with locks.hold(f"name-{i}", timeout=1):
+                        pass
+            finally:
+                await locks.close()
+
+        run(body())
+        assert [p.name for p in (tmp_path / "locks").iterdir()] == ["ranges.lock"]
 
 
 class TestRedisLocks:

@@ -33,7 +33,9 @@ class InProcessLocks:
             lock = asyncio.Lock()
             self._locks[name] = lock
         try:
-            await asyncio.wait_for(lock.acquire(), timeout)
+            # asyncio.timeout, unlike wait_for, takes a free lock without scheduling a task for it.
+            async with asyncio.timeout(timeout):
+                await lock.acquire()
         except TimeoutError:
             raise ServiceUnavailable() from None
         try:

@@ -137,13 +137,25 @@ class BackgroundWriter:
         self.path = path
         self.rewriter = HeaderRewriter()
         self._digest = StreamDigest()
-        self._f: IO[bytes] = open(path, "wb")
+        # The file is created on the write lane: a creation on a busy disk can take longer than parsing the
+        # body does, and the loop has better things to do than wait for it.
+        self._f: IO[bytes] | None = None
         loop = asyncio.get_running_loop()
         self._hash = _Lane(loop, self._digest.update, lambda: None)
-        self._write = _Lane(loop, self._f.write, self._f.close)
+        self._write = _Lane(loop, self._write_piece, self._close)
         self._lanes = (self._hash, self._write)
         self.digest = PendingDigest(self._digest, self._hash.done)
         self._finished = False
+
+    def _write_piece(self, piece: Piece) -> None:
+        if self._f is None:
+            self._f = open(self.path, "wb")
+        self._f.write(piece)
+
+    def _close(self) -> None:
+        if self._f is None:  # nothing was written: the upload is an empty file
+            self._f = open(self.path, "wb")
+        self._f.close()
 
     def write(self, chunk: Piece) -> None:
         """Queue a chunk (on the loop, also from synchronous parser callbacks)."""

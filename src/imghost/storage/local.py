@@ -41,17 +41,26 @@ class LocalStore:
         os.replace(tmp, dest)
 
     def _link_file(self, key: str, path: Path) -> bool:
+        """Give the file its stored name by a hard link; False when that cannot be done (another filesystem).
+
+        The usual case, a key not stored yet, is one link() straight to its name: readers never see a
+        partial file, because a link names a file that is already complete. Replacing an existing key goes
+        through a temporary name and rename(), which is atomic."""
         dest = self._path(key)
-        tmp = self._tmp_path()
         try:
-            os.link(path, tmp)
+            try:
+                os.link(path, dest)
+            except FileNotFoundError:  # first file under this prefix
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                os.link(path, dest)
+            return True
+        except FileExistsError:
+            pass
         except OSError:
             return False
-        try:
-            os.replace(tmp, dest)
-        except FileNotFoundError:  # first file under this prefix
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp, dest)
+        tmp = self._tmp_path()
+        os.link(path, tmp)
+        os.replace(tmp, dest)
         return True
 
     async def put_file(self, key: str, path: Path, content_type: str) -> None:
