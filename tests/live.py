@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -180,3 +181,26 @@ def start_server(data_dir: Path, *, port: int, extra_env: dict[str, str] | None 
         srv.stop()
         raise
     return srv
+
+
+def sqlite_db(srv: LiveServer) -> Path | None:
+    """The embedded database file, or None when the suite runs on an external database."""
+    if os.environ.get("IMGHOST_TEST_DATABASE_URL") or srv.env.get("IMGHOST_DATABASE_URL"):
+        return None
+    return srv.data_dir / "imghost.db"
+
+
+def db_rows(srv: LiveServer, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Rows straight from the server's database, whichever it is (SQL with ? placeholders)."""
+    path = sqlite_db(srv)
+    if path is None:
+        import psycopg
+
+        url = srv.env.get("IMGHOST_DATABASE_URL") or os.environ["IMGHOST_TEST_DATABASE_URL"]
+        with psycopg.connect(url) as pg:
+            return [tuple(r) for r in pg.execute(sql.replace("?", "%s"), params).fetchall()]
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()

@@ -21,6 +21,12 @@ def deletehash() -> str:
     return random_id(15)
 
 
+def blob_id() -> str:
+    """Names a stored file: 128 random bits, hex, so that its first two characters spread files evenly
+    over 256 directories (or key prefixes)."""
+    return secrets.token_hex(16)
+
+
 def client_id() -> str:
     return secrets.token_hex(8)[:15]
 

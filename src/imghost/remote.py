@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from imghost.errors import InvalidRequest, PayloadTooLarge
-from imghost.media.digest import StreamDigest, UploadWriter
+from imghost.media.writer import UploadWriter
 
 
 class RemoteFetchError(InvalidRequest):
@@ -41,8 +41,8 @@ async def _resolve(host: str, port: int, allow_private: bool) -> str:
 
 
 async def download(url: str, dest: Path, *, max_bytes: int, timeout: float, max_redirects: int,
-                   allow_private: bool) -> StreamDigest:
-    """Stream url into dest, hashing as it arrives. Raises InvalidRequest / PayloadTooLarge."""
+                   allow_private: bool) -> None:
+    """Stream url into dest. Raises InvalidRequest / PayloadTooLarge."""
     async with httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
                                  follow_redirects=False, trust_env=False) as client:
         for _ in range(max_redirects + 1):
@@ -72,13 +72,12 @@ async def download(url: str, dest: Path, *, max_bytes: int, timeout: float, max_
         raise RemoteFetchError("Too many redirects")
 
 
-async def _save(resp: httpx.Response, dest: Path, max_bytes: int) -> StreamDigest:
+async def _save(resp: httpx.Response, dest: Path, max_bytes: int) -> None:
     out = UploadWriter(dest)
     try:
         async for chunk in resp.aiter_bytes(256 * 1024):
-            if out.digest.size + len(chunk) > max_bytes:
+            if out.size + len(chunk) > max_bytes:
                 raise PayloadTooLarge()
             out.write(chunk)
     finally:
         out.close()
-    return out.digest

@@ -20,18 +20,12 @@ from imghost.delivery.handler import MEDIA_PATH
 
 log = logging.getLogger("imghost")
 
-# A body of known length up to READ_WHOLE is read in one call: for a 4 MB photo that is one hand-over
-# from the server instead of a dozen, and the multipart parser runs once. Larger bodies, bodies without a
-# length, and any body that would take the memory held this way past _WHOLE_IN_FLIGHT stream in chunks.
-READ_WHOLE = 16 * 1024 * 1024
-_WHOLE_IN_FLIGHT = 128 * 1024 * 1024
 _ERROR_HEADERS = [("content-type", "text/plain; charset=utf-8")]
 
 
 class RsgiApp:
     def __init__(self, root: Root) -> None:
         self.root = root
-        self.budget = _WholeBodies(_WHOLE_IN_FLIGHT)
 
     # Granian calls these two before the worker serves and after it stops, outside the running loop.
     def __rsgi_init__(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -47,7 +41,7 @@ class RsgiApp:
             m = MEDIA_PATH.match(scope.path)
             if m is not None and self._answer_cached(m, scope, proto):
                 return
-        await _AsgiCall(scope, proto, self.budget).run(self.root)
+        await _AsgiCall(scope, proto).run(self.root)
 
     def _answer_cached(self, m: Any, scope: Any, proto: Any) -> bool:
         headers = scope.headers
@@ -67,25 +61,23 @@ class RsgiApp:
 
 
 class _AsgiCall:
-    """One request carried from RSGI into an ASGI application (HTTP only: imghost serves no websockets)."""
+    """One request carried from RSGI into an ASGI application (HTTP only: imghost serves no websockets).
 
-    __slots__ = ("proto", "scope", "status", "headers", "stream", "done", "body_left", "chunks", "whole",
-                 "budget")
+    Request bodies are passed on chunk by chunk as the server receives them, never read whole first: for a
+    4 MB upload, reading it whole took half as long again as streaming it, and the application can write
+    each chunk away while the next one arrives."""
 
-    def __init__(self, rscope: Any, proto: Any, budget: _WholeBodies) -> None:
+    __slots__ = ("proto", "scope", "status", "headers", "stream", "done", "body_left", "chunks")
+
+    def __init__(self, rscope: Any, proto: Any) -> None:
         self.proto = proto
         self.status = 200
         self.headers: list[tuple[str, str]] = []
         self.stream: Any = None
         self.done = False
         raw_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in rscope.headers.items()]
-        length = rscope.headers.get("content-length")
         self.body_left = True
         self.chunks: Any = None
-        self.budget = budget
-        self.whole = 0  # bytes reserved for reading the body whole
-        if length is not None and length.isdigit() and int(length) <= READ_WHOLE and budget.take(int(length)):
-            self.whole = int(length)
         self.scope = {
             "type": "http",
             # 2.4: a disconnected client surfaces as OSError from send(), so the framework needs no
@@ -117,24 +109,12 @@ class _AsgiCall:
                 self.done = True
                 self.proto.response_bytes(500, _ERROR_HEADERS, b"Internal Server Error")
             return
-        finally:
-            if self.whole:  # the application never read the body it was reserved for
-                self.budget.give(self.whole)
-                self.whole = 0
         if not self.done and self.stream is None:
             # The application returned without answering.
             self.proto.response_bytes(500, _ERROR_HEADERS, b"Internal Server Error")
 
     async def receive(self) -> dict[str, Any]:
         if self.body_left:
-            if self.whole:
-                self.body_left = False
-                try:
-                    body = await self.proto()
-                finally:
-                    self.budget.give(self.whole)
-                    self.whole = 0
-                return {"type": "http.request", "body": body, "more_body": False}
             if self.chunks is None:
                 self.chunks = self.proto.__aiter__()
             try:
@@ -173,23 +153,6 @@ class _AsgiCall:
         elif kind == "http.response.pathsend":
             self.done = True
             self.proto.response_file(self.status, self.headers, message["path"])
-
-
-class _WholeBodies:
-    """Bytes of request bodies being read whole, across this worker's requests."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.used = 0
-
-    def take(self, n: int) -> bool:
-        if self.used + n > self.limit:
-            return False
-        self.used += n
-        return True
-
-    def give(self, n: int) -> None:
-        self.used -= n
 
 
 def _address(text: str) -> tuple[str, int] | None:

@@ -4,13 +4,10 @@ fills in the /oauth2/authorize form the way a person would."""
 from __future__ import annotations
 
 import io
-import os
 import secrets
-import sqlite3
 import uuid
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,7 +15,7 @@ import httpx
 from PIL import Image
 
 from tests.api.helpers import envelope_ok
-from tests.live import LiveServer
+from tests.live import LiveServer, db_rows, sqlite_db  # noqa: F401  (shared with other suites)
 
 TOKEN_KEYS = {"access_token", "expires_in", "token_type", "scope", "refresh_token", "account_id",
               "account_username"}
@@ -123,27 +120,6 @@ def upload(srv: LiveServer, headers: dict[str, str], data: bytes | None = None, 
     return envelope_ok(r)
 
 
-def sqlite_db(srv: LiveServer) -> Path | None:
-    """The embedded database file, or None when the suite runs on an external database."""
-    if os.environ.get("IMGHOST_TEST_DATABASE_URL") or srv.env.get("IMGHOST_DATABASE_URL"):
-        return None
-    return srv.data_dir / "imghost.db"
-
-
-def db_rows(srv: LiveServer, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Rows straight from the server's database, whichever it is (SQL with ? placeholders)."""
-    path = sqlite_db(srv)
-    if path is None:
-        import psycopg
-
-        url = srv.env.get("IMGHOST_DATABASE_URL") or os.environ["IMGHOST_TEST_DATABASE_URL"]
-        with psycopg.connect(url) as pg:
-            return [tuple(r) for r in pg.execute(sql.replace("?", "%s"), params).fetchall()]
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
 
 
 # ---------------------------------------------------------------- the authorize form, as a browser sees it

@@ -560,8 +560,8 @@ class TestAccountDeletion:
         for table, column in (("accounts", "id"), ("tokens", "account_id"), ("favorites", "account_id"),
                               ("images", "account_id"), ("auth_codes", "account_id")):
             assert db_rows(server, f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (owner.id,)) == [(0,)]
-        sha = hashlib.sha256(shared).hexdigest()
-        assert db_rows(server, "SELECT refcount FROM blobs WHERE sha256 = ?", (sha,)) == [(1,)]
+        assert db_rows(server, "SELECT b.refcount FROM blobs b JOIN images i ON i.blob_id = b.id WHERE i.id = ?",
+                       (theirs["id"],)) == [(1,)]
 
         # The name is free again, for a new account that inherits nothing.
         again = envelope_ok(register(server, session_client[0], owner.name, "another-password", "n@example.org"))

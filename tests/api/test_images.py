@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
+import random
 import time
 
 import httpx
+from PIL import Image
 
 from tests.api.helpers import IMAGE_KEYS, envelope_error, envelope_ok, unique_jpeg
 from tests.live import LiveServer, stored_keys
@@ -89,6 +92,39 @@ class TestDelete:
         assert api.get(b["link"]).content == body
         envelope_ok(api.delete(f"/3/image/{b['deletehash']}"))
         assert len(files_after_a - _stored_files(server)) == 1
+
+
+    def test_a_shared_fingerprint_is_not_shared_bytes(self, api: httpx.Client, server: LiveServer) -> None:
+        """Two photos of one size, alike in their first and last 64 KiB and different in between: the
+        fingerprint finds the first as a candidate for the second, the comparison tells them apart."""
+        first = _noise_jpeg(223)
+        middle = len(first) // 2
+        while 0xFF in first[middle - 1:middle + 2]:  # flip a byte of scan data, not of a marker
+            middle += 1
+        second = first[:middle] + bytes([first[middle] ^ 0x01]) + first[middle + 1:]
+        assert len(first) > 4 * 65536 and len(second) == len(first) and second != first
+        before = _stored_files(server)
+        a = envelope_ok(api.post("/3/upload", files={"image": ("a.jpg", first)}))
+        b = envelope_ok(api.post("/3/upload", files={"image": ("b.jpg", second)}))
+        assert len(_stored_files(server) - before) == 2
+        assert api.get(a["link"]).content == first
+        assert api.get(b["link"]).content == second
+        # A third copy of either is found among the candidates and shares its file.
+        files = _stored_files(server)
+        c = envelope_ok(api.post("/3/upload", files={"image": ("c.jpg", second)}))
+        assert _stored_files(server) == files
+        assert api.get(c["link"]).content == second
+        for up in (a, b, c):
+            envelope_ok(api.delete(f"/3/image/{up['deletehash']}"))
+        assert _stored_files(server) == before
+
+
+def _noise_jpeg(seed: int) -> bytes:
+    """Random pixels: a JPEG of a few hundred KB, different for each seed."""
+    im = Image.frombytes("RGB", (800, 800), random.Random(seed).randbytes(800 * 800 * 3))
+    out = io.BytesIO()
+    im.save(out, "JPEG", quality=90)
+    return out.getvalue()
 
 
 class TestDeletePage:

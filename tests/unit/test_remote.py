@@ -121,10 +121,11 @@ def base(server: _Server) -> str:
 
 def fetch(url: str, dest: Path, *, max_bytes: int = 1_000_000, allow_private: bool = True,
           max_redirects: int = 5) -> tuple[int, str]:
-    """(size, sha256) of what arrived, as the download's streaming digest saw it."""
-    digest = asyncio.run(download(url, dest, max_bytes=max_bytes, timeout=5.0, max_redirects=max_redirects,
-                                  allow_private=allow_private))
-    return digest.size, digest.hexdigest()
+    """(size, sha256) of what arrived in dest."""
+    asyncio.run(download(url, dest, max_bytes=max_bytes, timeout=5.0, max_redirects=max_redirects,
+                         allow_private=allow_private))
+    data = dest.read_bytes()
+    return len(data), hashlib.sha256(data).hexdigest()
 
 
 def refused(url: str, dest: Path, **kw: object) -> ImghostError:

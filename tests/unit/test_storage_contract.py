@@ -15,6 +15,7 @@ import pytest
 
 from imghost.errors import BlobNotFound, ServiceUnavailable
 from imghost.storage.base import BlobStore
+from imghost.storage.compare import same_content
 from imghost.storage.local import LocalStore
 from imghost.storage.s3 import S3Store
 from tests.services import S3Config, drop_bucket, free_port
@@ -126,6 +127,25 @@ class TestBlobStoreContract:
             assert await store.get_bytes("t/de/abc/l.jpg") == b"y" * 100
             await store.delete("t/de/abc/m.jpg")
             await store.delete("t/de/never/stored")
+
+        run(body())
+
+    def test_same_content(self, store: BlobStore, tmp_path: Path) -> None:
+        """Dedupe asks the store whether an object holds exactly a file's bytes: a byte flipped anywhere,
+        a byte more or less, or a missing object is a no."""
+        data = os.urandom(3 * MiB + 17)
+        local = tmp_path / "upload"
+        local.write_bytes(data)
+
+        async def body() -> None:
+            await store.put_file("o/sc/same", local, "image/jpeg")
+            assert await same_content(store, "o/sc/same", local)
+            for i, variant in enumerate((data[:-1], data + b"x", data[:MiB] + bytes([data[MiB] ^ 1]) + data[MiB + 1:],
+                                         data[:-1] + bytes([data[-1] ^ 1]))):
+                other = tmp_path / f"other{i}"
+                other.write_bytes(variant)
+                assert not await same_content(store, "o/sc/same", other), i
+            assert not await same_content(store, "o/sc/never-stored", local)
 
         run(body())
 

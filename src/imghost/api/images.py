@@ -39,7 +39,7 @@ async def upload(request: Request) -> Response:
         name = up.get("name") or up.filename or ""
         meta = UploadMeta(title=up.get("title"), description=up.get("description"), name=name[:255],
                           disable_audio=(up.get("disable_audio") or "").lower() in ("1", "true"))
-        row = await svc.images.upload(subject, src, meta, digest=up.digest)
+        row = await svc.images.upload(subject, src, meta)
         if album:
             try:
                 await svc.albums.add_uploaded(subject, album, row["id"])
@@ -66,11 +66,10 @@ async def _materialise(up: UploadInput, work: Path, svc: Services) -> Path:
     kind = (up.get("type") or "").lower()
     dest = work / "upload"
     if kind == "url" or (kind not in ("base64",) and up.text.lower().startswith(("http://", "https://"))):
-        up.digest = await download(up.text, dest, max_bytes=s.max_upload_bytes, timeout=s.url_upload_timeout,
-                                   max_redirects=s.url_upload_max_redirects,
-                                   allow_private=s.url_upload_allow_private)
+        await download(up.text, dest, max_bytes=s.max_upload_bytes, timeout=s.url_upload_timeout,
+                       max_redirects=s.url_upload_max_redirects, allow_private=s.url_upload_allow_private)
     else:
-        up.digest = decode_base64(up.text, dest, s.max_upload_bytes)
+        decode_base64(up.text, dest, s.max_upload_bytes)
     return dest
 
 

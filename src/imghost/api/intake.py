@@ -18,9 +18,8 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
 from imghost.errors import InvalidRequest, PayloadTooLarge
-from imghost.media.background import BackgroundWriter
-from imghost.media.digest import Digest, StreamDigest, UploadWriter
 from imghost.media.sniff import sniff
+from imghost.media.writer import UploadWriter
 
 FILE_FIELDS = ("image", "video")
 MAX_FIELD_BYTES = 64 * 1024
@@ -33,7 +32,6 @@ class UploadInput:
     file_field: str | None = None
     filename: str | None = None
     text: str | None = None  # base64 or URL given as text
-    digest: Digest | None = None  # the file's bytes, hashed as they arrived
 
     def get(self, name: str) -> str | None:
         for k, v in reversed(self.fields):
@@ -45,8 +43,7 @@ class UploadInput:
 class _Sink:
     def __init__(self, path: Path, budget: int) -> None:
         self.path = path
-        self.out = BackgroundWriter(path)
-        self.digest = self.out.digest
+        self.out = UploadWriter(path)
         self.size = 0
         self.budget = budget
         self.head = b""  # the first bytes as sent, for sniffing
@@ -58,9 +55,6 @@ class _Sink:
         if len(self.head) < 128:
             self.head += bytes(data[:128 - len(self.head)])
         self.out.write(data)
-
-    async def written(self) -> None:
-        await self.out.written()
 
 
 async def read_upload(request: Request, workdir: Path, max_bytes: int) -> UploadInput:
@@ -89,8 +83,7 @@ async def read_upload(request: Request, workdir: Path, max_bytes: int) -> Upload
 
 async def _multipart(request: Request, boundary: bytes, workdir: Path, budget: int) -> UploadInput:
     up = UploadInput()
-    state: dict[str, Any] = {"headers": {}, "hname": b"", "hval": b"", "sink": None, "buf": None, "name": "",
-                             "done": None}
+    state: dict[str, Any] = {"headers": {}, "hname": b"", "hval": b"", "sink": None, "buf": None, "name": ""}
     total = 0
 
     def on_part_begin() -> None:
@@ -122,7 +115,7 @@ async def _multipart(request: Request, boundary: bytes, workdir: Path, budget: i
 
     def on_part_data(data: bytes, start: int, end: int) -> None:
         if state["sink"] is not None:
-            state["sink"].write(memoryview(data)[start:end])  # no copy: the writer threads read it
+            state["sink"].write(memoryview(data)[start:end])
         elif state["buf"] is not None:
             state["buf"] += data[start:end]
             if len(state["buf"]) > MAX_FIELD_BYTES:
@@ -131,9 +124,9 @@ async def _multipart(request: Request, boundary: bytes, workdir: Path, budget: i
     def on_part_end() -> None:
         sink = state["sink"]
         if sink is not None:
-            sink.out.finish()
-            up.file, up.digest = sink.path, sink.digest
-            state["done"], state["sink"] = sink, None
+            state["sink"] = None
+            sink.out.close()
+            up.file = sink.path
         elif state["buf"] is not None:
             up.fields.append((state["name"], state["buf"].decode("utf-8", "replace")))
 
@@ -148,25 +141,17 @@ async def _multipart(request: Request, boundary: bytes, workdir: Path, budget: i
             if total > budget:
                 raise PayloadTooLarge()
             parser.write(chunk)
-            sink = state["sink"]
-            if sink is not None:
-                await sink.out.drain()
         parser.finalize()
-        if state["done"] is not None:
-            await state["done"].written()
-            state["done"] = None
-    except (InvalidRequest, PayloadTooLarge):
+    except (InvalidRequest, PayloadTooLarge, OSError):  # OSError: the disk, not the request
         raise
     except Exception:
         raise InvalidRequest("Malformed multipart body") from None
     finally:
-        # After a failure, no thread may still be writing into the directory about to be removed.
-        for key in ("sink", "done"):
-            if state[key] is not None:
-                state[key].out.abort()
+        if state["sink"] is not None:  # a part cut short: its file goes with the work directory
+            state["sink"].out.abort()
     if up.file is not None and _looks_textual(up.file, up.get("type"), up.filename):
         up.text = up.file.read_text("utf-8", "replace").strip()
-        up.file = up.digest = None
+        up.file = None
     return up
 
 
@@ -217,16 +202,15 @@ async def _raw_or_form(request: Request, workdir: Path, budget: int) -> UploadIn
     try:
         async for chunk in request.stream():
             sink.write(chunk)
-            await sink.out.drain()
-        await sink.written()
     except BaseException:
         sink.out.abort()
         raise
+    sink.out.close()
     up = UploadInput()
     if sink.size == 0:
         return up
     if sniff(sink.head) is not None:
-        up.file, up.file_field, up.digest = sink.path, "image", sink.digest
+        up.file, up.file_field = sink.path, "image"
         return up
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     text = sink.path.read_bytes()
@@ -245,7 +229,7 @@ async def _raw_or_form(request: Request, workdir: Path, budget: int) -> UploadIn
 _DATA_URL = re.compile(r"^data:[\w/+.-]*;base64,", re.IGNORECASE)
 
 
-def decode_base64(text: str, dest: Path, max_bytes: int) -> StreamDigest:
+def decode_base64(text: str, dest: Path, max_bytes: int) -> None:
     text = _DATA_URL.sub("", text.strip())
     compact = re.sub(r"\s+", "", text)
     if len(compact) * 3 // 4 > max_bytes + 3:
@@ -261,4 +245,3 @@ def decode_base64(text: str, dest: Path, max_bytes: int) -> StreamDigest:
         out.write(data)
     finally:
         out.close()
-    return out.digest

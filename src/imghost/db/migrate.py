@@ -40,8 +40,8 @@ def ensure(settings: Settings) -> None:
         upgrade(settings)
 
 
-def upgrade(settings: Settings) -> None:
-    """Bring the schema to head. Safe to call from several processes at once."""
+def upgrade(settings: Settings, revision: str = "head") -> None:
+    """Bring the schema to head (or to an older revision). Safe to call from several processes at once."""
     from alembic import command
     from alembic.config import Config
 
@@ -50,8 +50,8 @@ def upgrade(settings: Settings) -> None:
     cfg.set_main_option("script_location", str(_SCRIPTS))
     cfg.set_main_option("sqlalchemy.url", sync_url(database_url(settings)).replace("%", "%%"))
     if settings.database_url.startswith("postgres"):
-        command.upgrade(cfg, "head")  # env.py takes an advisory lock
+        command.upgrade(cfg, revision)  # env.py takes an advisory lock
         return
     with open(settings.data_dir / ".migrate.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, revision)

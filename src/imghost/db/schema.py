@@ -32,11 +32,14 @@ clients = Table(
     Column("created_at", BigInteger, nullable=False),
 )
 
-# Content-addressed originals: one row per distinct stored file, counted by the images using it.
+# Stored originals: one row per distinct file, counted by the images using it. An upload finds a file it
+# may share by fingerprint (media.fingerprint) and then compares bytes. Blobs stored before fingerprints
+# have none, and their id is the SHA-256 of their bytes.
 blobs = Table(
     "blobs",
     metadata,
-    Column("sha256", String(64), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    Column("fingerprint", String(64), nullable=True, index=True),
     Column("size", BigInteger, nullable=False),
     Column("refcount", Integer, nullable=False),
 )
@@ -51,7 +54,7 @@ images = Table(
     Column("title", Text, nullable=True),
     Column("description", Text, nullable=True),
     Column("name", Text, nullable=False, server_default=""),
-    Column("sha256", String(64), nullable=False, index=True),
+    Column("blob_id", String(64), nullable=False, index=True),
     Column("mime", String(64), nullable=False),
     Column("ext", String(8), nullable=False),
     Column("width", Integer, nullable=False),

@@ -39,7 +39,7 @@ class Target:
         self.size, self.count, self.suffix = size, count, suffix
 
     def etag(self, row: Row) -> bytes:
-        return f'"{row["sha256"][:32]}{self.tag}"'.encode()
+        return f'"{row["blob_id"][:32]}{self.tag}"'.encode()
 
 
 class Hit:
@@ -66,15 +66,15 @@ def _split(name: str) -> tuple[str, str] | None:
 
 
 def _route(row: Row, suffix: str, ext: str) -> Target | None:
-    sha = row["sha256"]
+    blob = row["blob_id"]
     if suffix:
-        return Target("thumb", keys.thumb(sha, suffix), b"image/jpeg", suffix, suffix=suffix)
+        return Target("thumb", keys.thumb(blob, suffix), b"image/jpeg", suffix, suffix=suffix)
     if ext == "gifv":
         return Target("gifv")
     if ext == "mp4" and row["mp4_size"] and row["mime"] != "video/mp4":
-        return Target("blob", keys.mp4(sha), b"video/mp4", "mp4", int(row["mp4_size"]), True)
+        return Target("blob", keys.mp4(blob), b"video/mp4", "mp4", int(row["mp4_size"]), True)
     if ext in IMAGE_EXTS or ext == row["ext"] or (ext == "mp4" and row["mime"] == "video/mp4"):
-        return Target("blob", keys.original(sha), row["mime"].encode(), "", int(row["size"]), True)
+        return Target("blob", keys.original(blob), row["mime"].encode(), "", int(row["size"]), True)
     return None
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import shutil
 import subprocess
@@ -14,6 +13,7 @@ from PIL import ExifTags, Image, ImageDraw
 
 from imghost.errors import ImghostError, PayloadTooLarge, UnsupportedMedia
 from imghost.media import thumbs
+from imghost.media.fingerprint import fingerprint
 from imghost.media.ingest import Prepared, prepare
 from imghost.media.limits import Limits
 from imghost.media.probe import probe
@@ -45,8 +45,8 @@ def run(src: Path, *, limits: Limits = GENEROUS, disable_audio: bool = False) ->
     return prepare(src, limits=limits, disable_audio=disable_audio, ffmpeg_timeout=60)
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def fp(path: Path) -> str:
+    return fingerprint(path)
 
 
 def ffmpeg_streams(path: Path) -> str:
@@ -67,7 +67,7 @@ def test_accepted_case(tmp_path: Path, case: Case) -> None:
     assert p.has_sound is (case.filename == "audio.mp4")
     assert p.path.is_file()
     assert p.size == p.path.stat().st_size > 0
-    assert p.sha256 == sha256(p.path)
+    assert p.fingerprint == fp(p.path)
     assert p.is_video is (Path(case.filename).suffix in VIDEO_EXTS)
     animated_image = o.animated and not p.is_video
     assert (p.mp4_path is not None) is animated_image
@@ -140,7 +140,7 @@ def test_mov_is_remuxed_to_mp4(tmp_path: Path) -> None:
     assert probe(p.path).fmt == "mp4"
     assert "Video: h264" in ffmpeg_streams(p.path)
     assert imageio_ffmpeg.count_frames_and_secs(str(p.path))[0] == 10
-    assert p.sha256 == sha256(p.path)
+    assert p.fingerprint == fp(p.path)
 
 
 @pytest.mark.parametrize(("name", "frames"), [("anim.gif", 10), ("apng.png", 5), ("anim.webp", 6)])
@@ -166,7 +166,7 @@ def test_audio_is_kept_unless_disabled(tmp_path: Path) -> None:
     src = upload(tmp_path, get_case("audio.mp4").path)
     kept = run(src)
     assert (kept.fmt, kept.has_sound, kept.path) == ("mp4", True, src)
-    assert kept.sha256 == sha256(get_case("audio.mp4").path)
+    assert kept.fingerprint == fp(get_case("audio.mp4").path)
     assert "Audio: aac" in ffmpeg_streams(kept.path)
 
     dropped = run(src, disable_audio=True)
@@ -176,7 +176,7 @@ def test_audio_is_kept_unless_disabled(tmp_path: Path) -> None:
     assert "Video: h264" in streams
     assert "Audio:" not in streams
     assert probe(dropped.path).has_sound is False
-    assert dropped.sha256 == sha256(dropped.path) != kept.sha256
+    assert dropped.fingerprint == fp(dropped.path) != kept.fingerprint
     assert dropped.size == dropped.path.stat().st_size
 
 
@@ -184,7 +184,7 @@ def test_disable_audio_on_silent_video_keeps_the_file(tmp_path: Path) -> None:
     src = upload(tmp_path, get_case("webm.webm").path)
     p = run(src, disable_audio=True)
     assert (p.fmt, p.path, p.has_sound) == ("webm", src, False)
-    assert p.sha256 == sha256(get_case("webm.webm").path)
+    assert p.fingerprint == fp(get_case("webm.webm").path)
 
 
 def test_jpeg_metadata_is_stripped_and_orientation_kept(tmp_path: Path) -> None:
@@ -219,14 +219,15 @@ def test_webp_orientation_survives(tmp_path: Path) -> None:
     assert Image.open(io.BytesIO(thumbs.render(p.path, "webp", "t"))).size == (48, 64)
 
 
-def test_identical_uploads_hash_identically(tmp_path: Path) -> None:
+def test_identical_uploads_share_a_fingerprint(tmp_path: Path) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
     a.mkdir()
     b.mkdir()
     pa = run(upload(a, get_case("exif_rotated.jpg").path))
     pb = run(upload(b, get_case("exif_rotated.jpg").path))
-    assert pa.sha256 == pb.sha256 == sha256(pa.path)
-    assert pa.sha256 != sha256(get_case("exif_rotated.jpg").path)  # the original carried metadata
+    assert pa.fingerprint == pb.fingerprint == fp(pa.path)
+    assert pa.path.read_bytes() == pb.path.read_bytes()
+    assert pa.fingerprint != fp(get_case("exif_rotated.jpg").path)  # the original carried metadata
 
 
 @pytest.mark.parametrize("case", REJECTED, ids=lambda c: c.name)
@@ -278,14 +279,14 @@ def test_limits_are_applied(tmp_path: Path, name: str, limits: Limits, error: ty
     assert not (tmp_path / "upload.out").exists()  # refused before any work
 
 
-class TestStreamDigest:
-    """The digest computed while UploadWriter streams an upload to disk must equal the hash of what
-    prepare() stores, and prepare() must then store that very file (no second rewrite)."""
+class TestStreamedUpload:
+    """UploadWriter rewrites a JPEG header as the upload streams in; prepare() must then store that very
+    file (no second rewrite) and fingerprint it as it would the same upload written any other way."""
 
     @pytest.mark.parametrize("name", ["exif_rotated.jpg", "progressive.jpg", "photo12mp.jpg", "cmyk.jpg",
                                       "anim.gif", "static.webp", "alpha.png", "mp4.mp4"])
-    def test_prediction_matches_output(self, tmp_path: Path, name: str) -> None:
-        from imghost.media.digest import UploadWriter
+    def test_streamed_and_plain_uploads_store_the_same_bytes(self, tmp_path: Path, name: str) -> None:
+        from imghost.media.writer import UploadWriter
 
         data = get_case(name).read_bytes()
         src = tmp_path / "upload"
@@ -293,21 +294,12 @@ class TestStreamDigest:
         for i in range(0, len(data), 7919):  # odd chunk sizes: the header arrives in pieces
             out.write(data[i:i + 7919])
         out.close()
-        with_digest = prepare(src, limits=GENEROUS, disable_audio=False, ffmpeg_timeout=60, digest=out.digest)
-        assert with_digest.sha256 == sha256(with_digest.path)
-        assert with_digest.path == src or name.endswith((".png", ".webp", ".gif"))
+        streamed = prepare(src, limits=GENEROUS, disable_audio=False, ffmpeg_timeout=60)
+        assert streamed.fingerprint == fp(streamed.path)
+        assert streamed.path == src or name.endswith((".png", ".webp", ".gif"))
         fresh = tmp_path / "again"
         fresh.mkdir()
         (fresh / "upload").write_bytes(data)
-        assert prepare(fresh / "upload", limits=GENEROUS, disable_audio=False, ffmpeg_timeout=60).sha256 == (
-            with_digest.sha256)
-
-    def test_wrong_size_digest_is_ignored(self, tmp_path: Path) -> None:
-        from imghost.media.digest import StreamDigest
-
-        data = get_case("exif_rotated.jpg").read_bytes()
-        src = tmp_path / "upload"
-        src.write_bytes(data)
-        p = prepare(src, limits=GENEROUS, disable_audio=False, ffmpeg_timeout=60,
-                    digest=StreamDigest.of_bytes(data[:-10]))
-        assert p.sha256 == sha256(p.path)
+        plain = prepare(fresh / "upload", limits=GENEROUS, disable_audio=False, ffmpeg_timeout=60)
+        assert plain.fingerprint == streamed.fingerprint
+        assert plain.path.read_bytes() == streamed.path.read_bytes()

@@ -85,7 +85,7 @@ async def image_totals(db: Connection, account_id: int) -> Row:
 
 
 async def all_image_rows(db: Connection, account_id: int) -> list[Row]:
-    return await db.fetch_all("SELECT id, sha256 FROM images WHERE account_id = :a", {"a": account_id})
+    return await db.fetch_all("SELECT id, blob_id FROM images WHERE account_id = :a", {"a": account_id})
 
 
 # ---------------------------------------------------------------- favorites

@@ -1,17 +1,17 @@
-"""Storage keys derive from the content hash: identical bytes share one original and its variants."""
+"""Storage keys derive from the blob id: images with identical bytes share one original and its variants."""
 
 
-def original(sha: str) -> str:
-    return f"o/{sha[:2]}/{sha}"
+def original(blob: str) -> str:
+    return f"o/{blob[:2]}/{blob}"
 
 
-def mp4(sha: str) -> str:
-    return f"v/{sha[:2]}/{sha}.mp4"
+def mp4(blob: str) -> str:
+    return f"v/{blob[:2]}/{blob}.mp4"
 
 
-def thumb(sha: str, suffix: str) -> str:
-    return f"t/{sha[:2]}/{sha}/{suffix}.jpg"
+def thumb(blob: str, suffix: str) -> str:
+    return f"t/{blob[:2]}/{blob}/{suffix}.jpg"
 
 
-def derived(sha: str) -> list[str]:
-    return [mp4(sha), *(thumb(sha, s) for s in "sbtmlh")]
+def derived(blob: str) -> list[str]:
+    return [mp4(blob), *(thumb(blob, s) for s in "sbtmlh")]

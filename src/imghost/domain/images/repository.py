@@ -6,7 +6,7 @@ from typing import Any
 from imghost.db.database import Connection, Row
 
 # The owner's username rides along as account_url: every Image object carries it.
-SELECT = ("SELECT i.id, i.deletehash, i.client_id, i.account_id, i.title, i.description, i.name, i.sha256, i.mime,"
+SELECT = ("SELECT i.id, i.deletehash, i.client_id, i.account_id, i.title, i.description, i.name, i.blob_id, i.mime,"
           " i.ext, i.width, i.height, i.size, i.animated, i.has_sound, i.mp4_size, i.nsfw, i.created_at, i.views,"
           " i.bandwidth, a.username AS account_url FROM images i LEFT JOIN accounts a ON a.id = i.account_id")
 
@@ -45,19 +45,27 @@ async def add_views(db: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         "UPDATE images SET views = views + :views, bandwidth = bandwidth + :bandwidth WHERE id = :id", rows)
 
 
-async def blob_acquire(db: Connection, sha256: str, size: int) -> None:
-    await db.execute(
-        "INSERT INTO blobs (sha256, size, refcount) VALUES (:sha, :size, 1)"
-        " ON CONFLICT (sha256) DO UPDATE SET refcount = blobs.refcount + 1",
-        {"sha": sha256, "size": size},
-    )
+async def blob_create(db: Connection, blob_id: str, fingerprint: str, size: int) -> None:
+    await db.execute("INSERT INTO blobs (id, fingerprint, size, refcount) VALUES (:id, :fp, :size, 1)",
+                     {"id": blob_id, "fp": fingerprint, "size": size})
 
 
-async def blob_get(db: Connection, sha256: str) -> Row | None:
-    return await db.fetch_one("SELECT sha256, size, refcount FROM blobs WHERE sha256 = :sha", {"sha": sha256})
+async def blob_acquire(db: Connection, blob_id: str) -> bool:
+    """One more image uses this blob; False when the blob is gone."""
+    return bool(await db.execute("UPDATE blobs SET refcount = refcount + 1 WHERE id = :id", {"id": blob_id}))
 
 
-async def blob_release(db: Connection, sha256: str) -> bool:
+async def blob_candidates(db: Connection, fingerprint: str, size: int, limit: int) -> list[str]:
+    rows = await db.fetch_all("SELECT id FROM blobs WHERE fingerprint = :fp AND size = :size LIMIT :n",
+                              {"fp": fingerprint, "size": size, "n": limit})
+    return [r["id"] for r in rows]
+
+
+async def blob_get(db: Connection, blob_id: str) -> Row | None:
+    return await db.fetch_one("SELECT id, fingerprint, size, refcount FROM blobs WHERE id = :id", {"id": blob_id})
+
+
+async def blob_release(db: Connection, blob_id: str) -> bool:
     """Drop one reference; True when it was the last and the blob row is gone."""
-    await db.execute("UPDATE blobs SET refcount = refcount - 1 WHERE sha256 = :sha", {"sha": sha256})
-    return bool(await db.execute("DELETE FROM blobs WHERE sha256 = :sha AND refcount <= 0", {"sha": sha256}))
+    await db.execute("UPDATE blobs SET refcount = refcount - 1 WHERE id = :id", {"id": blob_id})
+    return bool(await db.execute("DELETE FROM blobs WHERE id = :id AND refcount <= 0", {"id": blob_id}))

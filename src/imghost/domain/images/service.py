@@ -18,13 +18,16 @@ from imghost.domain.images.views import ViewCounter
 from imghost.errors import BlobNotFound, Forbidden, ImageNotFound, ImghostError, InvalidRequest
 from imghost.locks.base import LockService
 from imghost.media import ffmpeg, thumbs
-from imghost.media.digest import Digest
 from imghost.media.ingest import Prepared, prepare
 from imghost.media.limits import Limits
 from imghost.metrics import metrics
 from imghost.storage.base import BlobStore
+from imghost.storage.compare import same_content
 
 log = logging.getLogger(__name__)
+# Stored blobs compared with an upload that shares their fingerprint: different files sharing one (made on
+# purpose, say) cost comparisons, and past this many the upload is simply stored again.
+_MAX_CANDIDATES = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,47 +86,59 @@ class ImageService:
 
     # ------------------------------------------------------------ writes
 
-    async def upload(self, subject: Subject, src: Path, meta: UploadMeta, *,
-                     digest: Digest | None = None) -> Row:
+    async def upload(self, subject: Subject, src: Path, meta: UploadMeta) -> Row:
         # The id is drawn while the media work runs on its thread.
         prepared, image_id = await asyncio.gather(
             asyncio.to_thread(prepare, src, limits=self.limits, disable_audio=meta.disable_audio,
-                              ffmpeg_timeout=self.ffmpeg_timeout, digest=digest),
+                              ffmpeg_timeout=self.ffmpeg_timeout),
             self._new_id())
         values: dict[str, Any] = {
             "id": image_id, "deletehash": ids.deletehash(), "client_id": subject.client_id,
             "account_id": subject.account_id, "title": meta.title, "description": meta.description,
-            "name": meta.name, "sha256": prepared.sha256, "mime": prepared.mime, "ext": prepared.ext,
+            "name": meta.name, "blob_id": "", "mime": prepared.mime, "ext": prepared.ext,
             "width": prepared.width, "height": prepared.height, "size": prepared.size,
             "animated": prepared.animated, "has_sound": prepared.has_sound,
             "mp4_size": prepared.mp4_path.stat().st_size if prepared.mp4_path else
             (prepared.size if prepared.fmt == "mp4" else 0),
             "nsfw": None, "created_at": int(time.time()), "views": 0, "bandwidth": 0,
         }
-        # The blob lock orders this against a delete of the last image sharing these bytes.
-        async with self.locks.hold(f"blob:{prepared.sha256}"):
-            existing = await repo.blob_get(self.db, prepared.sha256)
-            stored_now = existing is None or not await self.store.exists(keys.original(prepared.sha256))
-            if stored_now:
-                await self._store(prepared)
+        # The lock orders this against another upload of the same bytes, and against a delete of the last
+        # image using a blob this upload is about to share.
+        async with self.locks.hold(f"blob:{prepared.fingerprint}"):
+            blob = await self._stored_copy(prepared)
+            stored_now = blob is None
+            if blob is None:
+                blob = ids.blob_id()
+                await self._store(blob, prepared)
+            values["blob_id"] = blob
             try:
                 async with self.db.transaction() as tx:
-                    await repo.blob_acquire(tx, prepared.sha256, prepared.size)
+                    if stored_now:
+                        await repo.blob_create(tx, blob, prepared.fingerprint, prepared.size)
+                    elif not await repo.blob_acquire(tx, blob):
+                        raise ImghostError("A shared blob vanished while its lock was held")
                     await repo.insert(tx, values)
             except BaseException:
-                if stored_now and existing is None:
-                    await self._delete_files(prepared.sha256)
+                if stored_now:
+                    await self._delete_files(blob)
                 raise
         metrics.inc("uploads")
         return {**values, "account_url": subject.username}
 
-    async def _store(self, p: Prepared) -> None:
+    async def _stored_copy(self, p: Prepared) -> str | None:
+        """A stored blob holding exactly these bytes, if there is one: same fingerprint, then compared."""
+        for blob in await repo.blob_candidates(self.db, p.fingerprint, p.size, _MAX_CANDIDATES):
+            if await same_content(self.store, keys.original(blob), p.path):
+                return blob
+        return None
+
+    async def _store(self, blob: str, p: Prepared) -> None:
         try:
-            await self.store.put_file(keys.original(p.sha256), p.path, p.mime)
+            await self.store.put_file(keys.original(blob), p.path, p.mime)
             if p.mp4_path is not None:
-                await self.store.put_file(keys.mp4(p.sha256), p.mp4_path, "video/mp4")
+                await self.store.put_file(keys.mp4(blob), p.mp4_path, "video/mp4")
         except BaseException:
-            await self._delete_files(p.sha256)
+            await self._delete_files(blob)
             raise
 
     async def _new_id(self) -> str:
@@ -152,19 +167,22 @@ class ImageService:
         return resolved.row["id"]
 
     async def delete_row(self, row: Row) -> None:
-        sha = row["sha256"]
-        async with self.locks.hold(f"blob:{sha}"):
+        blob = row["blob_id"]
+        info = await repo.blob_get(self.db, blob)
+        # The same lock an upload of these bytes takes (blobs stored before fingerprints existed are never
+        # matched by an upload, so their own id will do).
+        async with self.locks.hold(f"blob:{info['fingerprint'] if info and info['fingerprint'] else blob}"):
             async with self.db.transaction() as tx:
                 await repo.delete(tx, row["id"])
-                last = await repo.blob_release(tx, sha)
+                last = await repo.blob_release(tx, blob)
             if last:
-                await self._delete_files(sha)
+                await self._delete_files(blob)
         if self.on_removed is not None:
             await self.on_removed(row["id"])
         metrics.inc("deletes")
 
-    async def _delete_files(self, sha: str) -> None:
-        for key in (keys.original(sha), *keys.derived(sha)):
+    async def _delete_files(self, blob: str) -> None:
+        for key in (keys.original(blob), *keys.derived(blob)):
             try:
                 await self.store.delete(key)
             except Exception:
@@ -179,8 +197,7 @@ class ImageService:
 
     async def thumbnail(self, row: Row, suffix: str) -> bytes:
         """The thumbnail's bytes, rendering and storing it on first request, once across all processes."""
-        sha = row["sha256"]
-        key = keys.thumb(sha, suffix)
+        key = keys.thumb(row["blob_id"], suffix)
         try:
             return await self.store.get_bytes(key)
         except BlobNotFound:
@@ -196,14 +213,14 @@ class ImageService:
             return data
 
     async def _render(self, row: Row, suffix: str) -> bytes:
-        sha = row["sha256"]
+        original = keys.original(row["blob_id"])
         fmt = {"image/jpeg": "jpeg"}.get(row["mime"], "other")
-        local = self.store.local_path(keys.original(sha))
+        local = self.store.local_path(original)
         with tempfile.TemporaryDirectory(dir=self.tmp_dir) as tmp:
             src = local
             if src is None or not src.exists():
                 src = Path(tmp) / "src"
-                data = await self.store.get_bytes(keys.original(sha))
+                data = await self.store.get_bytes(original)
                 await asyncio.to_thread(src.write_bytes, data)
             if row["mime"].startswith("video/"):
                 frame = Path(tmp) / "frame.png"
