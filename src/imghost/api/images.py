@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -11,7 +9,7 @@ from starlette.responses import Response
 from imghost.api.deps import services as _svc
 from imghost.api.deps import subject as _subject
 from imghost.api.envelope import ok
-from imghost.api.intake import UploadInput, decode_base64, read_upload
+from imghost.api.intake import UploadInput, WorkFiles, decode_base64, read_upload
 from imghost.api.params import read_params
 from imghost.api.schemas import image_json
 from imghost.domain.images.service import UploadMeta
@@ -27,10 +25,10 @@ router = APIRouter(prefix="/3", tags=["image"])
 async def upload(request: Request) -> Response:
     svc = _svc(request)
     s = svc.settings
-    work = Path(tempfile.mkdtemp(dir=svc.tmp_dir))
+    work = WorkFiles(svc.tmp_dir)
     try:
-        up = await read_upload(request, work, s.max_upload_bytes)
-        src = await _materialise(up, work, svc)
+        up = await read_upload(request, work.upload, s.max_upload_bytes)
+        src = await _materialise(up, work.upload, svc)
         subject = _subject(request)
         # PyImgur and the 2012 API say album_id, everyone else album: an owned id or an album deletehash.
         album = up.get("album") or up.get("album_id")
@@ -48,23 +46,26 @@ async def upload(request: Request) -> Response:
                 await svc.images.delete_row(row)
                 raise
     except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
+        work.clear()
         raise
     response = ok(image_json(row, s.base_url, owner=True))
-    # What is left in the work directory is a second name of a stored file, or a copy already sent to the
-    # object store: removing it can wait until the answer is out.
-    response.background = BackgroundTask(shutil.rmtree, work, ignore_errors=True)
+    # What is left is a second name of a stored file, or a copy already sent to the object store: removing
+    # it can wait until the answer is out. An unlink or two: no thread needed.
+    response.background = BackgroundTask(_clear, work)
     return response
 
 
-async def _materialise(up: UploadInput, work: Path, svc: Services) -> Path:
+async def _clear(work: WorkFiles) -> None:
+    work.clear()
+
+
+async def _materialise(up: UploadInput, dest: Path, svc: Services) -> Path:
     s = svc.settings
     if up.file is not None:
         return up.file
     if not up.text:
         raise InvalidRequest("No image data was sent to the upload api")
     kind = (up.get("type") or "").lower()
-    dest = work / "upload"
     if kind == "url" or (kind not in ("base64",) and up.text.lower().startswith(("http://", "https://"))):
         await download(up.text, dest, max_bytes=s.max_upload_bytes, timeout=s.url_upload_timeout,
                        max_redirects=s.url_upload_max_redirects, allow_private=s.url_upload_allow_private)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import BinaryIO
 
 WINDOW = 64 * 1024
 
@@ -19,9 +20,21 @@ WINDOW = 64 * 1024
 def fingerprint(path: Path) -> str:
     with open(path, "rb") as f:
         size = os.fstat(f.fileno()).st_size
-        h = hashlib.sha256(size.to_bytes(8, "big"))
-        h.update(f.read(WINDOW))
-        if size > WINDOW:
-            f.seek(max(WINDOW, size - WINDOW))
-            h.update(f.read(WINDOW))
+        head = f.read(WINDOW)
+        return of_parts(size, head, tail(f, size))
+
+
+def tail(f: BinaryIO, size: int) -> bytes:
+    """The last WINDOW bytes of an open file of this size, not counting any that are part of its head."""
+    if size <= WINDOW:
+        return b""
+    f.seek(max(WINDOW, size - WINDOW))
+    return f.read(WINDOW)
+
+
+def of_parts(size: int, head: bytes, tail: bytes) -> str:
+    """The fingerprint from a file's size, first WINDOW bytes and tail() (for a caller that read them)."""
+    h = hashlib.sha256(size.to_bytes(8, "big"))
+    h.update(head)
+    h.update(tail)
     return h.hexdigest()

@@ -78,6 +78,28 @@ def jpeg_orientation(header: bytes) -> int:
     return 1
 
 
+# Start-of-frame markers (SOF0-SOF15 without DHT, JPG and DAC, which share the range).
+_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+
+
+def jpeg_size(header: bytes) -> tuple[int, int] | None:
+    """(width, height) from a JPEG header's frame segment, as Pillow reads them; None without one."""
+    pos, n = 2, len(header)
+    while pos + 4 <= n and header[pos] == 0xFF:
+        marker = header[pos + 1]
+        if marker == 0xDA:
+            break
+        if marker == 0xFF:
+            pos += 1
+            continue
+        (length,) = struct.unpack_from(">H", header, pos + 2)
+        if marker in _SOF and length >= 8 and pos + 9 <= n:
+            height, width = struct.unpack_from(">HH", header, pos + 5)
+            return width, height
+        pos += 2 + length
+    return None
+
+
 def _orientation(exif: bytes | None) -> int:
     # Parse the EXIF block the opener already read; im.getexif() would decode a PNG's pixels to find it.
     if not exif:

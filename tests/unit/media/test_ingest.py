@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import shutil
 import subprocess
@@ -14,9 +15,10 @@ from PIL import ExifTags, Image, ImageDraw
 from imghost.errors import ImghostError, PayloadTooLarge, UnsupportedMedia
 from imghost.media import thumbs
 from imghost.media.fingerprint import fingerprint
-from imghost.media.ingest import Prepared, prepare
+from imghost.media.ingest import Prepared, prepare, prepare_quick
 from imghost.media.limits import Limits
 from imghost.media.probe import probe
+from imghost.media.writer import UploadWriter
 from tests.corpus.cases import ACCEPTED, REJECTED, Accept, Case, get_case
 from tests.unit.media.helpers import encode, png_chunks
 
@@ -286,8 +288,6 @@ class TestStreamedUpload:
     @pytest.mark.parametrize("name", ["exif_rotated.jpg", "progressive.jpg", "photo12mp.jpg", "cmyk.jpg",
                                       "anim.gif", "static.webp", "alpha.png", "mp4.mp4"])
     def test_streamed_and_plain_uploads_store_the_same_bytes(self, tmp_path: Path, name: str) -> None:
-        from imghost.media.writer import UploadWriter
-
         data = get_case(name).read_bytes()
         src = tmp_path / "upload"
         out = UploadWriter(src)
@@ -303,3 +303,54 @@ class TestStreamedUpload:
         plain = prepare(fresh / "upload", limits=GENEROUS, disable_audio=False, ffmpeg_timeout=60)
         assert plain.fingerprint == streamed.fingerprint
         assert plain.path.read_bytes() == streamed.path.read_bytes()
+
+
+class TestQuickPath:
+    """prepare_quick() answers on the event loop for clean JPEGs: whenever it answers, it must say exactly
+    what prepare() says, and it must step aside (None) for anything prepare() would treat otherwise."""
+
+    @pytest.mark.parametrize("case", [*ACCEPTED, *REJECTED], ids=lambda c: c.name)
+    @pytest.mark.filterwarnings("ignore:Corrupt EXIF data:UserWarning", "ignore:Truncated File Read:UserWarning")
+    def test_agrees_with_prepare(self, tmp_path: Path, case: Case) -> None:
+        data = case.path.read_bytes()
+        src = tmp_path / "upload"
+        out = UploadWriter(src)  # as an upload arrives: the header is cleaned on the way
+        out.write(data)
+        out.close()
+        try:
+            quick = prepare_quick(src, limits=GENEROUS)
+        except ImghostError as exc:
+            with pytest.raises(type(exc)):
+                run(src)
+            return
+        if quick is None:
+            return
+        full = run(src)
+        assert quick == full
+
+    @pytest.mark.parametrize("name", ["photo12mp.jpg", "exif_rotated.jpg", "progressive.jpg", "cmyk.jpg"])
+    def test_taken_by_streamed_photos(self, tmp_path: Path, name: str) -> None:
+        src = tmp_path / "upload"
+        out = UploadWriter(src)
+        out.write(get_case(name).read_bytes())
+        out.close()
+        assert prepare_quick(src, limits=GENEROUS) is not None
+
+    def test_steps_aside_for_a_dirty_header_or_a_trailer(self, tmp_path: Path) -> None:
+        data = get_case("exif_rotated.jpg").read_bytes()
+        src = tmp_path / "upload"
+        src.write_bytes(data)  # not through UploadWriter: the camera EXIF is still there
+        assert prepare_quick(src, limits=GENEROUS) is None
+        (tmp_path / "c").mkdir()
+        clean = run(upload(tmp_path / "c", get_case("exif_rotated.jpg").path)).path.read_bytes()
+        src.write_bytes(clean + b"trailer")
+        assert prepare_quick(src, limits=GENEROUS) is None
+
+    def test_limits_apply(self, tmp_path: Path) -> None:
+        src = tmp_path / "upload"
+        out = UploadWriter(src)
+        out.write(get_case("photo12mp.jpg").read_bytes())
+        out.close()
+        small = dataclasses.replace(GENEROUS, max_pixels=1_000_000)
+        with pytest.raises(UnsupportedMedia, match="pixels"):
+            prepare_quick(src, limits=small)

@@ -18,7 +18,7 @@ from imghost.domain.images.views import ViewCounter
 from imghost.errors import BlobNotFound, Forbidden, ImageNotFound, ImghostError, InvalidRequest
 from imghost.locks.base import LockService
 from imghost.media import ffmpeg, thumbs
-from imghost.media.ingest import Prepared, prepare
+from imghost.media.ingest import Prepared, prepare, prepare_quick
 from imghost.media.limits import Limits
 from imghost.metrics import metrics
 from imghost.storage.base import BlobStore
@@ -87,11 +87,15 @@ class ImageService:
     # ------------------------------------------------------------ writes
 
     async def upload(self, subject: Subject, src: Path, meta: UploadMeta) -> Row:
-        # The id is drawn while the media work runs on its thread.
-        prepared, image_id = await asyncio.gather(
-            asyncio.to_thread(prepare, src, limits=self.limits, disable_audio=meta.disable_audio,
-                              ffmpeg_timeout=self.ffmpeg_timeout),
-            self._new_id())
+        prepared = prepare_quick(src, limits=self.limits)
+        if prepared is None:
+            # The id is drawn while the media work runs on its thread.
+            prepared, image_id = await asyncio.gather(
+                asyncio.to_thread(prepare, src, limits=self.limits, disable_audio=meta.disable_audio,
+                                  ffmpeg_timeout=self.ffmpeg_timeout),
+                self._new_id())
+        else:
+            image_id = await self._new_id()
         values: dict[str, Any] = {
             "id": image_id, "deletehash": ids.deletehash(), "client_id": subject.client_id,
             "account_id": subject.account_id, "title": meta.title, "description": meta.description,
