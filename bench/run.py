@@ -1,7 +1,7 @@
 """Run imghost's performance benchmarks, each side by side with its reference, and print a summary.
 
     python bench/run.py [--config embedded|scaleout|both] [--duration 5] [--only NAME[,NAME]]
-                        [--rounds 3] [--samples 15]
+                        [--rounds 3] [--samples 40]
 
 See bench/README.md for what each benchmark measures and its target. Raw results go to bench/out/."""
 
@@ -53,7 +53,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--duration", type=float, default=5.0, help="seconds per wrk run (default 5)")
     p.add_argument("--only", default="", help=f"comma-separated subset of: {', '.join(BENCHMARKS)}")
     p.add_argument("--rounds", type=int, default=3, help="alternating imghost/reference rounds for wrk runs")
-    p.add_argument("--samples", type=int, default=15, help="latency samples per side (upload, thumbnail)")
+    p.add_argument("--samples", type=int, default=40, help="latency samples per side (upload, thumbnail)")
     p.add_argument("--wait-idle", type=float, default=0.0, metavar="SECONDS",
                    help="before each benchmark, wait up to this long for other work on the machine to stop")
     args = p.parse_args(argv)

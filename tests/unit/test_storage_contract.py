@@ -130,6 +130,21 @@ class TestBlobStoreContract:
 
         run(body())
 
+    @pytest.mark.parametrize("replace", [False, True])
+    def test_put_file_moving(self, store: BlobStore, tmp_path: Path, replace: bool) -> None:
+        data = os.urandom(MiB + 3)
+        src = tmp_path / "moved"
+        src.write_bytes(data)
+
+        async def body() -> None:
+            if replace:
+                await store.put_bytes("o/mv/key", b"an older version", "image/jpeg")
+            await store.put_file("o/mv/key", src, "image/jpeg", move=True)
+            assert await store.get_bytes("o/mv/key") == data
+            assert not src.exists() or src.read_bytes() == data  # taken over, or left as it was
+
+        run(body())
+
     def test_same_content(self, store: BlobStore, tmp_path: Path) -> None:
         """Dedupe asks the store whether an object holds exactly a file's bytes: a byte flipped anywhere,
         a byte more or less, or a missing object is a no."""

@@ -9,8 +9,11 @@ from typing import Protocol, runtime_checkable
 
 @runtime_checkable
 class BlobStore(Protocol):
-    async def put_file(self, key: str, path: Path, content_type: str) -> None:
-        """Store a local file under key, atomically: readers see the old object or the new one."""
+    async def put_file(self, key: str, path: Path, content_type: str, *, move: bool = False) -> None:
+        """Store a local file under key, atomically: readers see the old object or the new one.
+
+        move: the caller is done with the file, so the store may take it over (rename it into place)
+        instead of copying it. Afterwards the file at path may be gone or unchanged."""
 
     async def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
         """Store bytes under key, atomically."""

@@ -63,9 +63,25 @@ class LocalStore:
         os.replace(tmp, dest)
         return True
 
-    async def put_file(self, key: str, path: Path, content_type: str) -> None:
-        # Two metadata calls on a local disk take less time than a hop to a worker thread, so the common
-        # case (the upload's temp file on the same filesystem) stays on the loop; a copy does not.
+    def _move_file(self, key: str, path: Path) -> bool:
+        """rename() the file into place (atomic, replacing any older object); False when it cannot be."""
+        dest = self._path(key)
+        try:
+            try:
+                os.rename(path, dest)
+            except FileNotFoundError:  # first file under this prefix (or no such file: then fail below)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                os.rename(path, dest)
+            return True
+        except OSError:  # another filesystem, say: the link and copy paths decide
+            return False
+
+    async def put_file(self, key: str, path: Path, content_type: str, *, move: bool = False) -> None:
+        # A metadata call or two on a local disk takes less time than a hop to a worker thread, so the
+        # common case (the upload's temp file on the same filesystem) stays on the loop; a copy does not.
+        # A moved file leaves nothing behind: no second name to remove after the answer.
+        if move and self._move_file(key, path):
+            return
         if not self._link_file(key, path):
             await asyncio.to_thread(self._put_file, key, path)
 

@@ -109,7 +109,7 @@ class S3Store:
         except (BaseError, OSError) as e:
             _unavailable(e)
 
-    async def put_file(self, key: str, path: Path, content_type: str) -> None:
+    async def put_file(self, key: str, path: Path, content_type: str, *, move: bool = False) -> None:
         # obstore reads the file itself and switches to a multipart upload past one part, so a large
         # video is never held in memory; S3 makes the object visible only when the upload completes.
         await self._call(obstore.put_async(

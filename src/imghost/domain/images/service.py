@@ -138,9 +138,10 @@ class ImageService:
 
     async def _store(self, blob: str, p: Prepared) -> None:
         try:
-            await self.store.put_file(keys.original(blob), p.path, p.mime)
+            # The prepared files are this upload's own temporary files: the store may take them over.
+            await self.store.put_file(keys.original(blob), p.path, p.mime, move=True)
             if p.mp4_path is not None:
-                await self.store.put_file(keys.mp4(blob), p.mp4_path, "video/mp4")
+                await self.store.put_file(keys.mp4(blob), p.mp4_path, "video/mp4", move=True)
         except BaseException:
             await self._delete_files(blob)
             raise
