@@ -78,12 +78,14 @@ def jpeg_orientation(header: bytes) -> int:
     return 1
 
 
-# Start-of-frame markers (SOF0-SOF15 without DHT, JPG and DAC, which share the range).
-_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+# Start-of-frame markers of the JPEGs browsers show: baseline, extended sequential, progressive.
+_SOF = frozenset((0xC0, 0xC1, 0xC2))
+_OTHER_SOF = frozenset(range(0xC3, 0xD0)) - {0xC4, 0xC8, 0xCC}
 
 
 def jpeg_size(header: bytes) -> tuple[int, int] | None:
-    """(width, height) from a JPEG header's frame segment, as Pillow reads them; None without one."""
+    """(width, height) from the frame segment of a baseline or progressive JPEG's header; None without
+    one, or for the rarer kinds (lossless, arithmetic coding), which are left to Pillow to judge."""
     pos, n = 2, len(header)
     while pos + 4 <= n and header[pos] == 0xFF:
         marker = header[pos + 1]
@@ -93,6 +95,8 @@ def jpeg_size(header: bytes) -> tuple[int, int] | None:
             pos += 1
             continue
         (length,) = struct.unpack_from(">H", header, pos + 2)
+        if marker in _OTHER_SOF:
+            return None
         if marker in _SOF and length >= 8 and pos + 9 <= n:
             height, width = struct.unpack_from(">HH", header, pos + 5)
             return width, height

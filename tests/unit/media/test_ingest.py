@@ -354,3 +354,11 @@ class TestQuickPath:
         small = dataclasses.replace(GENEROUS, max_pixels=1_000_000)
         with pytest.raises(UnsupportedMedia, match="pixels"):
             prepare_quick(src, limits=small)
+
+
+def test_quick_path_leaves_rare_jpeg_kinds_to_pillow() -> None:
+    from imghost.media.probe import jpeg_size
+
+    frame = b"\x00\x11\x08\x00\x30\x00\x40\x03\x01\x22\x00\x02\x11\x01\x03\x11\x01"  # 64x48, 3 components
+    for marker, expected in ((0xC0, (64, 48)), (0xC2, (64, 48)), (0xC3, None), (0xC9, None)):
+        assert jpeg_size(b"\xff\xd8\xff" + bytes([marker]) + frame + b"\xff\xda") == expected
