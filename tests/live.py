@@ -204,3 +204,12 @@ def db_rows(srv: LiveServer, sql: str, params: tuple[Any, ...] = ()) -> list[tup
         return con.execute(sql, params).fetchall()
     finally:
         con.close()
+
+
+def tmp_leftovers(server: LiveServer) -> list[str]:
+    """Files in the server's upload scratch directories (every upload cleans up after itself). The lock
+    files that mark each process's directory as in use are not leftovers."""
+    tmp = server.data_dir / "tmp"
+    if not tmp.exists():
+        return []
+    return sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*") if p.is_file() and p.suffix != ".lock")

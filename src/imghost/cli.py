@@ -196,6 +196,17 @@ def cmd_token_revoke(args: argparse.Namespace) -> int:
     return _with_services(run)
 
 
+def cmd_gc(args: argparse.Namespace) -> int:
+    async def run(svc: Any) -> int:
+        report = await svc.images.sweep(grace=args.grace, dry_run=args.dry_run)
+        verb = "would remove" if args.dry_run else "removed"
+        print(f"imghost: checked {report.checked} stored objects; {verb} {report.removed} that no image uses "
+              f"({report.bytes} bytes)")
+        return 0
+
+    return _with_services(run)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="imghost", description="Self-hosted, Imgur-API-compatible image host")
     sub = p.add_subparsers(dest="command", required=True)
@@ -223,6 +234,11 @@ def build_parser() -> argparse.ArgumentParser:
     delete.add_argument("client_id")
     delete.set_defaults(func=cmd_client_delete)
 
+    gc = sub.add_parser("gc", help="remove stored files that no image uses (safe while serving)")
+    gc.add_argument("--dry-run", action="store_true", help="only count what would be removed")
+    gc.add_argument("--grace", type=float, default=3600.0, metavar="SECONDS",
+                    help="spare files younger than this (default 3600): uploads store before they commit")
+    gc.set_defaults(func=cmd_gc)
     user = sub.add_parser("user", help="accounts")
     usub = user.add_subparsers(dest="user_command", required=True)
     ucreate = usub.add_parser("create", help="create an account")

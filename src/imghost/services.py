@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from imghost.media.limits import Limits
 from imghost.ratelimit.base import RateLimiter
 from imghost.settings import Settings
 from imghost.storage.base import BlobStore
+from imghost.tmpdirs import ProcessTmp
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,7 @@ class Services:
     tmp_dir: Path
     invalidator: FileInvalidator | RedisInvalidator
     _flusher: asyncio.Task[None] | None = None
+    _process_tmp: ProcessTmp | None = None
 
     @classmethod
     async def start(cls, settings: Settings) -> Services:
@@ -98,10 +99,9 @@ class Services:
         if ensure is not None:
             await ensure()
         locks = open_locks(settings)
-        tmp_dir = settings.data_dir / "tmp"
-        # Leftovers of a crash mid-upload: nothing refers to them.
-        shutil.rmtree(tmp_dir, ignore_errors=True)
-        tmp_dir.mkdir(parents=True, exist_ok=True)
+        # This process's own temporary directory; those of processes that died mid-upload are removed.
+        process_tmp = ProcessTmp(settings.data_dir / "tmp")
+        tmp_dir = process_tmp.path
         views = ViewCounter()
         delivery_cache = DeliveryCache(row_ttl=settings.row_cache_seconds, max_bytes=settings.memory_cache_bytes,
                                        max_object=settings.memory_cache_max_object)
@@ -130,6 +130,7 @@ class Services:
             tmp_dir=tmp_dir,
             invalidator=invalidator,
         )
+        svc._process_tmp = process_tmp
         await invalidator.start()
         svc._flusher = asyncio.create_task(svc._flush_loop())
         return svc
@@ -155,3 +156,5 @@ class Services:
         for closer in (self.invalidator.close, self.limiter.close, self.locks.close, self.store.close, self.db.close):
             with contextlib.suppress(Exception):
                 await closer()
+        if self._process_tmp is not None:
+            self._process_tmp.close()

@@ -10,7 +10,7 @@ from PIL import Image
 
 from tests.api.helpers import envelope_error, envelope_ok
 from tests.corpus.cases import ACCEPTED, REJECTED, Case, get_case
-from tests.live import LiveServer, stored_keys
+from tests.live import LiveServer, stored_keys, tmp_leftovers
 
 
 def _files(server: LiveServer) -> set[str]:
@@ -35,7 +35,7 @@ def test_rejected_leaves_nothing(api: httpx.Client, server: LiveServer, case: Ca
     r = api.post("/3/upload", files={"image": (case.filename, case.read_bytes())})
     envelope_error(r, case.outcome.status)
     assert _files(server) == before
-    assert not any((server.data_dir / "tmp").iterdir())
+    assert tmp_leftovers(server) == []
 
 
 class TestPrivacy:

@@ -22,7 +22,7 @@ import pytest
 from PIL import Image
 
 from tests.api.helpers import envelope_error, envelope_ok, unique_jpeg
-from tests.live import LiveServer, db_rows, delete_keys, free_port, start_server, stored_keys
+from tests.live import LiveServer, db_rows, delete_keys, free_port, start_server, stored_keys, tmp_leftovers
 
 # Originals up to this size (and thumbnails) are kept in memory; anything larger is streamed every time.
 MAX_OBJECT = 10_000
@@ -330,20 +330,19 @@ class TestClientGoesAway:
         auth = http.headers["Authorization"]
         request = (f"POST /3/upload HTTP/1.1\r\nHost: x\r\nAuthorization: {auth}\r\nContent-Type: {ctype}\r\n"
                    f"Content-Length: {len(body)}\r\n\r\n").encode() + body[: len(body) // 2]
-        tmp = native.data_dir / "tmp"
-        assert not any(tmp.iterdir())
+        assert tmp_leftovers(native) == []
         s = socket.create_connection(("127.0.0.1", native.port), timeout=30)
         s.sendall(request)
-        # The upload is under way (its working directory exists) when the client leaves.
+        # The upload is under way (its temporary file exists) when the client leaves.
         deadline = time.monotonic() + 10
-        while not any(tmp.iterdir()) and time.monotonic() < deadline:
+        while not tmp_leftovers(native) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert any(tmp.iterdir())
+        assert tmp_leftovers(native)
         s.close()
         deadline = time.monotonic() + 10
-        while any(tmp.iterdir()) and time.monotonic() < deadline:
+        while tmp_leftovers(native) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not any(tmp.iterdir()), list(tmp.rglob("*"))
+        assert tmp_leftovers(native) == []
         up = upload(http, image)
         assert http.get(up["link"]).content == image
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from tests.live import LiveServer
+from tests.live import LiveServer, tmp_leftovers
 
 T = TypeVar("T")
 
@@ -84,12 +84,6 @@ def sqlite_count_images(server: LiveServer) -> int:
 def count_images(server: LiveServer) -> int:
     dsn = server.env.get("IMGHOST_DATABASE_URL")
     return pg_count_images(dsn) if dsn else sqlite_count_images(server)
-
-
-def tmp_leftovers(server: LiveServer) -> list[str]:
-    """Files in the server's upload scratch directory (every upload cleans up after itself)."""
-    tmp = server.data_dir / "tmp"
-    return sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*") if p.is_file()) if tmp.exists() else []
 
 
 def torn_upload(server: LiveServer, client_id: str, jpeg: bytes, declared: int = 4 * 1024 * 1024) -> None:

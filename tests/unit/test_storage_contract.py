@@ -130,6 +130,22 @@ class TestBlobStoreContract:
 
         run(body())
 
+    def test_list(self, store: BlobStore, tmp_path: Path) -> None:
+        async def body() -> None:
+            started = time.time()
+            await store.put_bytes("o/ab/one", b"1", "image/jpeg")
+            await store.put_bytes("o/cd/two", b"22", "image/jpeg")
+            await store.put_bytes("t/ab/one/m.jpg", b"333", "image/jpeg")
+            await store.put_bytes("ox/ab/not-under-o", b"4444", "image/jpeg")
+            found = {o.key: o async for o in store.list("o/")}
+            assert {k: o.size for k, o in found.items()} == {"o/ab/one": 1, "o/cd/two": 2}
+            for o in found.values():
+                assert started - 5 <= o.modified <= time.time() + 5
+            assert [o.key async for o in store.list("t/")] == ["t/ab/one/m.jpg"]
+            assert [o async for o in store.list("v/")] == []
+
+        run(body())
+
     @pytest.mark.parametrize("replace", [False, True])
     def test_put_file_moving(self, store: BlobStore, tmp_path: Path, replace: bool) -> None:
         data = os.urandom(MiB + 3)

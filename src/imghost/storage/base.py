@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
+
+
+class StoredObject(NamedTuple):
+    key: str
+    size: int
+    modified: float  # Unix time of the last write
 
 
 @runtime_checkable
@@ -29,6 +35,9 @@ class BlobStore(Protocol):
 
     def stream(self, key: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
         """Bytes [start, end) in chunks, without holding the object in memory."""
+
+    def list(self, prefix: str) -> AsyncIterator[StoredObject]:
+        """Every object whose key starts with prefix (a whole first segment: 'o/'), in no set order."""
 
     async def size(self, key: str) -> int | None:
         """Object size, or None if missing."""

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from imghost.errors import BlobNotFound
 from imghost.ids import random_id
+from imghost.storage.base import StoredObject
 
 _CHUNK = 256 * 1024
 
@@ -147,6 +148,36 @@ class LocalStore:
                 yield chunk
         finally:
             f.close()
+
+    async def list(self, prefix: str) -> AsyncIterator[StoredObject]:
+        top = self._path(prefix.rstrip("/"))
+        # One directory (a shard of a few thousand files at most) per hop to a thread.
+        dirs = [top]
+        while dirs:
+            here = dirs.pop()
+            found, subdirs = await asyncio.to_thread(self._scan, here)
+            dirs.extend(subdirs)
+            for item in found:
+                yield item
+
+    def _scan(self, directory: Path) -> tuple[list[StoredObject], list[Path]]:
+        found: list[StoredObject] = []
+        subdirs: list[Path] = []
+        try:
+            entries = list(os.scandir(directory))
+        except FileNotFoundError:
+            return found, subdirs
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    subdirs.append(Path(entry.path))
+                elif entry.is_file(follow_symlinks=False):
+                    st = entry.stat(follow_symlinks=False)
+                    key = Path(entry.path).relative_to(self.root).as_posix()
+                    found.append(StoredObject(key, st.st_size, st.st_mtime))
+            except FileNotFoundError:  # removed while we looked
+                continue
+        return found, subdirs
 
     async def size(self, key: str) -> int | None:
         try:

@@ -20,6 +20,7 @@ from obstore.exceptions import AlreadyExistsError, BaseError
 from obstore.store import S3Store as _ObstoreS3
 
 from imghost.errors import BlobNotFound, ServiceUnavailable
+from imghost.storage.base import StoredObject
 
 if TYPE_CHECKING:
     from obstore import GetOptions
@@ -185,6 +186,16 @@ class S3Store:
                 # The connection broke mid-body; the caller has sent part of a response and must abort.
                 _unavailable(e)
             yield bytes(chunk)
+
+    async def list(self, prefix: str) -> AsyncIterator[StoredObject]:
+        stream = obstore.list(self._store, prefix=self._check(prefix.rstrip("/")), chunk_size=1000)
+        while True:
+            try:
+                batch = await self._call(stream.__anext__())
+            except StopAsyncIteration:
+                return
+            for meta in batch:
+                yield StoredObject(meta["path"], int(meta["size"]), meta["last_modified"].timestamp())
 
     async def size(self, key: str) -> int | None:
         try:

@@ -15,3 +15,18 @@ def thumb(blob: str, suffix: str) -> str:
 
 def derived(blob: str) -> list[str]:
     return [mp4(blob), *(thumb(blob, s) for s in "sbtmlh")]
+
+
+PREFIXES = ("o/", "v/", "t/")
+
+
+def blob_of(key: str) -> str | None:
+    """The blob a stored key belongs to (the inverse of the functions above), or None for anything else."""
+    parts = key.split("/")
+    if len(parts) == 3 and parts[0] == "o":
+        return parts[2]
+    if len(parts) == 3 and parts[0] == "v" and parts[2].endswith(".mp4"):
+        return parts[2][:-4]
+    if len(parts) == 4 and parts[0] == "t":
+        return parts[2]
+    return None

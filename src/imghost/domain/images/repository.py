@@ -61,6 +61,10 @@ async def blob_candidates(db: Connection, fingerprint: str, size: int, limit: in
     return [r["id"] for r in rows]
 
 
+async def blob_ids(db: Connection) -> set[str]:
+    return {r["id"] for r in await db.fetch_all("SELECT id FROM blobs")}
+
+
 async def blob_get(db: Connection, blob_id: str) -> Row | None:
     return await db.fetch_one("SELECT id, fingerprint, size, refcount FROM blobs WHERE id = :id", {"id": blob_id})
 

@@ -38,6 +38,13 @@ class UploadMeta:
     disable_audio: bool = False
 
 
+@dataclass(slots=True)
+class SweepReport:
+    checked: int = 0
+    removed: int = 0
+    bytes: int = 0
+
+
 @dataclass(frozen=True, slots=True)
 class Resolved:
     row: Row
@@ -191,8 +198,29 @@ class ImageService:
             try:
                 await self.store.delete(key)
             except Exception:
-                # The row is gone; a file left behind is unreachable and swept by `imghost gc`.
+                # The row is gone; a file left behind is unreachable, and `imghost gc` removes it.
                 log.warning("could not delete stored object %s", key)
+
+    async def sweep(self, *, grace: float, dry_run: bool) -> SweepReport:
+        """Remove stored objects no blob row refers to: left by a delete whose storage call failed, or by a
+        crash between storing a file and committing its row. Objects younger than `grace` seconds are
+        spared, since an upload stores its file a moment before it commits the row that claims it."""
+        report = SweepReport()
+        known = await repo.blob_ids(self.db)
+        cutoff = time.time() - grace
+        for prefix in keys.PREFIXES:
+            async for obj in self.store.list(prefix):
+                report.checked += 1
+                blob = keys.blob_of(obj.key)
+                if blob in known or obj.modified > cutoff:
+                    continue
+                if blob is not None and await repo.blob_get(self.db, blob) is not None:
+                    continue  # stored since the list of blobs was read
+                report.removed += 1
+                report.bytes += obj.size
+                if not dry_run:
+                    await self.store.delete(obj.key)
+        return report
 
     def _check_owner(self, subject: Subject, resolved: Resolved) -> None:
         if not self.is_owner(subject, resolved):
