@@ -40,6 +40,17 @@ def http_thread(handler: type[BaseHTTPRequestHandler], name: str) -> Iterator[st
         thread.join(10)
 
 
+def interrupt(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a server as Ctrl-C would, and kill it if it has not gone within 20 s."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -131,13 +142,8 @@ class LiveServer:
         return creds
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc is not None:
+            interrupt(self.proc)
 
     def logs(self) -> str:
         return self.log.read_text(errors="replace") if self.log and self.log.exists() else ""

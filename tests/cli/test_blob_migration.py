@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from PIL import Image
 from imghost.db.migrate import upgrade
 from imghost.settings import Settings
 from tests.cli.test_cli import clean_env, imghost
-from tests.live import free_port, wait_healthy
+from tests.live import free_port, interrupt, wait_healthy
 
 
 def _photo() -> bytes:
@@ -71,9 +70,4 @@ def test_blobs_stored_before_fingerprints_survive_the_upgrade(tmp_path: Path) ->
             assert not list((data / "media" / "t").rglob(f"{sha}/*"))
             assert http.get(new["link"]).content == body
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        interrupt(proc)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -17,7 +16,7 @@ import httpx
 import pytest
 
 from imghost.db.migrate import HEAD
-from tests.live import free_port, wait_healthy
+from tests.live import free_port, interrupt, wait_healthy
 
 
 def clean_env(data_dir: Path, **extra: str) -> dict[str, str]:
@@ -181,13 +180,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         wait_healthy(srv.url, proc, srv.output)
         yield srv
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        interrupt(proc)
 
 
 def test_serve_creates_the_data_dir_and_hints_at_a_client(served: Served) -> None:

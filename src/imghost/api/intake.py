@@ -165,7 +165,7 @@ async def _multipart(request: Request, boundary: bytes, dest: Path, budget: int)
     except Exception:
         raise InvalidRequest("Malformed multipart body") from None
     finally:
-        if state["sink"] is not None:  # a part cut short: its file goes with the work directory
+        if state["sink"] is not None:  # a part cut short: its file goes with the upload's other temp files
             state["sink"].out.abort()
     if up.file is not None and _looks_textual(up.file, up.get("type"), up.filename):
         up.text = up.file.read_text("utf-8", "replace").strip()

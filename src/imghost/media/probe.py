@@ -6,6 +6,7 @@ import re
 import struct
 import subprocess
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,20 +62,26 @@ def probe(path: Path) -> Probe:
     return Probe(fmt=fmt, width=w, height=h, frames=max(1, frames), orientation=orientation)
 
 
-def jpeg_orientation(header: bytes) -> int:
-    """The EXIF orientation in a JPEG header (bytes up to the first scan), without Pillow opening it."""
+def _segments(header: bytes) -> Iterator[tuple[int, int, int]]:
+    """(marker, offset, length) of each segment of a JPEG header, up to the first scan or a broken one."""
     pos, n = 2, len(header)
     while pos + 4 <= n and header[pos] == 0xFF:
         marker = header[pos + 1]
         if marker == 0xDA:
-            break
-        if marker == 0xFF:
+            return
+        if marker == 0xFF:  # fill byte
             pos += 1
             continue
         (length,) = struct.unpack_from(">H", header, pos + 2)
+        yield marker, pos, length
+        pos += 2 + length
+
+
+def jpeg_orientation(header: bytes) -> int:
+    """The EXIF orientation in a JPEG header (bytes up to the first scan), without Pillow opening it."""
+    for marker, pos, length in _segments(header):
         if marker == 0xE1 and header[pos + 4:pos + 10] == b"Exif\x00\x00":
             return _orientation(header[pos + 4:pos + 2 + length])
-        pos += 2 + length
     return 1
 
 
@@ -86,21 +93,12 @@ _OTHER_SOF = frozenset(range(0xC3, 0xD0)) - {0xC4, 0xC8, 0xCC}
 def jpeg_size(header: bytes) -> tuple[int, int] | None:
     """(width, height) from the frame segment of a baseline or progressive JPEG's header; None without
     one, or for the rarer kinds (lossless, arithmetic coding), which are left to Pillow to judge."""
-    pos, n = 2, len(header)
-    while pos + 4 <= n and header[pos] == 0xFF:
-        marker = header[pos + 1]
-        if marker == 0xDA:
-            break
-        if marker == 0xFF:
-            pos += 1
-            continue
-        (length,) = struct.unpack_from(">H", header, pos + 2)
+    for marker, pos, length in _segments(header):
         if marker in _OTHER_SOF:
             return None
-        if marker in _SOF and length >= 8 and pos + 9 <= n:
+        if marker in _SOF and length >= 8 and pos + 9 <= len(header):
             height, width = struct.unpack_from(">HH", header, pos + 5)
             return width, height
-        pos += 2 + length
     return None
 
 
