@@ -13,7 +13,6 @@ from pathlib import Path
 from imghost.errors import UnsupportedMedia
 from imghost.media import convert, ffmpeg, integrity, sanitize
 from imghost.media import fingerprint as fp
-from imghost.media.fingerprint import fingerprint
 from imghost.media.limits import Limits, check
 from imghost.media.probe import Probe, jpeg_orientation, jpeg_size, probe
 from imghost.media.sniff import sniff
@@ -119,7 +118,7 @@ def prepare(src: Path, *, limits: Limits, disable_audio: bool, ffmpeg_timeout: f
         mp4 = src.with_suffix(".mp4")
         ffmpeg.animation_to_mp4(out, mp4, ffmpeg_timeout)
     return Prepared(path=out, fmt=fmt, width=width, height=height, animated=p.frames > 1, has_sound=False,
-                    size=out.stat().st_size, fingerprint=fingerprint(out), mp4_path=mp4)
+                    size=out.stat().st_size, fingerprint=fp.fingerprint(out), mp4_path=mp4)
 
 
 def _video(src: Path, p: Probe, *, disable_audio: bool, timeout: float) -> Prepared:
@@ -137,4 +136,4 @@ def _video(src: Path, p: Probe, *, disable_audio: bool, timeout: float) -> Prepa
     if size == 0:
         raise UnsupportedMedia()
     return Prepared(path=path, fmt=fmt, width=p.width, height=p.height, animated=True, has_sound=has_sound,
-                    size=size, fingerprint=fingerprint(path))
+                    size=size, fingerprint=fp.fingerprint(path))

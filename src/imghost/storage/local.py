@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from imghost.errors import BlobNotFound
@@ -49,11 +49,7 @@ class LocalStore:
         through a temporary name and rename(), which is atomic."""
         dest = self._path(key)
         try:
-            try:
-                os.link(path, dest)
-            except FileNotFoundError:  # first file under this prefix
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                os.link(path, dest)
+            _into_place(os.link, path, dest)
             return True
         except FileExistsError:
             pass
@@ -66,13 +62,8 @@ class LocalStore:
 
     def _move_file(self, key: str, path: Path) -> bool:
         """rename() the file into place (atomic, replacing any older object); False when it cannot be."""
-        dest = self._path(key)
         try:
-            try:
-                os.rename(path, dest)
-            except FileNotFoundError:  # first file under this prefix (or no such file: then fail below)
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                os.rename(path, dest)
+            _into_place(os.rename, path, self._path(key))
             return True
         except OSError:  # another filesystem, say: the link and copy paths decide
             return False
@@ -202,3 +193,12 @@ class LocalStore:
 
     async def close(self) -> None:
         return None
+
+
+def _into_place(op: Callable[[Path, Path], None], path: Path, dest: Path) -> None:
+    """op(path, dest), creating dest's directory when it is the first file under that prefix."""
+    try:
+        op(path, dest)
+    except FileNotFoundError:  # no directory yet (or no such file: then op fails again)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        op(path, dest)
