@@ -56,6 +56,18 @@ class PayloadTooLarge(ImghostError):
     public = "File is over the size limit"
 
 
+class ParametersTooLarge(ImghostError):
+    # Everything but the uploaded file: refused as soon as the limit is crossed, before the rest is read.
+    status = 413
+    public = "Request parameters are too large"
+
+
+class RequestTimeout(ImghostError):
+    # A request body that arrives too slowly: the worker stops waiting for it.
+    status = 408
+    public = "The request body did not arrive in time"
+
+
 class UnsupportedMedia(ImghostError):
     status = 400
     code = 1003

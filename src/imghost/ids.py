@@ -13,6 +13,13 @@ def random_id(length: int) -> str:
     return "".join(out[:length])
 
 
+def plausible(value: str) -> bool:
+    """Could this be an id or deletehash at all? Every one imghost makes (and every Imgur id) is ASCII
+    letters and digits, so anything else is answered as not found before it reaches a query: a NUL
+    byte, say, that PostgreSQL cannot even hold in a text value."""
+    return value.isascii() and value.isalnum()
+
+
 def image_id() -> str:
     return random_id(7)
 

@@ -8,9 +8,10 @@ from imghost.api.deps import images_json
 from imghost.api.deps import services as _svc
 from imghost.api.deps import subject as _subject
 from imghost.api.envelope import ok
-from imghost.api.params import paging, read_params
+from imghost.api.params import paging
 from imghost.api.schemas import account_json, settings_json
 from imghost.errors import InvalidRequest, NotFound
+from imghost.http.params import read_params
 
 router = APIRouter(prefix="/3/account", tags=["account"])
 
@@ -31,13 +32,13 @@ async def get_account(request: Request, username: str) -> Response:
 async def create_account(request: Request, username: str) -> Response:
     svc = _svc(request)
     params = await read_params(request)
-    client = request.scope.get("client")
+    ip = svc.addresses.of(request.scope)
     row = await svc.accounts.register(
         username, email=params.get("email") or "", password=params.get("password") or "",
         invite=params.get("invite") or params.get("invite_code"),
         captcha_response=params.get("captcha") or params.get("g-recaptcha-response")
         or params.get("h-captcha-response") or params.get("cf-turnstile-response"),
-        remote_ip=client[0] if client else None)
+        remote_ip=None if ip == "-" else ip)
     return ok(account_json(row, svc.settings.base_url))
 
 

@@ -7,12 +7,13 @@ from imghost.api.deps import images_json
 from imghost.api.deps import services as _svc
 from imghost.api.deps import subject as _subject
 from imghost.api.envelope import ok
-from imghost.api.params import Params, paging, read_params
+from imghost.api.params import paging
 from imghost.api.schemas import album_json
 from imghost.auth import Subject
 from imghost.db.database import Row
 from imghost.domain.albums.service import AlbumFields, AlbumNotFound
 from imghost.errors import InvalidRequest
+from imghost.http.params import Params, read_params
 from imghost.services import Services
 
 router = APIRouter(prefix="/3", tags=["album"])

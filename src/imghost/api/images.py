@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -9,11 +10,11 @@ from starlette.responses import Response
 from imghost.api.deps import services as _svc
 from imghost.api.deps import subject as _subject
 from imghost.api.envelope import ok
-from imghost.api.intake import UploadInput, WorkFiles, decode_base64, read_upload
-from imghost.api.params import read_params
+from imghost.api.intake import UploadInput, WorkFiles, decode_base64_file, read_upload, read_url, text_head
 from imghost.api.schemas import image_json
 from imghost.domain.images.service import UploadMeta
 from imghost.errors import InvalidRequest
+from imghost.http.params import read_params
 from imghost.remote import download
 from imghost.services import Services
 
@@ -27,7 +28,7 @@ async def upload(request: Request) -> Response:
     s = svc.settings
     work = WorkFiles(svc.tmp_dir)
     try:
-        up = await read_upload(request, work.upload, s.max_upload_bytes)
+        up = await read_upload(request, work, s.max_upload_bytes)
         src = await _materialise(up, work.upload, svc)
         subject = _subject(request)
         # PyImgur and the 2012 API say album_id, everyone else album: an owned id or an album deletehash.
@@ -63,14 +64,22 @@ async def _materialise(up: UploadInput, dest: Path, svc: Services) -> Path:
     s = svc.settings
     if up.file is not None:
         return up.file
-    if not up.text:
+    if up.text_file is None:
         raise InvalidRequest("No image data was sent to the upload api")
     kind = (up.get("type") or "").lower()
-    if kind == "url" or (kind not in ("base64",) and up.text.lower().startswith(("http://", "https://"))):
-        await download(up.text, dest, max_bytes=s.max_upload_bytes, timeout=s.url_upload_timeout,
+    head = text_head(up.text_file)
+    if not head:
+        raise InvalidRequest("No image data was sent to the upload api")
+    url = None
+    if kind == "url" or (kind != "base64" and head.startswith(("http://", "https://"))):
+        url = read_url(up.text_file)
+    if url is not None:
+        await download(url, dest, max_bytes=s.max_upload_bytes, timeout=s.url_upload_timeout,
+                       deadline=s.url_fetch_seconds,
                        max_redirects=s.url_upload_max_redirects, allow_private=s.url_upload_allow_private)
     else:
-        decode_base64(up.text, dest, s.max_upload_bytes)
+        # Off the loop: decoding 27 MB of base64 takes a while, and other requests should not wait for it.
+        await asyncio.to_thread(decode_base64_file, up.text_file, dest, s.max_upload_bytes)
     return dest
 
 

@@ -1,44 +1,45 @@
 """Reading an upload request in any of the eight encodings real clients send.
 
-The body is streamed: file parts and raw bodies go straight to a temporary file while being counted,
-so a 200 MB video never sits in memory, and an over-limit body is refused as soon as it crosses the line."""
+The body is streamed in every encoding: file parts and raw bodies go straight to the upload file while
+being counted; base64 or URL text (a multipart part, an urlencoded field, a JSON member) goes to a text
+file beside it, to be decoded as a stream; everything else is parameters, bounded by the parameter
+budget. So a 200 MB video never sits in memory, a 27 MB base64 body costs no more memory than a small
+one, and an over-limit body is refused as soon as it crosses the line."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qsl
 
-import orjson
-from python_multipart.multipart import MultipartParser, parse_options_header
+from python_multipart.multipart import parse_options_header
 from starlette.requests import Request
 
 from imghost.errors import InvalidRequest, PayloadTooLarge
+from imghost.http.b64stream import Base64Decoder
+from imghost.http.budget import MAX_PARAM_BYTES, Budget
+from imghost.http.formstream import FormStream
+from imghost.http.jsonstream import JsonObjectStream
+from imghost.http.multipart import read_multipart
+from imghost.http.params import Layer, Params, json_value, query_layer
 from imghost.ids import random_id
 from imghost.media.sniff import sniff
 from imghost.media.writer import UploadWriter
 
 FILE_FIELDS = ("image", "video")
-MAX_FIELD_BYTES = 64 * 1024
+_HEAD = 4096  # bytes of a raw body looked at to tell a file from a form
+_MAX_URL = 8192
 
 
 @dataclass
 class UploadInput:
-    fields: list[tuple[str, str]] = field(default_factory=list)
+    params: Params
     file: Path | None = None  # binary media already on disk
-    file_field: str | None = None
     filename: str | None = None
-    text: str | None = None  # base64 or URL given as text
+    text_file: Path | None = None  # base64 or URL text, on disk
 
     def get(self, name: str) -> str | None:
-        for k, v in reversed(self.fields):
-            if k == name:
-                return v
-        return None
+        return self.params.get(name)
 
 
 class WorkFiles:
@@ -51,6 +52,7 @@ class WorkFiles:
     def __init__(self, tmp_dir: Path) -> None:
         self.stem = tmp_dir / random_id(20)
         self.upload = self.stem.with_name(self.stem.name + ".upload")
+        self.text = self.stem.with_name(self.stem.name + ".text")
 
     def clear(self) -> None:
         for path in self.stem.parent.glob(self.stem.name + ".*"):
@@ -58,6 +60,8 @@ class WorkFiles:
 
 
 class _Sink:
+    """The binary file part (or raw body) on its way to disk, metadata stripped as it goes."""
+
     def __init__(self, path: Path, budget: int) -> None:
         self.path = path
         self.out = UploadWriter(path)
@@ -73,104 +77,109 @@ class _Sink:
             self.head += bytes(data[:128 - len(self.head)])
         self.out.write(data)
 
+    def close(self) -> None:
+        self.out.close()
 
-async def read_upload(request: Request, dest: Path, max_bytes: int) -> UploadInput:
-    """The upload's fields, with binary media written to dest."""
-    declared = request.headers.get("content-length")
+    def abort(self) -> None:
+        self.out.abort()
+
+
+class _TextSink:
+    """Base64 or URL text on its way to disk, counted against the same budget as a file."""
+
+    def __init__(self, path: Path, budget: int) -> None:
+        self.path = path
+        self.size = 0
+        self.budget = budget
+        self._f = open(path, "wb")
+
+    def write(self, data: bytes | memoryview) -> None:
+        self.size += len(data)
+        if self.size > self.budget:
+            raise PayloadTooLarge()
+        self._f.write(data)
+
+    def close(self) -> None:
+        self._f.close()
+
+    def abort(self) -> None:
+        self._f.close()
+        self.path.unlink(missing_ok=True)
+
+
+class _Intake:
+    def __init__(self, work: WorkFiles, budget: int) -> None:
+        self.work = work
+        self.budget = budget
+        self.file: _Sink | None = None
+        self.text: _TextSink | None = None
+        self.filename: str | None = None
+
+    def open_file(self, name: str, filename: str | None) -> _Sink | None:
+        if name not in FILE_FIELDS or self.file is not None or self.text is not None:
+            return None
+        # Binary or not, filename or not: the media part always goes to disk (npm sends Buffers without a
+        # filename, PyImgur without a Content-Type); what it is gets decided by its bytes.
+        self.filename = filename
+        self.file = _Sink(self.work.upload, self.budget)
+        return self.file
+
+    def open_text(self, name: str) -> _TextSink | None:
+        if name not in FILE_FIELDS or self.file is not None or self.text is not None:
+            return None
+        self.text = _TextSink(self.work.text, self.budget)
+        return self.text
+
+    def close(self) -> None:
+        if self.text is not None:
+            self.text.close()
+
+    def abort(self) -> None:
+        if self.file is not None:
+            self.file.abort()
+        if self.text is not None:
+            self.text.abort()
+
+
+async def read_upload(request: Request, work: WorkFiles, max_bytes: int) -> UploadInput:
+    """The upload's parameters, with its media (or the text naming it) written beside the work stem."""
     # Text encodings (base64) are a third larger than the bytes they carry.
     budget = max_bytes * 4 // 3 + 64 * 1024
-    if declared and declared.isdigit() and int(declared) > budget:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > budget + MAX_PARAM_BYTES:
         raise PayloadTooLarge()
-    ctype_raw = request.headers.get("content-type", "")
-    ctype, opts = parse_options_header(ctype_raw)
+    ctype, opts = parse_options_header(request.headers.get("content-type", ""))
     ctype_s = ctype.decode("latin-1").lower()
-    query = parse_qsl(request.scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-    if ctype_s == "multipart/form-data":
-        boundary = opts.get(b"boundary")
-        if not boundary:
-            raise InvalidRequest("Malformed multipart body")
-        up = await _multipart(request, boundary, dest, budget)
-    elif ctype_s == "application/json":
-        up = _json(await _small_body(request, budget))
-    else:
-        up = await _raw_or_form(request, dest, budget)
-    up.fields = query + up.fields
-    # Body fields win over the query string: put them last (get() reads from the end).
-    return up
-
-
-async def _multipart(request: Request, boundary: bytes, dest: Path, budget: int) -> UploadInput:
-    up = UploadInput()
-    state: dict[str, Any] = {"headers": {}, "hname": b"", "hval": b"", "sink": None, "buf": None, "name": ""}
-    total = 0
-
-    def on_part_begin() -> None:
-        state.update(headers={}, hname=b"", hval=b"", sink=None, buf=None, name="")
-
-    def on_header_field(data: bytes, start: int, end: int) -> None:
-        state["hname"] += data[start:end]
-
-    def on_header_value(data: bytes, start: int, end: int) -> None:
-        state["hval"] += data[start:end]
-
-    def on_header_end() -> None:
-        state["headers"][state["hname"].lower()] = state["hval"]
-        state["hname"], state["hval"] = b"", b""
-
-    def on_headers_finished() -> None:
-        disp, params = parse_options_header(state["headers"].get(b"content-disposition", b""))
-        name = params.get(b"name", b"").decode("utf-8", "replace")
-        state["name"] = name
-        if name in FILE_FIELDS and up.file is None and up.text is None:
-            # Binary or not, filename or not: the media part always goes to disk (npm sends Buffers
-            # without a filename, PyImgur without a Content-Type); what it is gets decided by its bytes.
-            fname = params.get(b"filename")
-            up.filename = fname.decode("utf-8", "replace") if fname is not None else None
-            up.file_field = name
-            state["sink"] = _Sink(dest, budget)
-        else:
-            state["buf"] = bytearray()
-
-    def on_part_data(data: bytes, start: int, end: int) -> None:
-        if state["sink"] is not None:
-            state["sink"].write(memoryview(data)[start:end])
-        elif state["buf"] is not None:
-            state["buf"] += data[start:end]
-            if len(state["buf"]) > MAX_FIELD_BYTES:
-                raise InvalidRequest(f"Field {state['name']} is too long")
-
-    def on_part_end() -> None:
-        sink = state["sink"]
-        if sink is not None:
-            state["sink"] = None
-            sink.out.close()
-            up.file = sink.path
-        elif state["buf"] is not None:
-            up.fields.append((state["name"], state["buf"].decode("utf-8", "replace")))
-
-    parser = MultipartParser(boundary, {
-        "on_part_begin": on_part_begin, "on_header_field": on_header_field, "on_header_value": on_header_value,
-        "on_header_end": on_header_end, "on_headers_finished": on_headers_finished,
-        "on_part_data": on_part_data, "on_part_end": on_part_end,
-    })
+    intake = _Intake(work, budget)
+    params = Budget()
     try:
-        async for chunk in request.stream():
-            total += len(chunk)
-            if total > budget:
-                raise PayloadTooLarge()
-            parser.write(chunk)
-        parser.finalize()
-    except (InvalidRequest, PayloadTooLarge, OSError):  # OSError: the disk, not the request
+        if ctype_s == "multipart/form-data":
+            boundary = opts.get(b"boundary")
+            if not boundary:
+                raise InvalidRequest("Malformed multipart body")
+            fields: Layer = list(await read_multipart(request.stream(), boundary, params, intake.open_file))
+        elif ctype_s == "application/json":
+            fields = await _json(request, params, intake)
+        else:
+            fields = await _raw_or_form(request, ctype_s, params, intake)
+        intake.close()
+    except BaseException:
+        intake.abort()
         raise
-    except Exception:
-        raise InvalidRequest("Malformed multipart body") from None
-    finally:
-        if state["sink"] is not None:  # a part cut short: its file goes with the upload's other temp files
-            state["sink"].out.abort()
-    if up.file is not None and _looks_textual(up.file, up.get("type"), up.filename):
-        up.text = up.file.read_text("utf-8", "replace").strip()
-        up.file = None
+    up = UploadInput(Params([fields, query_layer(request)]), filename=intake.filename)
+    if intake.text is not None:
+        up.text_file = intake.text.path
+    elif intake.file is not None:
+        up.file = intake.file.path
+        if _looks_textual(up.file, up.get("type"), up.filename):
+            up.file = None
+            up.text_file = _as_text(intake.file.path, work.text)
     return up
+
+
+def _as_text(path: Path, text_path: Path) -> Path:
+    path.replace(text_path)
+    return text_path
 
 
 def _looks_textual(path: Path, declared_type: str | None, filename: str | None) -> bool:
@@ -180,86 +189,118 @@ def _looks_textual(path: Path, declared_type: str | None, filename: str | None) 
         return True
     if kind in ("file", "stream", "binary", "raw") or filename is not None:
         return False
-    size = path.stat().st_size
     with open(path, "rb") as f:
         head = f.read(128)
     if sniff(head) is not None:
         return False
-    return size <= 40 * 1024 * 1024 and re.fullmatch(rb"[\x20-\x7e\r\n\t]*", head) is not None
+    return re.fullmatch(rb"[\x20-\x7e\r\n\t]*", head) is not None
 
 
-async def _small_body(request: Request, budget: int) -> bytes:
-    chunks, size = [], 0
+async def _json(request: Request, params: Budget, intake: _Intake) -> Layer:
+    parser = JsonObjectStream(params, intake.open_text)
+    seen = 0
     async for chunk in request.stream():
-        size += len(chunk)
-        if size > budget:
-            raise PayloadTooLarge()
-        chunks.append(chunk)
-    return b"".join(chunks)
+        seen += len(chunk)
+        parser.feed(chunk)
+    if seen == 0:
+        return []
+    parser.finish()
+    # A streamed member left (name, None) behind: its value is in the text file.
+    return [(k, json_value(v)) for k, v in parser.members
+            if not (v is None and k in FILE_FIELDS) and not isinstance(v, dict)]
 
 
-def _json(body: bytes) -> UploadInput:
-    try:
-        data = orjson.loads(body) if body else {}
-    except orjson.JSONDecodeError:
-        raise InvalidRequest("Malformed JSON body") from None
-    if not isinstance(data, dict):
-        raise InvalidRequest("JSON body must be an object")
-    up = UploadInput()
-    for k, v in data.items():
-        if k in FILE_FIELDS and isinstance(v, str) and up.text is None:
-            up.text, up.file_field = v.strip(), k
-        elif isinstance(v, str | int | float | bool):
-            up.fields.append((k, str(v).lower() if isinstance(v, bool) else str(v)))
-    return up
-
-
-async def _raw_or_form(request: Request, dest: Path, budget: int) -> UploadInput:
+async def _raw_or_form(request: Request, ctype: str, params: Budget, intake: _Intake) -> Layer:
     """urlencoded forms, and raw bodies: Flameshot posts PNG bytes labelled as a urlencoded form."""
-    sink = _Sink(dest, budget)
-    try:
-        async for chunk in request.stream():
+    chunks = request.stream()
+    head = bytearray()
+    ended = False
+    while len(head) < _HEAD:
+        try:
+            head += await chunks.__anext__()
+        except StopAsyncIteration:
+            ended = True
+            break
+    if not head:
+        return []
+    form_like = ctype in ("application/x-www-form-urlencoded", "", "text/plain")
+    if sniff(bytes(head[:128])) is None and form_like and b"=" in head[:_HEAD]:
+        form = FormStream(params, intake.open_text)
+        form.feed(bytes(head))
+        if not ended:
+            async for chunk in chunks:
+                form.feed(chunk)
+        form.finish()
+        return list(form.fields)
+    # Media bytes as the whole body, or unknown bytes: the media probe refuses those with the right error.
+    sink = intake.open_file("image", None)
+    assert sink is not None
+    sink.write(bytes(head))
+    if not ended:
+        async for chunk in chunks:
             sink.write(chunk)
+    sink.close()
+    return []
+
+
+# ---------------------------------------------------------------------------------------- base64
+
+
+class _FileWriter:
+    def __init__(self, out: UploadWriter) -> None:
+        self.out = out
+
+    def write(self, data: bytes) -> None:
+        self.out.write(data)
+
+
+def decode_base64_file(src: Path, dest: Path, max_bytes: int) -> None:
+    """Decode base64 text from src into dest, 256 KB at a time."""
+    out = UploadWriter(dest)
+    try:
+        decoder = Base64Decoder(_FileWriter(out), max_bytes)
+        with open(src, "rb") as f:
+            while chunk := f.read(256 * 1024):
+                decoder.feed(chunk)
+        decoder.finish()
     except BaseException:
-        sink.out.abort()
+        out.abort()
+        dest.unlink(missing_ok=True)
         raise
-    sink.out.close()
-    up = UploadInput()
-    if sink.size == 0:
-        return up
-    if sniff(sink.head) is not None:
-        up.file, up.file_field = sink.path, "image"
-        return up
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    text = sink.path.read_bytes()
-    if ctype in ("application/x-www-form-urlencoded", "", "text/plain") and b"=" in text[:4096]:
-        for k, v in parse_qsl(text.decode("utf-8", "replace"), keep_blank_values=True):
-            if k in FILE_FIELDS and up.text is None:
-                up.text, up.file_field = v.strip(), k
-            else:
-                up.fields.append((k, v))
-        return up
-    # Unknown bytes as the whole body: let the media probe refuse them with the right error.
-    up.file, up.file_field = sink.path, "image"
-    return up
-
-
-_DATA_URL = re.compile(r"^data:[\w/+.-]*;base64,", re.IGNORECASE)
+    out.close()
 
 
 def decode_base64(text: str, dest: Path, max_bytes: int) -> None:
-    text = _DATA_URL.sub("", text.strip())
-    compact = re.sub(r"\s+", "", text)
-    if len(compact) * 3 // 4 > max_bytes + 3:
-        raise PayloadTooLarge()
-    try:
-        # Accept URL-safe alphabets and missing padding, as browsers and scripts produce both.
-        data = base64.b64decode(compact.replace("-", "+").replace("_", "/") + "=" * (-len(compact) % 4),
-                                validate=True)
-    except (binascii.Error, ValueError):
-        raise InvalidRequest("Image is not valid base64", code=1003) from None
+    """Decode base64 text held in memory (the same decoder, for callers that have a string)."""
     out = UploadWriter(dest)
     try:
-        out.write(data)
-    finally:
-        out.close()
+        decoder = Base64Decoder(_FileWriter(out), max_bytes)
+        data = text.encode("utf-8", "replace")
+        for i in range(0, len(data), 256 * 1024):
+            decoder.feed(data[i:i + 256 * 1024])
+        decoder.finish()
+    except BaseException:
+        out.abort()
+        dest.unlink(missing_ok=True)
+        raise
+    out.close()
+
+
+def read_url(path: Path) -> str:
+    """The upload's text, as a URL: short, by definition."""
+    with open(path, "rb") as f:
+        head = f.read(_MAX_URL + 1)
+    if len(head) > _MAX_URL:
+        raise InvalidRequest("The image URL is too long")
+    return head.decode("utf-8", "replace").strip()
+
+
+def text_head(path: Path) -> str:
+    """The first characters of the upload's text (lowercase, leading whitespace skipped): enough to tell
+    a URL from base64, and empty when no text was sent."""
+    with open(path, "rb") as f:
+        while chunk := f.read(4096):
+            text = chunk.lstrip()
+            if text:
+                return text[:16].decode("utf-8", "replace").lower()
+    return ""

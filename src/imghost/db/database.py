@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
-from imghost.errors import ServiceUnavailable
+from imghost.errors import InvalidRequest, ServiceUnavailable
 
 Row = Mapping[str, Any]
 _PARAM = re.compile(r"(?<!:):([a-zA-Z_][a-zA-Z0-9_]*)")
@@ -135,6 +135,12 @@ def _pg_errors() -> tuple[type[BaseException], ...]:
             asyncpg.exceptions.CannotConnectNowError, asyncpg.exceptions.AdminShutdownError)
 
 
+def _pg_input_errors() -> tuple[type[BaseException], ...]:
+    import asyncpg
+
+    return (asyncpg.exceptions.DataError,)
+
+
 class _PgConn:
     def __init__(self, conn: Any, cache: dict[str, tuple[str, list[str]]]) -> None:
         self._conn = conn
@@ -181,6 +187,7 @@ class PostgresDatabase:
         self._pool: Any = None
         self._cache: dict[str, tuple[str, list[str]]] = {}
         self._errors = _pg_errors()
+        self._input_errors = _pg_input_errors()
 
     async def connect(self) -> None:
         import asyncpg
@@ -206,6 +213,10 @@ class PostgresDatabase:
                 yield _PgConn(conn, self._cache)
         except self._errors as exc:
             raise ServiceUnavailable() from exc
+        except self._input_errors as exc:
+            # The last line of defence: the services keep values PostgreSQL refuses (NUL in text, numbers
+            # out of range) from reaching it, and anything that slips through is bad input, not a 500.
+            raise InvalidRequest("Invalid parameters") from exc
 
     async def fetch_one(self, sql: str, params: Mapping[str, Any] | None = None) -> Row | None:
         async with self._acquire() as c:

@@ -107,7 +107,14 @@ def test_whitespace_does_not_count_towards_the_limit(tmp_path: Path) -> None:
     assert decoded(text, tmp_path, max_bytes=1000) == data
 
 
-def test_over_size_is_refused_before_decoding(tmp_path: Path) -> None:
-    # Ten million characters of garbage: the size alone decides, without a decode attempt.
-    with pytest.raises(PayloadTooLarge):
+def test_garbage_is_refused_from_its_first_chunk(tmp_path: Path) -> None:
+    # Ten million characters of garbage: refused in the first chunk, without reading the rest.
+    with pytest.raises(InvalidRequest):
         decode_base64("!" * 10_000_000, tmp_path / "upload", 1000)
+    assert not (tmp_path / "upload").exists()
+
+
+def test_oversize_is_refused_as_soon_as_it_crosses_the_limit(tmp_path: Path) -> None:
+    with pytest.raises(PayloadTooLarge):
+        decode_base64("A" * 10_000_000, tmp_path / "upload", 1000)
+    assert not (tmp_path / "upload").exists()

@@ -10,8 +10,8 @@ import orjson
 import pytest
 from starlette.requests import Request
 
-from imghost.api.params import Params, read_params
-from imghost.errors import InvalidRequest
+from imghost.http.params import Params, read_params
+from imghost.errors import InvalidRequest, ParametersTooLarge
 
 # ---------------------------------------------------------------------------------------- real requests
 
@@ -103,9 +103,11 @@ def test_bad_json_is_invalid_request(body: bytes) -> None:
         params(request(body=body, ctype=JSON))
 
 
-def test_oversized_body_is_invalid_request() -> None:
-    with pytest.raises(InvalidRequest, match="too large"):
-        params(request(body=b"a=" + b"x" * (1024 * 1024), ctype=FORM))
+@pytest.mark.parametrize("ctype", [FORM, JSON])
+def test_oversized_body_is_413(ctype: str) -> None:
+    with pytest.raises(ParametersTooLarge) as info:
+        params(request(body=b"a=" + b"x" * (1024 * 1024), ctype=ctype))
+    assert info.value.status == 413
 
 
 # ---------------------------------------------------------------------------------------- the layers

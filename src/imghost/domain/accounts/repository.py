@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from imghost import ids
 from imghost.db.database import Connection, Row
 
 _COLUMNS = ("id, username, email, password_hash, bio, reputation, created_at, public_images, album_privacy,"
@@ -13,6 +14,8 @@ SETTINGS = ("bio", "public_images", "album_privacy", "messaging_enabled", "show_
 
 
 async def by_name(db: Connection, username: str) -> Row | None:
+    if not ids.plausible(username):  # usernames are letters and digits: nothing else can be found
+        return None
     return await db.fetch_one(f"SELECT {_COLUMNS} FROM accounts WHERE username_lower = :u", {"u": username.lower()})
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from imghost import ids as idgen
 from imghost.auth import Subject
 from imghost.db.database import Database, Row
+from imghost.domain import text
 from imghost.domain.accounts import repository as account_repo
 from imghost.domain.albums import repository as repo
 from imghost.domain.images import repository as image_repo
@@ -56,13 +57,15 @@ class AlbumService:
     # ------------------------------------------------------------ reads
 
     async def get(self, album_id: str) -> Row:
-        row = await repo.get(self.db, album_id) if len(album_id) <= 10 else None
+        row = await repo.get(self.db, album_id) if len(album_id) <= 10 and idgen.plausible(album_id) else None
         if row is None:
             raise AlbumNotFound(album_id)
         return row
 
     async def resolve(self, ref: str) -> ResolvedAlbum:
         """Ids are 7 characters, deletehashes 15: anonymous albums are changed through the deletehash."""
+        if not idgen.plausible(ref):
+            raise AlbumNotFound(ref)
         if len(ref) <= 10:
             row = await repo.get(self.db, ref)
             if row is not None:
@@ -214,14 +217,14 @@ class AlbumService:
         """Image ids the caller controls: their own images by id, any image by its deletehash."""
         out: list[str] = []
         for iid in fields.ids or ():
-            row = await image_repo.get(self.db, iid) if len(iid) <= 10 else None
+            row = await image_repo.get(self.db, iid) if len(iid) <= 10 and idgen.plausible(iid) else None
             if row is None:
                 raise NotFound(f"Unable to find an image with the id, {iid}")
             if subject.account_id is None or row["account_id"] != subject.account_id:
                 raise Forbidden(f"You do not own the image {iid}; anonymous images are added by deletehash")
             out.append(row["id"])
         for dh in fields.deletehashes or ():
-            row = await image_repo.get_by_deletehash(self.db, dh) if len(dh) <= 32 else None
+            row = await image_repo.get_by_deletehash(self.db, dh) if len(dh) <= 32 and idgen.plausible(dh) else None
             if row is None:
                 raise NotFound("Unable to find an image with that deletehash")
             out.append(row["id"])
@@ -231,14 +234,15 @@ class AlbumService:
 
     async def _check_cover(self, values: dict[str, Any]) -> None:
         cover = values.get("cover_id")
-        if cover is not None and (len(cover) > 10 or await image_repo.get(self.db, cover) is None):
+        if cover is not None and (len(cover) > 10 or not idgen.plausible(cover)
+                                  or await image_repo.get(self.db, cover) is None):
             raise NotFound(f"Unable to find an image with the id, {cover}")
 
     def _clean(self, fields: AlbumFields, *, privacy: str | None) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for key in ("title", "description"):
             if key in fields.present:
-                value = getattr(fields, key)
+                value = text.clean(getattr(fields, key))
                 if value is not None and len(value) > 65_536:
                     raise InvalidRequest(f"{key} is too long")
                 values[key] = value

@@ -46,7 +46,7 @@ class ClientService:
         hit = self._cache.get(client_id)
         if hit is not None and hit[0] > now:
             return hit[1]
-        row = await repo.get(self.db, client_id)
+        row = await repo.get(self.db, client_id) if ids.plausible(client_id) else None
         client = Client(row["id"], row["name"], row["redirect_uri"], row["secret_hash"]) if row else None
         if len(self._cache) > 10_000:
             self._cache.clear()
