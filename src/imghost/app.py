@@ -20,6 +20,7 @@ from imghost.api.edge import ApiEdge, Limits
 from imghost.api.envelope import error
 from imghost.delivery.handler import MEDIA_PATH, Delivery
 from imghost.errors import ImghostError, InvalidRequest, MethodNotAllowed, NotFound
+from imghost.http.pacing import PacedReceive
 from imghost.services import Services
 from imghost.settings import Settings
 from imghost.web import oauth, pages
@@ -107,7 +108,7 @@ class Root:
         self.fastapi.state.services = svc
         self.edge = ApiEdge(self.fastapi, clients=svc.clients, limiter=svc.limiter,
                             limits=Limits(s.rate_limit_user, s.rate_limit_client, s.rate_limit_post, s.upload_cost),
-                            tokens=svc.oauth, trust_forwarded=s.trust_forwarded, fast_routes=FAST_ROUTES)
+                            tokens=svc.oauth, addresses=svc.addresses, fast_routes=FAST_ROUTES)
         self.delivery = Delivery(svc)
 
     async def shutdown(self) -> None:
@@ -117,6 +118,9 @@ class Root:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         kind = scope["type"]
         if kind == "http":
+            s = self.settings
+            receive = PacedReceive(receive, grace=s.body_grace_seconds, min_rate=s.body_min_rate,
+                                   idle=s.body_idle_seconds)
             path = scope["path"]
             if path.startswith("/3/") or path == "/3":
                 await self.edge(scope, receive, send)  # type: ignore[misc]

@@ -49,6 +49,7 @@ def _with_services(fn: Callable[[Any], Awaitable[int]]) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from granian import Granian
     from granian.constants import HTTPModes, Interfaces, Loops
+    from granian.http import HTTP1Settings
 
     from imghost.db import migrate
 
@@ -66,7 +67,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # ASGI server.
     Granian("imghost.rsgi:app", address=args.host, port=args.port, interface=Interfaces.RSGI,
             workers=args.workers, loop=Loops.uvloop, websockets=False, log_access=False,
-            backlog=2048, http=HTTPModes.http1).serve()
+            backlog=2048, http=HTTPModes.http1,
+            http1_settings=HTTP1Settings(header_read_timeout=int(settings.header_timeout_seconds * 1000))).serve()
     return 0
 
 

@@ -20,7 +20,7 @@ from imghost.delivery.handler import MEDIA_PATH
 
 log = logging.getLogger("imghost")
 
-_ERROR_HEADERS = [("content-type", "text/plain; charset=utf-8")]
+_ERROR_HEADERS = [("content-type", "text/plain; charset=utf-8"), ("x-content-type-options", "nosniff")]
 
 
 class RsgiApp:

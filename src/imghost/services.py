@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from imghost.client_ip import ClientAddresses
 from imghost.db.database import Database, PostgresDatabase, Row, SqliteDatabase, asyncpg_dsn
 from imghost.delivery.cache import DeliveryCache
 from imghost.delivery.invalidation import FileInvalidator, RedisInvalidator
@@ -86,6 +87,7 @@ class Services:
     delivery_cache: DeliveryCache
     tmp_dir: Path
     invalidator: FileInvalidator | RedisInvalidator
+    addresses: ClientAddresses
     _flusher: asyncio.Task[None] | None = None
     _process_tmp: ProcessTmp | None = None
 
@@ -121,7 +123,8 @@ class Services:
                                     captcha=captcha.build(settings.captcha_provider,
                                                           settings.captcha_secret.get_secret_value(),
                                                           settings.captcha_verify_url),
-                                    login_attempts=settings.login_attempts, login_window=settings.login_window),
+                                    login_attempts=settings.login_attempts, login_window=settings.login_window,
+                                    login_slowdown=settings.login_slowdown),
             albums=AlbumService(db),
             oauth=OAuthService(db, token_lifetime=settings.token_lifetime,
                                code_lifetime=settings.oauth_code_lifetime),
@@ -129,6 +132,8 @@ class Services:
             delivery_cache=delivery_cache,
             tmp_dir=tmp_dir,
             invalidator=invalidator,
+            addresses=ClientAddresses(trust_forwarded=settings.trust_forwarded,
+                                      trusted_proxies=settings.trusted_proxies),
         )
         svc._process_tmp = process_tmp
         await invalidator.start()

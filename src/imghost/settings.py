@@ -39,7 +39,13 @@ class Settings(BaseSettings):
     url_upload_allow_private: bool = False
     # Behind a load balancer: take the client address from X-Forwarded-For (only if the LB sets it).
     trust_forwarded: bool = False
+    # Which peers may speak for the client in X-Forwarded-For (addresses and CIDRs, comma-separated): the
+    # header is read only from these, right to left, and the first address not in the list is the client.
+    trusted_proxies: str = "127.0.0.1,::1"
     url_upload_timeout: float = 15.0
+    # The whole URL fetch (every redirect, headers and body): a server dripping bytes slower than
+    # url_upload_timeout per read would otherwise hold the upload open for as long as it likes.
+    url_fetch_seconds: float = 30.0
     url_upload_max_redirects: int = 5
 
     max_image_bytes: int = 20 * 1024 * 1024
@@ -48,6 +54,14 @@ class Settings(BaseSettings):
     max_animation_pixels: int = 400_000_000
     max_frames: int = 1000
     max_side: int = 30_000
+
+    # Slow clients: a request's headers must arrive within header_timeout_seconds, and its body at an
+    # average of body_min_rate bytes/s once body_grace_seconds have passed, with no pause longer than
+    # body_idle_seconds; a client that drips bytes would otherwise hold a worker's request for ever.
+    header_timeout_seconds: float = 10.0
+    body_min_rate: int = 16 * 1024
+    body_grace_seconds: float = 10.0
+    body_idle_seconds: float = 30.0
 
     # Delivery: small hot files are answered from memory.
     memory_cache_bytes: int = 128 * 1024 * 1024
@@ -69,8 +83,11 @@ class Settings(BaseSettings):
     token_lifetime: int = 28 * 86400
     oauth_code_lifetime: int = 600  # authorization codes and PINs: single-use, and short-lived
     oauth_password_grant: bool = True
-    login_attempts: int = 10  # failed sign-ins per username per window (five times that per address)
+    login_attempts: int = 10  # failed sign-ins per (username, address) per window; five times that per address
     login_window: int = 900
+    # Failures under one name from every address together only slow sign-in for that name by this many
+    # seconds (up to once per attempt), never refuse it: a stranger must not be able to lock the owner out.
+    login_slowdown: float = 1.0
 
     @model_validator(mode="after")
     def _check(self) -> Self:

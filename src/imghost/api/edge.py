@@ -15,6 +15,7 @@ from starlette.requests import Request
 
 from imghost.api.envelope import error_body
 from imghost.auth import Subject
+from imghost.client_ip import ClientAddresses
 from imghost.domain.clients.service import ClientService
 from imghost.errors import Forbidden, ImghostError, RateLimited, Unauthorized
 from imghost.ratelimit.base import Bucket, BucketState, RateLimiter
@@ -62,7 +63,7 @@ def _normalise(path: str) -> str:
 
 class ApiEdge:
     def __init__(self, app: ASGIApp, *, clients: ClientService, limiter: RateLimiter, limits: Limits,
-                 tokens: TokenResolver, trust_forwarded: bool = False,
+                 tokens: TokenResolver, addresses: ClientAddresses | None = None,
                  fast_routes: list[FastRoute] | None = None) -> None:
         self.app = app
         self.fast_routes = fast_routes or []
@@ -70,7 +71,7 @@ class ApiEdge:
         self.limiter = limiter
         self.limits = limits
         self.tokens = tokens
-        self.trust_forwarded = trust_forwarded
+        self.addresses = addresses or ClientAddresses(trust_forwarded=False, trusted_proxies="")
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         path = _normalise(scope["path"])
@@ -156,14 +157,6 @@ class ApiEdge:
             return subject
         raise Forbidden("Malformed auth header")
 
-    def _ip(self, scope: Scope) -> str:
-        if self.trust_forwarded:
-            fwd = _header(scope, b"x-forwarded-for")
-            if fwd:
-                return fwd.split(",")[0].strip()
-        client = scope.get("client")
-        return client[0] if client else "-"
-
     def _unspent(self, method: str) -> list[tuple[bytes, bytes]]:
         """Headers for a request refused before it could be charged: full budgets, still integers."""
         lim, now = self.limits, time.time()
@@ -175,7 +168,7 @@ class ApiEdge:
                       subject: Subject) -> tuple[list[tuple[bytes, bytes]], bool]:
         lim = self.limits
         cost = 0 if path == "/3/credits" else lim.upload_cost if method == "POST" and _UPLOAD.match(path) else 1
-        ip = self._ip(scope)
+        ip = self.addresses.of(scope)
         who = f"a:{subject.account_id}" if subject.account_id is not None else f"u:{subject.client_id}:{ip}"
         buckets = (
             Bucket(f"u:{who}", lim.user, 3600, cost),

@@ -11,11 +11,13 @@ import os
 import re
 from email.utils import formatdate
 from typing import Any
+from urllib.parse import urlsplit
 
 from imghost.db.database import Row
 from imghost.delivery.ranges import RangeNotSatisfiable, parse_range
 from imghost.domain.images import keys
 from imghost.errors import BlobNotFound, ImghostError
+from imghost.headers import MEDIA, page_headers
 from imghost.services import Services
 
 IMAGE_EXTS = {"jpg", "jpeg", "png", "gif", "webp", "avif", "bmp", "tif", "tiff", "heic", "apng", "jfif"}
@@ -24,8 +26,12 @@ MEDIA_PATH = re.compile(r"^/([A-Za-z0-9]{5,8})\.(" + "|".join(sorted(IMAGE_EXTS 
                         + r")$", re.IGNORECASE)
 THUMB_SUFFIXES = set("sbtmlh")
 _CACHE = b"public, max-age=31536000, immutable"
-_COMMON = [(b"cache-control", _CACHE), (b"access-control-allow-origin", b"*"),
-           (b"x-content-type-options", b"nosniff"), (b"accept-ranges", b"bytes")]
+# Every whole or partial media answer, the native fast path's included (its heads are built from these).
+_COMMON = [(b"cache-control", _CACHE), (b"access-control-allow-origin", b"*"), (b"accept-ranges", b"bytes"),
+           *MEDIA]
+# The .gifv page: a player for the MP4 beside it, styled by one inline sheet and never framed.
+_GIFV_STYLE = ("body{margin:0;background:#111;display:flex;align-items:center;justify-content:center;"
+               "min-height:100vh}video{max-width:100%;max-height:100vh}")
 
 
 class Target:
@@ -85,6 +91,9 @@ class Delivery:
         # Response heads of whole-file answers, keyed by ETag: a cache hit formats nothing.
         self._heads: dict[bytes, list[tuple[bytes, bytes]]] = {}
         self._heads_str: dict[bytes, list[tuple[str, str]]] = {}
+        self._gifv_head = [(b"content-type", b"text/html; charset=utf-8"),
+                           (b"cache-control", b"public, max-age=3600"),
+                           *page_headers(_GIFV_STYLE, media_src=_media_src(services.settings))]
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any,
                        m: re.Match[str] | None = None) -> None:
@@ -253,13 +262,11 @@ class Delivery:
         title = html.escape(row["title"] or iid)
         page = (f'<!doctype html><html><head><meta charset="utf-8"><title>{title}</title>'
                 f'<meta name="viewport" content="width=device-width,initial-scale=1">'
-                f'<meta property="og:video" content="{src}"><style>body{{margin:0;background:#111;display:flex;'
-                f'align-items:center;justify-content:center;min-height:100vh}}video{{max-width:100%;'
-                f'max-height:100vh}}</style></head><body><video src="{src}" autoplay loop muted playsinline '
+                f'<meta property="og:video" content="{src}"><style>{_GIFV_STYLE}</style></head>'
+                f'<body><video src="{src}" autoplay loop muted playsinline '
                 f'width="{int(row["width"])}" height="{int(row["height"])}"></video></body></html>').encode()
-        await send({"type": "http.response.start", "status": 200, "headers": [
-            (b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(page)).encode()),
-            (b"cache-control", b"public, max-age=3600")]})
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [*self._gifv_head, (b"content-length", str(len(page)).encode())]})
         await send({"type": "http.response.body", "body": b"" if method == "HEAD" else page})
 
 
@@ -325,8 +332,22 @@ async def _redirect(send: Any, url: str) -> None:
     await send({"type": "http.response.body", "body": b""})
 
 
+def _media_src(settings: Any) -> str:
+    """Where the .gifv player's video may come from: this site under its public URL, and with presigned
+    redirects the object store the MP4 redirects to (a policy checks every redirect of a load)."""
+    sources = ["'self'", _origin(settings.base_url)]
+    if settings.s3_redirect:
+        sources.append(_origin(settings.s3_endpoint_url) if settings.s3_endpoint_url else "https:")
+    return " ".join(s for s in sources if s)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
 async def _text(send: Any, status: int, body: bytes) -> None:
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                            (b"content-length", str(len(body)).encode())]})
+                            (b"content-length", str(len(body)).encode()), *MEDIA]})
     await send({"type": "http.response.body", "body": body})

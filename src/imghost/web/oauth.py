@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import html
+import re
 import secrets
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -15,13 +16,14 @@ import orjson
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
-from imghost.api.params import read_params
 from imghost.errors import Forbidden, ImghostError, InvalidRequest, Unauthorized
+from imghost.http.params import read_params
 from imghost.web.render import page
 
 router = APIRouter(prefix="/oauth2", tags=["oauth2"])
 RESPONSE_TYPES = ("token", "code", "pin")
 CSRF_COOKIE = "imghost_csrf"
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 async def _client(request: Request, client_id: str | None):
@@ -33,10 +35,10 @@ async def _client(request: Request, client_id: str | None):
     return client
 
 
-def _form(client_name: str, client_id: str, response_type: str, state: str, csrf: str, error: str = "",
-          status: int = 200) -> Response:
+def _form(request: Request, client_name: str, client_id: str, response_type: str, state: str, csrf: str,
+          error: str = "", status: int = 200) -> Response:
     e = html.escape
-    err = f'<p id="error" style="color:#c0392b">{e(error)}</p>' if error else ""
+    err = f'<p id="error">{e(error)}</p>' if error else ""
     body = (f"<h1>Sign in to imghost</h1><p><strong>{e(client_name)}</strong> would like to use your account: "
             f"upload, edit and delete images as you.</p>{err}"
             f'<form method="post" action="/oauth2/authorize">'
@@ -50,7 +52,7 @@ def _form(client_name: str, client_id: str, response_type: str, state: str, csrf
             f'<p><button type="submit" name="allow" value="1" id="allow">Allow</button> '
             f'<button type="submit" name="deny" value="1" id="deny" formnovalidate>Deny</button></p></form>')
     resp = page("Sign in", body, status)
-    resp.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="lax", path="/oauth2")
+    resp.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="lax", path="/oauth2", secure=_secure(request))
     return resp
 
 
@@ -61,8 +63,22 @@ async def authorize_page(request: Request) -> Response:
     rtype = q.get("response_type") or "token"
     if rtype not in RESPONSE_TYPES:
         raise InvalidRequest("Invalid response_type")
-    csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
-    return _form(client.name, client.id, rtype, q.get("state") or "", csrf)
+    csrf = _csrf_cookie(request) or secrets.token_urlsafe(24)
+    return _form(request, client.name, client.id, rtype, q.get("state") or "", csrf)
+
+
+def _csrf_cookie(request: Request) -> str:
+    """The form token from the cookie, if it has the shape this server gives it; anything else the client
+    made up is ignored (and replaced), never echoed back."""
+    value = request.cookies.get(CSRF_COOKIE) or ""
+    return value if _TOKEN.fullmatch(value) else ""
+
+
+def _secure(request: Request) -> bool:
+    """Whether the cookie may only travel over HTTPS: when this request came over it, or the public URL
+    says the site is HTTPS (a proxy in front may then end TLS without saying so)."""
+    svc = request.app.state.services
+    return svc.settings.base_url.startswith("https:") or svc.addresses.is_https(request.scope)
 
 
 def _redirect(uri: str, params: dict[str, str], *, fragment: bool) -> Response:
@@ -85,25 +101,25 @@ async def authorize_submit(request: Request) -> Response:
     if rtype not in RESPONSE_TYPES:
         raise InvalidRequest("Invalid response_type")
     state = form.get("state") or ""
-    cookie = request.cookies.get(CSRF_COOKIE) or ""
-    sent = form.get("csrf_token") or ""
-    if not cookie or not hmac.compare_digest(cookie, sent):
+    cookie = _csrf_cookie(request)
+    # Compared as bytes: compare_digest refuses str with anything beyond ASCII.
+    sent = (form.get("csrf_token") or "").encode("utf-8", "replace")
+    if not cookie or not hmac.compare_digest(cookie.encode(), sent):
         raise Forbidden("The sign-in form expired or came from another site. Open it again.")
     extra = {"state": state} if state else {}
     if form.has("deny"):
         if rtype == "pin":
             return page("Denied", '<h1 id="denied">Access denied</h1>')
         return _redirect(client.redirect_uri, {"error": "access_denied", **extra}, fragment=rtype == "token")
-    client_addr = request.scope.get("client")
     try:
         account = await svc.accounts.authenticate(form.get("username") or "", form.get("password") or "",
-                                                  client_addr[0] if client_addr else "-")
-    except (Unauthorized, ImghostError) as exc:
-        return _form(client.name, client.id, rtype, state, cookie, exc.public, status=exc.status)
+                                                  svc.addresses.of(request.scope))
+    except ImghostError as exc:
+        return _form(request, client.name, client.id, rtype, state, cookie, exc.public, status=exc.status)
     if rtype == "pin":
         pin = await svc.oauth.new_code("pin", client.id, account["id"])
         return page("Your PIN", f"<h1>Enter this PIN in {html.escape(client.name)}</h1>"
-                                f'<p style="font-size:2rem"><code id="pin">{pin}</code></p>'
+                                f'<p><code id="pin">{pin}</code></p>'
                                 f"<p>It works once, within ten minutes.</p>")
     if rtype == "code":
         code = await svc.oauth.new_code("code", client.id, account["id"])
@@ -133,9 +149,8 @@ async def token(request: Request) -> Response:
         account_id, username = await svc.oauth.redeem(kind, client.id, p.get(kind) or "")
         pair = await svc.oauth.issue(client.id, account_id, username)
     elif grant == "password" and svc.settings.oauth_password_grant:
-        client_addr = request.scope.get("client")
         account = await svc.accounts.authenticate(p.get("username") or "", p.get("password") or "",
-                                                  client_addr[0] if client_addr else "-")
+                                                  svc.addresses.of(request.scope))
         pair = await svc.oauth.issue(client.id, account["id"], account["username"])
     else:
         raise InvalidRequest("Invalid grant_type")

@@ -42,8 +42,8 @@ async def delete_confirm(request: Request, deletehash: str) -> Response:
     if not resolved.by_deletehash:
         raise ImageNotFound(deletehash)
     row = resolved.row
-    base = svc.settings.base_url
-    thumb = f"{base}/{row['id']}m.jpg"
+    # Same-origin path: the page's policy allows images from 'self' only.
+    thumb = f"/{row['id']}m.jpg"
     return page("Delete image", f"<h1>Delete this image?</h1><p><img src=\"{html.escape(thumb)}\" alt=\"\"></p>"
                                 f"<p>This cannot be undone.</p>"
                                 f'<form method="post"><button class="danger" type="submit" id="confirm">'
@@ -71,7 +71,7 @@ async def album_page(request: Request, album_id: str) -> Response:
     for i in await svc.albums.images(album["id"]):
         caption = f"<figcaption>{e(i['title'])}</figcaption>" if i["title"] else ""
         figures.append(f'<figure><a href="{e(base)}/{e(i["id"])}.{e(i["ext"])}"><img loading="lazy" '
-                       f'src="{e(base)}/{e(i["id"])}l.jpg" alt="{e(i["title"] or "")}"></a>{caption}</figure>')
+                       f'src="/{e(i["id"])}l.jpg" alt="{e(i["title"] or "")}"></a>{caption}</figure>')
     items = "".join(figures)
     title = album["title"] or f"Album {album['id']}"
     desc = f"<p>{e(album['description'])}</p>" if album["description"] else ""

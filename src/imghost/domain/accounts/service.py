@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import secrets
@@ -8,19 +9,22 @@ from collections.abc import Mapping
 from typing import Any
 
 from imghost.auth import Subject
+from imghost.client_ip import throttle_key
 from imghost.db.database import Database, Row
+from imghost.domain import text
 from imghost.domain.accounts import repository as repo
 from imghost.domain.accounts.captcha import CaptchaVerifier
 from imghost.domain.accounts.passwords import DUMMY_HASH, hash_password, verify_password
 from imghost.domain.images import repository as image_repo
 from imghost.domain.images.service import ImageService
 from imghost.errors import Forbidden, InvalidRequest, NotFound, RateLimited, Unauthorized
-from imghost.ratelimit.base import Bucket, RateLimiter
+from imghost.ratelimit.base import Bucket, BucketState, RateLimiter
 
 log = logging.getLogger(__name__)
 
 USERNAME = re.compile(r"^[A-Za-z0-9]{4,63}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# No whitespace or control characters anywhere: an address holding them cannot be delivered to.
+EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
 PRIVACY = ("public", "hidden", "secret")
 _BOOL_SETTINGS = ("public_images", "messaging_enabled", "show_mature", "newsletter_subscribed",
                   "accepted_gallery_terms", "high_quality")
@@ -35,7 +39,8 @@ class AccountNotFound(NotFound):
 
 class AccountService:
     def __init__(self, db: Database, images: ImageService, limiter: RateLimiter, *, registration: str,
-                 captcha: CaptchaVerifier | None, login_attempts: int, login_window: int) -> None:
+                 captcha: CaptchaVerifier | None, login_attempts: int, login_window: int,
+                 login_slowdown: float = 1.0) -> None:
         self.db = db
         self.images = images
         self.limiter = limiter
@@ -43,6 +48,10 @@ class AccountService:
         self.captcha = captcha
         self.login_attempts = login_attempts
         self.login_window = login_window
+        self.login_slowdown = login_slowdown
+        # Sign-in attempts of this process still being checked, per refusing bucket key.
+        self._inflight: dict[str, int] = {}
+        self._charges = 0  # failures this process has counted so far
 
     # ------------------------------------------------------------ lookups
 
@@ -119,19 +128,61 @@ class AccountService:
             await tx.execute("DELETE FROM tokens WHERE account_id = :a", {"a": account_id})
 
     async def authenticate(self, username: str, password: str, ip: str) -> Row:
-        """Check a password, throttled per name and per address; failures only are counted."""
+        """Check a password. Only failures are counted, in three buckets per window:
+
+        - per (name, client address) and per client address: these refuse further attempts (429), so one
+          source can only guess so often, under one name or across many made-up ones;
+        - per name, from everywhere: a stranger can fill it, so it must never refuse the owner, who signs
+          in from an address that has not failed. Past its limit each attempt under the name waits
+          `login_slowdown` seconds before the password is checked.
+
+        Attempts still being checked count as failures until they are decided, so a burst of parallel
+        guesses cannot all pass the check before the first one is counted."""
         now = time.time()
-        buckets = (Bucket(f"login:u:{username.lower()}", self.login_attempts, self.login_window, 1),
-                   Bucket(f"login:ip:{ip}", self.login_attempts * 5, self.login_window, 1))
-        states = await self.limiter.peek(buckets, now)
-        if any(s.remaining <= 0 for s in states):
+        addr = throttle_key(ip)
+        name = username.lower() if USERNAME.match(username or "") else None
+        refusing = [Bucket(f"login:ip:{addr}", self.login_attempts * 5, self.login_window, 1)]
+        if name is not None:
+            # A name that cannot exist is not counted under itself: only its address pays.
+            refusing.insert(0, Bucket(f"login:ua:{name}:{addr}", self.login_attempts, self.login_window, 1))
+        slowing = Bucket(f"login:u:{name}", self.login_attempts, self.login_window, 1) if name else None
+        states = await self._peek((*refusing, *((slowing,) if slowing else ())), now)
+        inflight = self._inflight
+        if any(s.remaining - inflight.get(b.key, 0) <= 0 for b, s in zip(refusing, states, strict=False)):
             raise RateLimited("Too many failed sign-in attempts. Try again later.")
-        row = await repo.by_name(self.db, username) if USERNAME.match(username or "") else None
-        ok = await verify_password(row["password_hash"] if row else DUMMY_HASH, password or "")
-        if row is None or not ok:
-            await self.limiter.charge(buckets, now)
-            raise Unauthorized("Invalid username or password")
+        for b in refusing:
+            inflight[b.key] = inflight.get(b.key, 0) + 1
+        try:
+            if slowing is not None and states[-1].remaining <= 0 and self.login_slowdown > 0:
+                await asyncio.sleep(self.login_slowdown)
+            row = await repo.by_name(self.db, username) if name is not None else None
+            ok = await verify_password(row["password_hash"] if row else DUMMY_HASH, password or "")
+            if row is None or not ok:
+                await self.limiter.charge(tuple(refusing), now)
+                self._charges += 1
+                if slowing is not None:
+                    # Charged on its own: once full, it must not stop the other two from counting.
+                    await self.limiter.charge((slowing,), now)
+                raise Unauthorized("Invalid username or password")
+        finally:
+            for b in refusing:
+                left = inflight[b.key] - 1
+                if left:
+                    inflight[b.key] = left
+                else:
+                    del inflight[b.key]
         return row
+
+    async def _peek(self, buckets: tuple[Bucket, ...], now: float) -> tuple[BucketState, ...]:
+        """Counts that no failure of this process is missing from: a failure counted while the look was on
+        its way may be in it or not, and the attempt it belonged to no longer counts as in flight, so the
+        look is repeated (a few times at most: under a flood the last look has to do)."""
+        for _ in range(4):
+            seen = self._charges
+            states = await self.limiter.peek(buckets, now)
+            if seen == self._charges:
+                break
+        return states
 
     async def create_invite(self) -> str:
         code = secrets.token_urlsafe(12)
@@ -162,9 +213,10 @@ class AccountService:
                     raise InvalidRequest("A valid email address is required")
                 fields[key] = raw
             else:
-                if len(raw) > 2048:
+                value = text.clean(raw) or ""
+                if len(value) > 2048:
                     raise InvalidRequest(f"{key} is too long")
-                fields[key] = raw
+                fields[key] = value
         if fields:
             async with self.db.transaction() as tx:
                 await repo.update(tx, account["id"], fields)

@@ -12,6 +12,7 @@ from typing import Any
 from imghost import ids
 from imghost.auth import Subject
 from imghost.db.database import Database, Row
+from imghost.domain import text
 from imghost.domain.images import keys
 from imghost.domain.images import repository as repo
 from imghost.domain.images.views import ViewCounter
@@ -68,13 +69,15 @@ class ImageService:
     # ------------------------------------------------------------ reads
 
     async def get(self, image_id: str) -> Row:
-        row = await repo.get(self.db, image_id) if 5 <= len(image_id) <= 10 else None
+        row = await repo.get(self.db, image_id) if 5 <= len(image_id) <= 10 and ids.plausible(image_id) else None
         if row is None:
             raise ImageNotFound(image_id)
         return row
 
     async def resolve(self, id_or_deletehash: str) -> Resolved:
         """Ids are 7 characters (5 for legacy ones), deletehashes 15: the length says which to look up."""
+        if not ids.plausible(id_or_deletehash):
+            raise ImageNotFound(id_or_deletehash)
         if len(id_or_deletehash) <= 10:
             row = await repo.get(self.db, id_or_deletehash)
             if row is not None:
@@ -105,8 +108,8 @@ class ImageService:
             image_id = await self._new_id()
         values: dict[str, Any] = {
             "id": image_id, "deletehash": ids.deletehash(), "client_id": subject.client_id,
-            "account_id": subject.account_id, "title": meta.title, "description": meta.description,
-            "name": meta.name, "blob_id": "", "mime": prepared.mime, "ext": prepared.ext,
+            "account_id": subject.account_id, "title": text.clean(meta.title),
+            "description": text.clean(meta.description), "name": text.clean(meta.name), "blob_id": "", "mime": prepared.mime, "ext": prepared.ext,
             "width": prepared.width, "height": prepared.height, "size": prepared.size,
             "animated": prepared.animated, "has_sound": prepared.has_sound,
             "mp4_size": prepared.mp4_path.stat().st_size if prepared.mp4_path else
@@ -163,7 +166,7 @@ class ImageService:
     async def update(self, subject: Subject, id_or_deletehash: str, fields: Mapping[str, str | None]) -> None:
         resolved = await self.resolve(id_or_deletehash)
         self._check_owner(subject, resolved)
-        clean = {k: v for k, v in fields.items() if k in ("title", "description")}
+        clean = {k: text.clean(v) for k, v in fields.items() if k in ("title", "description")}
         if not clean:
             return
         for value in clean.values():
