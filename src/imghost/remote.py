@@ -1,65 +1,186 @@
 """Fetching an image from a URL for `type=url` uploads, without becoming a proxy into the private network.
 
 Every hop (including each redirect) is resolved once, every address checked, and the connection made to
-the checked address, so DNS cannot change its answer between the check and the connect."""
+the checked address, so DNS cannot change its answer between the check and the connect. The whole fetch
+(every hop, headers and body) runs under one deadline, so a server that drips bytes slowly enough to
+never trip the per-read timeout still cannot hold an upload open."""
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
+import re
 import socket
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 import httpx
 
 from imghost.errors import InvalidRequest, PayloadTooLarge
 from imghost.media.writer import UploadWriter
 
+IP = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+INVALID = "The image URL is not valid"
+SCHEME = "Only http and https image URLs are supported"
+# host[:port] after any userinfo: urlsplit reads past stray brackets ("[::1]]" is ::1 to it).
+_HOSTPORT = re.compile(r"(\[[0-9A-Fa-f:.]+(%[^\[\]]+)?\]|[^\[\]:]*)(:[0-9]*)?")
+
 
 class RemoteFetchError(InvalidRequest):
     pass
 
 
-def _allowed(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
+# IPv6 forms that carry an IPv4 address inside them. A packet to one of them ends up at that IPv4
+# address (through a NAT64 gateway, a 6to4 or Teredo relay, or the kernel itself for mapped addresses),
+# so the embedded address must pass the IPv4 rule; Python's is_global does not look inside them.
+_MAPPED = ipaddress.IPv6Network("::ffff:0:0/96")
+_TRANSLATED = ipaddress.IPv6Network("::ffff:0:0:0/96")  # SIIT (RFC 2765)
+_COMPATIBLE = ipaddress.IPv6Network("::/96")  # deprecated IPv4-compatible; holds :: and ::1 too
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # well-known NAT64 prefix (RFC 6052)
+_SIXTOFOUR = ipaddress.IPv6Network("2002::/16")
+_TEREDO = ipaddress.IPv6Network("2001::/32")
+# Never globally reachable, whatever the Python version's tables say.
+_LOCAL_V6 = (
+    ipaddress.IPv6Network("64:ff9b:1::/48"),  # local-use NAT64 (RFC 8215): a gateway into this network
+    ipaddress.IPv6Network("fec0::/10"),  # deprecated site-local
+    ipaddress.IPv6Network("100::/64"),  # discard-only
+)
+
+
+def _embedded_v4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address] | None:
+    """The IPv4 addresses an IPv6 address carries, or None when it is not one of those forms."""
+    low32 = ipaddress.IPv4Address(int(ip) & 0xFFFF_FFFF)
+    if ip in _MAPPED or ip in _TRANSLATED or ip in _NAT64 or ip in _COMPATIBLE:
+        return [low32]
+    if ip in _SIXTOFOUR:
+        return [ipaddress.IPv4Address((int(ip) >> 80) & 0xFFFF_FFFF)]
+    if ip in _TEREDO:
+        server = ipaddress.IPv4Address((int(ip) >> 64) & 0xFFFF_FFFF)
+        client = ipaddress.IPv4Address(~int(ip) & 0xFFFF_FFFF)  # stored inverted (RFC 4380)
+        return [server, client]
+    return None
+
+
+def _public_v4(ip: ipaddress.IPv4Address) -> bool:
+    # is_global alone lets multicast through; the rest are spelled out so that no Python version's
+    # tables can widen what is allowed.
+    return (ip.is_global and not ip.is_multicast and not ip.is_reserved and not ip.is_private
+            and not ip.is_loopback and not ip.is_link_local and not ip.is_unspecified)
+
+
+def allowed(ip: IP) -> bool:
+    """Whether a URL upload may connect to ip: only publicly routed unicast addresses, in either family."""
+    if isinstance(ip, ipaddress.IPv4Address):
+        return _public_v4(ip)
+    ip = ipaddress.IPv6Address(int(ip))  # without a scope id, so that network membership is exact
+    embedded = _embedded_v4(ip)
+    if embedded is not None:
+        if not all(_public_v4(v4) for v4 in embedded):
+            return False
+        # Teredo is relayed, not translated: beyond its embedded addresses it is judged as IPv6.
+        return ip.is_global if ip in _TEREDO else True
+    if any(ip in net for net in _LOCAL_V6):
+        return False
+    return (ip.is_global and not ip.is_multicast and not ip.is_reserved and not ip.is_private
+            and not ip.is_loopback and not ip.is_link_local and not ip.is_site_local
+            and not ip.is_unspecified)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One hop's URL, taken apart and checked: what to resolve, what to send as Host and SNI."""
+    parts: SplitResult
+    host: str  # ASCII: an IP literal or an IDNA-encoded name
+    port: int
+    host_header: str
+
+
+def parse(url: str) -> Target:
+    """Raises RemoteFetchError for anything that is not a well-formed http(s) URL with a host."""
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+        explicit_port = parts.port
+    except ValueError:  # unclosed or invalid [IPv6], a port that is not a number or out of range
+        raise RemoteFetchError(INVALID) from None
+    if parts.scheme not in ("http", "https") or not hostname:
+        raise RemoteFetchError(SCHEME)
+    if explicit_port == 0 or not _HOSTPORT.fullmatch(parts.netloc.rpartition("@")[2]):
+        raise RemoteFetchError(INVALID)
+    host = _ascii_host(hostname)
+    port = explicit_port or (443 if parts.scheme == "https" else 80)
+    bracketed = f"[{host}]" if ":" in host else host
+    host_header = f"{bracketed}:{explicit_port}" if explicit_port else bracketed
+    return Target(parts=parts, host=host, port=port, host_header=host_header)
+
+
+def _ascii_host(hostname: str) -> str:
+    try:
+        return str(ipaddress.ip_address(hostname))
+    except ValueError:
+        pass
+    if "%" in hostname or any(c.isspace() for c in hostname):
+        raise RemoteFetchError(INVALID)
+    try:
+        host = hostname.encode("idna").decode("ascii")  # checks every label is 1-63 characters
+    except UnicodeError:
+        raise RemoteFetchError(INVALID) from None
+    labels = host.removesuffix(".").split(".")
+    if len(host) > 253 or any(not 0 < len(label) <= 63 for label in labels):
+        raise RemoteFetchError(INVALID)
+    return host
 
 
 async def _resolve(host: str, port: int, allow_private: bool) -> str:
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError:
+        addrs = [ipaddress.ip_address(info[4][0]) for info in infos]
+    except (OSError, ValueError):  # ValueError: UnicodeError from the name's encoding, or an odd answer
         raise RemoteFetchError("Could not resolve the image URL's host") from None
-    addrs = [ipaddress.ip_address(info[4][0]) for info in infos]
     if not addrs:
         raise RemoteFetchError("Could not resolve the image URL's host")
-    if not allow_private and not all(_allowed(a) for a in addrs):
+    if not allow_private and not all(allowed(a) for a in addrs):
         raise RemoteFetchError("The image URL points to a private or reserved address")
     return str(addrs[0])
 
 
-async def download(url: str, dest: Path, *, max_bytes: int, timeout: float, max_redirects: int,
-                   allow_private: bool) -> None:
-    """Stream url into dest. Raises InvalidRequest / PayloadTooLarge."""
+async def download(url: str, dest: Path, *, max_bytes: int, timeout: float, deadline: float,
+                   max_redirects: int, allow_private: bool) -> None:
+    """Stream url into dest within `deadline` seconds in all, `timeout` per read.
+    Raises RemoteFetchError (400) / PayloadTooLarge."""
+    bound = asyncio.timeout(deadline)
+    try:
+        async with bound:
+            await _download(url, dest, max_bytes=max_bytes, timeout=timeout, max_redirects=max_redirects,
+                            allow_private=allow_private)
+    except TimeoutError:
+        if not bound.expired():
+            raise
+        # A 400 like every other failed fetch: the client's own request was not slow, the remote was.
+        raise RemoteFetchError(f"Could not download the image URL within {deadline:g} seconds") from None
+
+
+async def _download(url: str, dest: Path, *, max_bytes: int, timeout: float, max_redirects: int,
+                    allow_private: bool) -> None:
     async with httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
                                  follow_redirects=False, trust_env=False) as client:
         for _ in range(max_redirects + 1):
-            parts = urlsplit(url)
-            if parts.scheme not in ("http", "https") or not parts.hostname:
-                raise RemoteFetchError("Only http and https image URLs are supported")
-            port = parts.port or (443 if parts.scheme == "https" else 80)
-            ip = await _resolve(parts.hostname, port, allow_private)
+            target = parse(url)
+            ip = await _resolve(target.host, target.port, allow_private)
             host_ip = f"[{ip}]" if ":" in ip else ip
-            pinned = parts._replace(netloc=f"{host_ip}:{port}").geturl()
-            headers = {"Host": parts.netloc.rsplit("@", 1)[-1], "User-Agent": "imghost",
+            pinned = target.parts._replace(netloc=f"{host_ip}:{target.port}").geturl()
+            headers = {"Host": target.host_header, "User-Agent": "imghost",
                        "Accept": "image/*,video/*;q=0.9,*/*;q=0.5"}
             try:
                 async with client.stream("GET", pinned, headers=headers,
-                                         extensions={"sni_hostname": parts.hostname}) as resp:
+                                         extensions={"sni_hostname": target.host}) as resp:
                     if resp.is_redirect and "location" in resp.headers:
-                        url = urljoin(url, resp.headers["location"])
+                        try:
+                            url = urljoin(url, resp.headers["location"])
+                        except ValueError:
+                            raise RemoteFetchError("The image URL redirected to an invalid URL") from None
                         continue
                     if resp.status_code != 200:
                         raise RemoteFetchError(f"The image URL answered HTTP {resp.status_code}")
@@ -67,7 +188,7 @@ async def download(url: str, dest: Path, *, max_bytes: int, timeout: float, max_
                     if declared and declared.isdigit() and int(declared) > max_bytes:
                         raise PayloadTooLarge()
                     return await _save(resp, dest, max_bytes)
-            except httpx.HTTPError:
+            except (httpx.HTTPError, httpx.InvalidURL):
                 raise RemoteFetchError("Could not download the image URL") from None
         raise RemoteFetchError("Too many redirects")
 

@@ -122,7 +122,8 @@ def base(server: _Server) -> str:
 def fetch(url: str, dest: Path, *, max_bytes: int = 1_000_000, allow_private: bool = True,
           max_redirects: int = 5) -> tuple[int, str]:
     """(size, sha256) of what arrived in dest."""
-    asyncio.run(download(url, dest, max_bytes=max_bytes, timeout=5.0, max_redirects=max_redirects,
+    asyncio.run(download(url, dest, max_bytes=max_bytes, timeout=5.0, deadline=30.0,
+                         max_redirects=max_redirects,
                          allow_private=allow_private))
     data = dest.read_bytes()
     return len(data), hashlib.sha256(data).hexdigest()

@@ -255,8 +255,13 @@ def test_grey_jpeg_becomes_rgb() -> None:
 
 
 UNDECODABLE = [("random.bin", "png"), ("random.bin", "jpeg"), ("random.bin", "webp"),
-               ("truncated.jpg", "jpeg"),
                ("zero.bin", "gif")]
+
+
+def test_truncated_jpeg_is_drawn_as_far_as_it_goes() -> None:
+    # Uploads refuse a JPEG without its EOI; one that reaches the renderer is drawn as browsers draw it.
+    im = render(get_case("truncated.jpg").path, "jpeg", "m")
+    assert im.size == (200, 150)
 
 
 @pytest.mark.parametrize(("name", "fmt"), UNDECODABLE)
