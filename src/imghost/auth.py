@@ -11,13 +11,7 @@ class Subject:
     account_id: int | None = None
     username: str | None = None
 
-    @property
-    def is_user(self) -> bool:
-        return self.account_id is not None
-
     def owns(self, account_id: int | None) -> bool:
         """Whether something belonging to account_id is this caller's (anonymous things are nobody's)."""
         return account_id is not None and self.account_id == account_id
 
-
-ANONYMOUS = Subject(client_id=None)

@@ -10,6 +10,8 @@ class ImghostError(Exception):
     public = "Internal error"
     # Imgur sends upload failures as an object {code, message, type, exception}.
     code: int | None = None
+    # Response headers the error needs on its answer (Retry-After), as (name, value).
+    headers: tuple[tuple[str, str], ...] = ()
 
     def __init__(self, public: str | None = None, *, code: int | None = None) -> None:
         if public is not None:
@@ -84,6 +86,14 @@ class ServiceUnavailable(ImghostError):
     public = "Imgur is temporarily over capacity. Please try again later."
 
 
+class Busy(ServiceUnavailable):
+    """Heavy media work (transcodes, conversions) is at its concurrency limit in this process: try again."""
+
+    def __init__(self, retry_after: int = 5) -> None:
+        super().__init__()
+        self.headers = (("Retry-After", str(retry_after)),)
+
+
 class BlobNotFound(ImghostError):
     status = 404
     public = "File not found"
@@ -92,3 +102,27 @@ class BlobNotFound(ImghostError):
 class ImageNotFound(NotFound):
     def __init__(self, image_id: str) -> None:
         super().__init__(f"Unable to find an image with the id, {image_id}")
+
+
+class DeletehashNotFound(NotFound):
+    public = "Unable to find an image with that deletehash"
+
+
+class AlbumNotFound(NotFound):
+    def __init__(self, album_id: str) -> None:
+        super().__init__(f"Unable to find an album with the id, {album_id}")
+
+
+class AccountNotFound(NotFound):
+    def __init__(self, username: str) -> None:
+        super().__init__(f"Unable to find an account with the username, {username}")
+
+
+class AccountIdNotFound(NotFound):
+    def __init__(self, account_id: int) -> None:
+        super().__init__(f"Unable to find an account with the id, {account_id}")
+
+
+class ClientNotFound(NotFound):
+    def __init__(self, client_id: str) -> None:
+        super().__init__(f"No client with the id {client_id}")

@@ -10,7 +10,7 @@ from imghost.api.deps import subject as _subject
 from imghost.api.envelope import ok
 from imghost.api.params import paging
 from imghost.api.schemas import account_json, settings_json
-from imghost.errors import InvalidRequest, NotFound
+from imghost.errors import ImageNotFound, InvalidRequest
 from imghost.http.params import read_params
 
 router = APIRouter(prefix="/3/account", tags=["account"])
@@ -118,7 +118,7 @@ async def image(request: Request, username: str, image_id: str) -> Response:
     row = await svc.accounts.resolve_owned(subject, username)
     img = await svc.images.get(image_id)
     if img["account_id"] != row["id"]:
-        raise NotFound(f"Unable to find an image with the id, {image_id}")
+        raise ImageNotFound(image_id)
     return ok(images_json(svc, [img], subject)[0])
 
 
@@ -132,7 +132,7 @@ async def delete_image(request: Request, username: str, deletehash: str) -> Resp
     if not resolved.by_deletehash:
         raise InvalidRequest("This route needs the image's deletehash, not its id")
     if resolved.row["account_id"] != row["id"]:
-        raise NotFound(f"Unable to find an image with the id, {deletehash}")
+        raise ImageNotFound(deletehash)
     await svc.images.delete(subject, deletehash)
     return ok(True)
 

@@ -11,8 +11,8 @@ from imghost.api.params import paging
 from imghost.api.schemas import album_json
 from imghost.auth import Subject
 from imghost.db.database import Row
-from imghost.domain.albums.service import AlbumFields, AlbumNotFound
-from imghost.errors import InvalidRequest
+from imghost.domain.albums.service import AlbumFields
+from imghost.errors import AlbumNotFound, InvalidRequest
 from imghost.http.params import Params, read_params
 from imghost.services import Services
 

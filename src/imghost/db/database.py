@@ -31,7 +31,6 @@ class Connection(Protocol):
 
 
 class Database(Connection, Protocol):
-    dialect: str
 
     def transaction(self) -> Any: ...
     async def close(self) -> None: ...
@@ -79,7 +78,6 @@ class SqliteDatabase(_SqliteConn):
     Statements never yield to the loop, so a transaction body that awaits only this connection runs
     without interleaving; the lock covers bodies that do await something else."""
 
-    dialect = "sqlite"
 
     def __init__(self, path: Path) -> None:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, cached_statements=256)
@@ -180,7 +178,6 @@ class _PgConn:
 
 
 class PostgresDatabase:
-    dialect = "postgresql"
 
     def __init__(self, dsn: str) -> None:
         self._dsn = dsn

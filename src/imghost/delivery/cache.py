@@ -70,11 +70,5 @@ class DeliveryCache:
             _, old = self._bodies.popitem(last=False)
             self._bytes -= len(old)
 
-    def drop_bodies(self, keys: list[str]) -> None:
-        for k in keys:
-            data = self._bodies.pop(k, None)
-            if data is not None:
-                self._bytes -= len(data)
-
     def stats(self) -> dict[str, Any]:
         return {"rows": len(self._rows), "bodies": len(self._bodies), "bytes": self._bytes}

@@ -17,7 +17,14 @@ from imghost.domain.accounts.captcha import CaptchaVerifier
 from imghost.domain.accounts.passwords import DUMMY_HASH, hash_password, verify_password
 from imghost.domain.images import repository as image_repo
 from imghost.domain.images.service import ImageService
-from imghost.errors import Forbidden, InvalidRequest, NotFound, RateLimited, Unauthorized
+from imghost.errors import (
+    AccountIdNotFound,
+    AccountNotFound,
+    Forbidden,
+    InvalidRequest,
+    RateLimited,
+    Unauthorized,
+)
 from imghost.ratelimit.base import Bucket, BucketState, RateLimiter
 
 log = logging.getLogger(__name__)
@@ -30,11 +37,6 @@ _BOOL_SETTINGS = ("public_images", "messaging_enabled", "show_mature", "newslett
                   "accepted_gallery_terms", "high_quality")
 # Reserved: they are path words in the API and the web pages.
 RESERVED = {"me", "admin", "root", "imghost", "oauth2", "delete", "account", "settings"}
-
-
-class AccountNotFound(NotFound):
-    def __init__(self, username: str) -> None:
-        super().__init__(f"Unable to find an account with the username, {username}")
 
 
 class AccountService:
@@ -64,7 +66,7 @@ class AccountService:
     async def get_by_id(self, account_id: int) -> Row:
         row = await repo.by_id(self.db, account_id)
         if row is None:
-            raise NotFound(f"Unable to find an account with the id, {account_id}")
+            raise AccountIdNotFound(account_id)
         return row
 
     async def resolve(self, subject: Subject, username: str) -> Row:

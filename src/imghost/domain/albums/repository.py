@@ -90,11 +90,6 @@ async def clear(db: Connection, album_id: str) -> None:
     await db.execute("DELETE FROM album_images WHERE album_id = :a", {"a": album_id})
 
 
-async def image_album_ids(db: Connection, image_id: str) -> list[str]:
-    rows = await db.fetch_all("SELECT album_id FROM album_images WHERE image_id = :i", {"i": image_id})
-    return [r["album_id"] for r in rows]
-
-
 # ---------------------------------------------------------------- account listings
 
 
@@ -139,12 +134,6 @@ async def set_favorite(db: Connection, account_id: int, album_id: str, on: bool,
     else:
         await db.execute("DELETE FROM album_favorites WHERE account_id = :a AND album_id = :al",
                          {"a": account_id, "al": album_id})
-
-
-async def favorite_albums(db: Connection, account_id: int, *, limit: int) -> list[Row]:
-    return await db.fetch_all(
-        f"{SELECT} JOIN album_favorites f ON f.album_id = al.id WHERE f.account_id = :a"
-        " ORDER BY f.created_at DESC LIMIT :lim", {"a": account_id, "lim": limit})
 
 
 async def add_view(db: Connection, album_id: str) -> None:

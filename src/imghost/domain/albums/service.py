@@ -12,7 +12,14 @@ from imghost.domain import text
 from imghost.domain.accounts import repository as account_repo
 from imghost.domain.albums import repository as repo
 from imghost.domain.images import repository as image_repo
-from imghost.errors import Forbidden, ImghostError, InvalidRequest, NotFound
+from imghost.errors import (
+    AlbumNotFound,
+    DeletehashNotFound,
+    Forbidden,
+    ImageNotFound,
+    ImghostError,
+    InvalidRequest,
+)
 
 PRIVACY = ("public", "hidden", "secret")
 LAYOUTS = ("blog", "grid", "horizontal", "vertical")
@@ -25,11 +32,6 @@ def _privacy(value: str | None) -> str | None:
         return None
     value = {"private": "secret"}.get(value.strip().lower(), value.strip().lower())
     return value if value in PRIVACY else None
-
-
-class AlbumNotFound(NotFound):
-    def __init__(self, album_id: str) -> None:
-        super().__init__(f"Unable to find an album with the id, {album_id}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +91,7 @@ class AlbumService:
         for row in await repo.images(self.db, album_id):
             if row["id"] == image_id:
                 return row
-        raise NotFound(f"Unable to find an image with the id, {image_id}")
+        raise ImageNotFound(image_id)
 
     async def add_view(self, album_id: str) -> None:
         await repo.add_view(self.db, album_id)
@@ -194,9 +196,6 @@ class AlbumService:
     async def count_of_account(self, account_id: int, *, include_hidden: bool) -> int:
         return await repo.account_album_count(self.db, account_id, include_hidden=include_hidden)
 
-    async def favorite_albums(self, account_id: int, limit: int) -> list[Row]:
-        return await repo.favorite_albums(self.db, account_id, limit=limit)
-
     # ------------------------------------------------------------ helpers
 
     @staticmethod
@@ -219,14 +218,14 @@ class AlbumService:
         for iid in fields.ids or ():
             row = await image_repo.get(self.db, iid) if len(iid) <= 10 and idgen.plausible(iid) else None
             if row is None:
-                raise NotFound(f"Unable to find an image with the id, {iid}")
+                raise ImageNotFound(iid)
             if subject.account_id is None or row["account_id"] != subject.account_id:
                 raise Forbidden(f"You do not own the image {iid}; anonymous images are added by deletehash")
             out.append(row["id"])
         for dh in fields.deletehashes or ():
             row = await image_repo.get_by_deletehash(self.db, dh) if len(dh) <= 32 and idgen.plausible(dh) else None
             if row is None:
-                raise NotFound("Unable to find an image with that deletehash")
+                raise DeletehashNotFound()
             out.append(row["id"])
         if len(out) > MAX_IMAGES:
             raise InvalidRequest(f"An album holds at most {MAX_IMAGES} images")
@@ -236,7 +235,7 @@ class AlbumService:
         cover = values.get("cover_id")
         if cover is not None and (len(cover) > 10 or not idgen.plausible(cover)
                                   or await image_repo.get(self.db, cover) is None):
-            raise NotFound(f"Unable to find an image with the id, {cover}")
+            raise ImageNotFound(cover)
 
     def _clean(self, fields: AlbumFields, *, privacy: str | None) -> dict[str, Any]:
         values: dict[str, Any] = {}

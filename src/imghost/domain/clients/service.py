@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from imghost import ids
 from imghost.db.database import Database
 from imghost.domain.clients import repository as repo
-from imghost.errors import NotFound
+from imghost.errors import ClientNotFound
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +59,7 @@ class ClientService:
 
     async def delete(self, client_id: str) -> None:
         if not await repo.delete(self.db, client_id):
-            raise NotFound(f"No client with the id {client_id}")
+            raise ClientNotFound(client_id)
         self._cache.pop(client_id, None)
 
     async def count(self) -> int:
