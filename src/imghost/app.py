@@ -1,5 +1,6 @@
-"""create_app(): the only place that reads Settings and wires services to the three surfaces
-(the /3 API, media delivery, and the web pages)."""
+"""create_app(settings): wires the services built from one Settings object to the three surfaces (the
+/3 API, media delivery, and the web pages). The CLI builds that object; the worker entry points
+(rsgi.py, asgi.py) receive it whole (Settings.in_worker)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from imghost.errors import ImghostError
-from imghost.settings import Settings
+from imghost.settings import WORKER_SETTINGS, Settings
 
 
 def _settings() -> Settings:
@@ -53,10 +53,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from imghost.db import migrate
 
-    # Workers build their own Settings from the environment: hand the CLI flags down that way.
-    os.environ["IMGHOST_HOST"] = args.host
-    os.environ["IMGHOST_PORT"] = str(args.port)
-    settings = _settings()
+    settings = _settings().model_copy(update={"host": args.host, "port": args.port})
+    # Granian's workers import imghost.rsgi and build the app there: they get these very settings.
+    os.environ[WORKER_SETTINGS] = settings.for_workers()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate.upgrade(settings)
     _hint_first_client(settings)

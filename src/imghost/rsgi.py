@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from imghost.app import Root, create_app
 from imghost.delivery.handler import MEDIA_PATH
+from imghost.settings import Settings
 
 log = logging.getLogger("imghost")
 
@@ -162,4 +163,4 @@ def _address(text: str) -> tuple[str, int] | None:
     return host.strip("[]"), int(port)
 
 
-app = RsgiApp(create_app())
+app = RsgiApp(create_app(Settings.in_worker()))

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 from typing import Literal, Self
 
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The serving CLI puts its Settings here for the worker processes; nothing else reads or writes it.
+WORKER_SETTINGS = "IMGHOST_WORKER_SETTINGS"
 
 
 class Settings(BaseSettings):
@@ -54,6 +59,11 @@ class Settings(BaseSettings):
     max_animation_pixels: int = 400_000_000
     max_frames: int = 1000
     max_side: int = 30_000
+    # Videos, checked on the header and again on the packets the file holds: Imgur's 60 s, 60 s of
+    # 240 fps phone slow motion, and width * height * fps up to 4K at 60 fps (what a second costs to decode).
+    max_video_seconds: float = 60.0
+    max_video_frames: int = 14_400
+    max_video_pixel_rate: int = 4096 * 2160 * 60
 
     # Slow clients: a request's headers must arrive within header_timeout_seconds, and its body at an
     # average of body_min_rate bytes/s once body_grace_seconds have passed, with no pause longer than
@@ -72,8 +82,20 @@ class Settings(BaseSettings):
     metadata_cache_seconds: float | None = None
     views_flush_seconds: float = 5.0
 
-    # Uploads are converted to MP4 when animated; cap the work.
+    # Uploads are converted to MP4 when animated; cap the work. Every child process that decodes media
+    # (ffmpeg, TIFF/HEIC/BMP conversion) is killed past ffmpeg_timeout wall-clock seconds or
+    # media_cpu_seconds of CPU, cannot map more than media_memory_bytes (a 1080p H.264 re-encode fits in
+    # 1 GiB; a 4K one needs 1.5 GiB), and runs at a lower priority with media_threads threads.
     ffmpeg_timeout: float = 120.0
+    media_cpu_seconds: int = 60
+    media_memory_bytes: int = 1024 * 1024 * 1024
+    media_threads: int = 2
+    media_nice: int = 10
+    # Uploads that decode or transcode, and thumbnails of videos, run on a pool of their own, so that
+    # delivery, API reads and ordinary thumbnails never wait behind them: media_workers at once per
+    # process, media_queue more waiting; past that, 503 with Retry-After.
+    media_workers: int = 2
+    media_queue: int = 4
 
     # Accounts and OAuth 2.
     registration: Literal["open", "closed", "invite"] = "open"
@@ -96,6 +118,18 @@ class Settings(BaseSettings):
         if self.database_url and not self.database_url.split(":", 1)[0].startswith(("sqlite", "postgres")):
             raise ValueError("IMGHOST_DATABASE_URL must be a sqlite:// or postgresql:// URL")
         return self
+
+    def for_workers(self) -> str:
+        """These settings, whole, for the server's worker processes (which Granian starts by importing a
+        module, so they cannot be handed an object): secrets included, as the environment held them."""
+        data = {k: v.get_secret_value() if isinstance(v, SecretStr) else v for k, v in self}
+        return json.dumps(data, default=str)
+
+    @classmethod
+    def in_worker(cls) -> Settings:
+        """The settings the CLI built for this worker, or, under any other ASGI server, the environment's."""
+        blob = os.environ.get(WORKER_SETTINGS)
+        return cls(**json.loads(blob)) if blob else cls()
 
     @property
     def base_url(self) -> str:
