@@ -8,7 +8,7 @@ from imghost.api.deps import images_json
 from imghost.api.deps import services as _svc
 from imghost.api.deps import subject as _subject
 from imghost.api.envelope import ok
-from imghost.api.params import paging
+from imghost.api.params import paging, path_page
 from imghost.api.schemas import account_json, settings_json
 from imghost.errors import ImageNotFound, InvalidRequest
 from imghost.http.params import read_params
@@ -83,11 +83,11 @@ async def stats(request: Request, username: str) -> Response:
 @router.get("/{username}/images", summary="The account's images (owner)", operation_id="account_images")
 @router.get("/{username}/images/{page:int}", summary="The account's images, one page (owner)",
             operation_id="account_images_page")
-async def images(request: Request, username: str, page: int | None = None) -> Response:
+async def images(request: Request, username: str) -> Response:
     svc = _svc(request)
     subject = _subject(request)
     row = await svc.accounts.resolve_owned(subject, username)
-    p, per = paging(await read_params(request), None if page is None else str(page))
+    p, per = paging(await read_params(request), path_page(request))
     return ok(images_json(svc, await svc.accounts.list_images(row, page=p, per_page=per), subject))
 
 
@@ -95,10 +95,10 @@ async def images(request: Request, username: str, page: int | None = None) -> Re
             operation_id="account_image_ids")
 @router.get("/{username}/images/ids/{page:int}", summary="Ids of the account's images, one page (owner)",
             operation_id="account_image_ids_page")
-async def image_ids(request: Request, username: str, page: int | None = None) -> Response:
+async def image_ids(request: Request, username: str) -> Response:
     svc = _svc(request)
     row = await svc.accounts.resolve_owned(_subject(request), username)
-    p, per = paging(await read_params(request), None if page is None else str(page), default_per_page=100)
+    p, per = paging(await read_params(request), path_page(request), default_per_page=100)
     return ok(await svc.accounts.image_ids(row, page=p, per_page=per))
 
 
@@ -143,11 +143,11 @@ async def delete_image(request: Request, username: str, deletehash: str) -> Resp
             operation_id="account_favorites_page")
 @router.get("/{username}/favorites/{page:int}/{sort}", summary="Favorites, one page, sorted (owner)",
             operation_id="account_favorites_sorted")
-async def favorites(request: Request, username: str, page: int | None = None, sort: str = "newest") -> Response:
+async def favorites(request: Request, username: str, sort: str = "newest") -> Response:
     svc = _svc(request)
     subject = _subject(request)
     row = await svc.accounts.resolve_owned(subject, username)
-    p, per = paging(await read_params(request), None if page is None else str(page))
+    p, per = paging(await read_params(request), path_page(request))
     out: list[dict[str, object]] = []
     for ref in await svc.accounts.favorites(row, newest=sort != "oldest", page=p, per_page=per):
         if ref["kind"] == "album":

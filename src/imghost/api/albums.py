@@ -7,7 +7,7 @@ from imghost.api.deps import images_json
 from imghost.api.deps import services as _svc
 from imghost.api.deps import subject as _subject
 from imghost.api.envelope import ok
-from imghost.api.params import paging
+from imghost.api.params import paging, path_page
 from imghost.api.schemas import album_json
 from imghost.auth import Subject
 from imghost.db.database import Row
@@ -137,10 +137,10 @@ async def _account_and_visibility(request: Request, username: str) -> tuple[Row,
             operation_id="account_albums")
 @router.get("/account/{username}/albums/{page:int}", summary="An account's albums, one page",
             operation_id="account_albums_page")
-async def account_albums(request: Request, username: str, page: int | None = None) -> Response:
+async def account_albums(request: Request, username: str) -> Response:
     svc, subject = _svc(request), _subject(request)
     account, mine = await _account_and_visibility(request, username)
-    p, per = paging(await read_params(request), None if page is None else str(page))
+    p, per = paging(await read_params(request), path_page(request))
     rows = await svc.albums.of_account(account["id"], include_hidden=mine, page=p, per_page=per)
     return ok([await album_payload(svc, subject, r, owner=mine, with_images=False) for r in rows])
 
@@ -149,10 +149,10 @@ async def account_albums(request: Request, username: str, page: int | None = Non
             operation_id="account_album_ids")
 @router.get("/account/{username}/albums/ids/{page:int}", summary="Ids of an account's albums, one page",
             operation_id="account_album_ids_page")
-async def account_album_ids(request: Request, username: str, page: int | None = None) -> Response:
+async def account_album_ids(request: Request, username: str) -> Response:
     svc = _svc(request)
     account, mine = await _account_and_visibility(request, username)
-    p, per = paging(await read_params(request), None if page is None else str(page), default_per_page=100)
+    p, per = paging(await read_params(request), path_page(request), default_per_page=100)
     return ok(await svc.albums.ids_of_account(account["id"], include_hidden=mine, page=p, per_page=per))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from starlette.requests import Request
+
 from imghost.http.params import Params
 
 
@@ -17,3 +19,10 @@ def paging(params: Params, page: str | None, default_per_page: int = 50) -> tupl
     except ValueError:
         per = default_per_page
     return p, min(max(per, 1), 100)
+
+
+def path_page(request: Request) -> str | None:
+    """The page from the path, where the route has one. Taken from the path only: a handler argument
+    named `page` would be read from the query on routes without one, and `?page=abc` refused."""
+    page = request.path_params.get("page")
+    return None if page is None else str(page)

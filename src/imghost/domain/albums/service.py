@@ -150,7 +150,8 @@ class AlbumService:
         resolved = await self._owned(subject, ref)
         async with self.db.transaction() as tx:
             await self._lock(tx, resolved.row["id"])
-            await repo.remove(tx, resolved.row["id"], list(image_ids))
+            # Ids that cannot exist are simply not in the album (and must not reach a query).
+            await repo.remove(tx, resolved.row["id"], [i for i in image_ids if idgen.plausible(i)])
 
     async def delete(self, subject: Subject, ref: str) -> None:
         resolved = await self._owned(subject, ref)
