@@ -16,11 +16,15 @@ from imghost.domain.accounts import captcha
 from imghost.domain.accounts.service import AccountService
 from imghost.domain.albums.service import AlbumService
 from imghost.domain.clients.service import ClientService
+from imghost.domain.credits.service import CreditService, RateLimits
 from imghost.domain.images import repository as image_repo
+from imghost.domain.images.heavy import HeavyPool
 from imghost.domain.images.service import ImageService
 from imghost.domain.images.views import ViewCounter
 from imghost.domain.oauth.service import OAuthService
 from imghost.locks.base import LockService
+from imghost.media.child import Budget
+from imghost.media.ingest import Work
 from imghost.media.limits import Limits
 from imghost.ratelimit.base import RateLimiter
 from imghost.settings import Settings
@@ -79,6 +83,7 @@ class Services:
     locks: LockService
     limiter: RateLimiter
     clients: ClientService
+    credits: CreditService
     images: ImageService
     accounts: AccountService
     albums: AlbumService
@@ -111,13 +116,21 @@ class Services:
             RedisInvalidator(settings.redis_url, f"{settings.redis_prefix}invalidate", delivery_cache)
             if settings.redis_url else FileInvalidator(settings.data_dir / "invalidate.stamp", delivery_cache))
         limits = Limits(settings.max_image_bytes, settings.max_video_bytes, settings.max_pixels,
-                        settings.max_animation_pixels, settings.max_frames, settings.max_side)
+                        settings.max_animation_pixels, settings.max_frames, settings.max_side,
+                        max_video_seconds=settings.max_video_seconds,
+                        max_video_frames=settings.max_video_frames,
+                        max_video_pixel_rate=settings.max_video_pixel_rate)
         limiter = open_limiter(settings)
+        work = Work(settings.ffmpeg_timeout, Budget(settings.media_cpu_seconds, settings.media_memory_bytes,
+                                                    settings.media_threads, settings.media_nice))
         images = ImageService(db, store, locks, limits=limits, tmp_dir=tmp_dir,
-                              ffmpeg_timeout=settings.ffmpeg_timeout, views=views, on_removed=invalidator.publish)
+                              ffmpeg_timeout=settings.ffmpeg_timeout, views=views, on_removed=invalidator.publish,
+                              work=work, heavy=HeavyPool(settings.media_workers, settings.media_queue))
         svc = cls(
             settings=settings, db=db, store=store, locks=locks, limiter=limiter,
             clients=ClientService(db),
+            credits=CreditService(limiter, RateLimits(settings.rate_limit_user, settings.rate_limit_client,
+                                                      settings.rate_limit_post, settings.upload_cost)),
             images=images,
             accounts=AccountService(db, images, limiter, registration=settings.registration,
                                     captcha=captcha.build(settings.captcha_provider,
@@ -161,5 +174,32 @@ class Services:
         for closer in (self.invalidator.close, self.limiter.close, self.locks.close, self.store.close, self.db.close):
             with contextlib.suppress(Exception):
                 await closer()
+        self.images.close()
         if self._process_tmp is not None:
             self._process_tmp.close()
+
+
+# ---------------------------------------------------------------- for the operator CLI
+
+
+def upgrade_database(settings: Settings) -> None:
+    """Apply every migration (`imghost serve` and `imghost db upgrade`)."""
+    from imghost.db import migrate
+
+    migrate.upgrade(settings)
+
+
+def ensure_database(settings: Settings) -> None:
+    """Migrate only if the database is behind (every other command)."""
+    from imghost.db import migrate
+
+    migrate.ensure(settings)
+
+
+async def count_clients(settings: Settings) -> int:
+    """Registered applications, without starting the rest of the services."""
+    db = open_database(settings)
+    try:
+        return await ClientService(db).count()
+    finally:
+        await db.close()

@@ -1,7 +1,9 @@
 """The upload pipeline as a list of steps: probe → limits → verify + strip metadata → fingerprint.
 
-Runs in a worker thread. Input: the temp file the request body streamed into. Output: a file ready to
-store under its content address, and the facts the Image row needs."""
+Runs in a worker thread, in two parts: inspect() (header facts, counted frames, limits) and finish() (the
+rest), so the caller can send the uploads whose finish() decodes or transcodes (is_heavy) to a pool of
+their own. Input: the temp file the request body streamed into. Output: a file ready to store under its
+content address, and the facts the Image row needs."""
 
 from __future__ import annotations
 
@@ -11,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from imghost.errors import UnsupportedMedia
-from imghost.media import convert, ffmpeg, integrity, sanitize
+from imghost.media import child, convert, ffmpeg, integrity, sanitize
 from imghost.media import fingerprint as fp
-from imghost.media.limits import Limits, check
+from imghost.media.limits import Limits, check, check_video
 from imghost.media.probe import Probe, jpeg_orientation, jpeg_size, probe
-from imghost.media.sniff import sniff
+from imghost.media.sniff import VIDEO_FORMATS, sniff
 
 MIME = {
     "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp", "avif": "image/avif",
@@ -65,6 +67,7 @@ def prepare_quick(src: Path, *, limits: Limits) -> Prepared | None:
         except (UnsupportedMedia, IndexError, ValueError, struct.error):
             return None  # a header larger than the window, or one prepare() must judge
         dims = jpeg_size(head[:sos])
+        integrity.jpeg_decodable_header(head)  # refused here, or its thumbnails could not be drawn
         tail = fp.tail(f, size)
     if mpf or head[:sos] != header or dims is None or (tail or head)[-2:] != b"\xff\xd9":
         return None
@@ -74,30 +77,86 @@ def prepare_quick(src: Path, *, limits: Limits) -> Prepared | None:
                     size=size, fingerprint=fp.of_parts(size, head, tail))
 
 
-def prepare(src: Path, *, limits: Limits, disable_audio: bool, ffmpeg_timeout: float) -> Prepared:
+@dataclass(frozen=True, slots=True)
+class Work:
+    """How much the media children may spend on one upload (media.child, media.ffmpeg)."""
+
+    timeout: float = 120.0  # wall-clock seconds of each child process
+    budget: child.Budget = child.DEFAULT
+
+
+def is_video(src: Path) -> bool:
+    """Whether the upload is a video container (its whole preparation is ffmpeg work), from its first bytes."""
+    with open(src, "rb") as f:
+        return sniff(f.read(128)) in VIDEO_FORMATS
+
+
+def inspect(src: Path, *, limits: Limits, work: Work = Work()) -> Probe:
+    """Header facts and limits, counted frames included; for a video, also its packets counted (ffmpeg)."""
     size = src.stat().st_size
-    p = probe(src)
+    p = probe(src, limits.max_frames, budget=work.budget, timeout=min(30.0, work.timeout))
     check(p, size, limits)
     if p.is_video:
-        return _video(src, p, disable_audio=disable_audio, timeout=ffmpeg_timeout)
+        frames, seconds = ffmpeg.count_video(src, caps=_video_caps(limits), timeout=work.timeout,
+                                             budget=work.budget)
+        if frames == 0:
+            raise UnsupportedMedia()
+        check_video(p, frames, seconds, limits)
+    return p
+
+
+def is_heavy(p: Probe) -> bool:
+    """Whether finishing this upload decodes or transcodes (a child process, seconds of CPU), rather than
+    rewriting a few bytes of metadata."""
+    return p.is_video or p.frames > 1 or p.fmt in ("heic", "tiff", "bmp", "avif")
+
+
+def prepare(src: Path, *, limits: Limits, disable_audio: bool, ffmpeg_timeout: float,
+            budget: child.Budget = child.DEFAULT) -> Prepared:
+    work = Work(ffmpeg_timeout, budget)
+    return finish(src, inspect(src, limits=limits, work=work), limits=limits, disable_audio=disable_audio,
+                  work=work)
+
+
+def finish(src: Path, p: Probe, *, limits: Limits, disable_audio: bool, work: Work = Work()) -> Prepared:
+    """The rest of the pipeline for an upload inspect() accepted. Whatever it fails on, the files it made
+    next to src are gone."""
+    made: list[Path] = []
+    try:
+        return _finish(src, p, limits, disable_audio, work, made)
+    except BaseException:
+        for path in made:
+            path.unlink(missing_ok=True)
+        raise
+
+
+def _finish(src: Path, p: Probe, limits: Limits, disable_audio: bool, work: Work, made: list[Path]) -> Prepared:
+    if p.is_video:
+        return _video(src, p, limits, disable_audio=disable_audio, work=work, made=made)
     out = src.with_suffix(".out")
+    made.append(out)
     fmt = p.fmt
     width, height = p.width, p.height
     if fmt in ("heic", "tiff", "bmp"):
-        data, fmt = convert.to_web_format(src, fmt)
-        if p.orientation in (5, 6, 7, 8) or fmt != p.fmt:
-            from io import BytesIO
-
-            from PIL import Image
-
-            with Image.open(BytesIO(data)) as im:
-                width, height = im.size
+        fmt, width, height = convert.to_web_format(src, out, fmt, max_pixels=limits.max_pixels,
+                                                   budget=work.budget, timeout=work.timeout)
     elif fmt == "jpeg":
-        data = None
+        with open(src, "rb") as f:
+            integrity.jpeg_decodable_header(f.read(1024 * 1024))
         # UploadWriter already rewrote the header as it streamed in, so this is normally a no-op that reads
         # only the header and the last two bytes. It rewrites when the file carries a trailer after its
         # image, or did not come through UploadWriter.
         if sanitize.jpeg_file(src, out, p.orientation) is None:
+            out = src
+    elif fmt == "gif":
+        # Stored as uploaded: only its end is checked, never the whole file read into memory.
+        integrity.gif_complete(_tail(src))
+        out = src
+    elif fmt == "avif":
+        if convert.has_metadata(src):
+            convert.reencode_without_metadata(src, out, fmt, max_pixels=limits.max_pixels, budget=work.budget,
+                                              timeout=work.timeout)
+        else:
             out = src
     else:
         original = data = src.read_bytes()
@@ -105,32 +164,52 @@ def prepare(src: Path, *, limits: Limits, disable_audio: bool, ffmpeg_timeout: f
             data = sanitize.png(data, p.orientation)
         elif fmt == "webp":
             data = sanitize.webp(data, p.orientation)
-        elif fmt == "gif":
-            integrity.gif_complete(data)
-        elif fmt == "avif" and convert.has_metadata(src):
-            data = convert.reencode_without_metadata(src, fmt)
         if data == original:  # nothing to strip: store the upload itself
-            out, data = src, None
-    if data is not None:
-        out.write_bytes(data)
+            out = src
+        else:
+            out.write_bytes(data)
     mp4 = None
     if p.frames > 1:  # GIF, APNG and animated WebP all get an MP4 (and so a .gifv page)
         mp4 = src.with_suffix(".mp4")
-        ffmpeg.animation_to_mp4(out, mp4, ffmpeg_timeout)
+        made.append(mp4)
+        ffmpeg.animation_to_mp4(out, mp4, work.timeout, caps=ffmpeg.Caps(limits.max_frames, limits.max_video_seconds),
+                                budget=work.budget)
     return Prepared(path=out, fmt=fmt, width=width, height=height, animated=p.frames > 1, has_sound=False,
                     size=out.stat().st_size, fingerprint=fp.fingerprint(out), mp4_path=mp4)
 
 
-def _video(src: Path, p: Probe, *, disable_audio: bool, timeout: float) -> Prepared:
+def _tail(src: Path) -> bytes:
+    """The file's last bytes up to and including its last non-zero byte (zero padding may follow a GIF)."""
+    with open(src, "rb") as f:
+        end = f.seek(0, 2)
+        while end > 0:
+            start = max(0, end - 65536)
+            f.seek(start)
+            block = f.read(end - start).rstrip(b"\x00")
+            if block:
+                return block[-16:]
+            end = start
+    return b""
+
+
+def _video_caps(limits: Limits) -> ffmpeg.Caps:
+    return ffmpeg.Caps(limits.max_video_frames, limits.max_video_seconds)
+
+
+def _video(src: Path, p: Probe, limits: Limits, *, disable_audio: bool, work: Work,
+           made: list[Path]) -> Prepared:
     fmt = p.fmt
     path = src
+    caps = _video_caps(limits)
     if fmt in ("mov", "mkv"):
         path = src.with_suffix(".mp4")
-        ffmpeg.remux_mp4(src, path, drop_audio=disable_audio, timeout=timeout)
+        made.append(path)
+        ffmpeg.remux_mp4(src, path, drop_audio=disable_audio, timeout=work.timeout, caps=caps, budget=work.budget)
         fmt = "mp4"
     elif disable_audio and p.has_sound:
         path = src.with_suffix(".noaudio")
-        ffmpeg.strip_audio(src, path, fmt, timeout)
+        made.append(path)
+        ffmpeg.strip_audio(src, path, fmt, work.timeout, caps=caps, budget=work.budget)
     has_sound = p.has_sound and not disable_audio
     size = os.path.getsize(path)
     if size == 0:

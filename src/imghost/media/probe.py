@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import re
 import struct
-import subprocess
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image
 
 from imghost.errors import UnsupportedMedia
-from imghost.media.ffmpeg import ffmpeg_exe
+from imghost.media import child, ffmpeg, frames
 from imghost.media.sniff import VIDEO_FORMATS, sniff
 
 
@@ -25,6 +24,9 @@ class Probe:
     frames: int
     has_sound: bool = False
     orientation: int = 1
+    # Videos only, as their headers state them (0: not stated). ingest counts what the file really holds.
+    seconds: float = field(default=0.0, compare=False)
+    fps: float = field(default=0.0, compare=False)
 
     @property
     def is_video(self) -> bool:
@@ -35,14 +37,17 @@ class Probe:
         return self.is_video or self.frames > 1
 
 
-def probe(path: Path) -> Probe:
+def probe(path: Path, max_frames: int | None = None, *, budget: child.Budget = child.DEFAULT,
+          timeout: float = 30.0) -> Probe:
+    """Header facts, and the frames of an animation as counted in the file (media.frames), the count
+    stopping at max_frames + 1: enough to know it is over the limit."""
     with open(path, "rb") as f:
         head = f.read(128)
     fmt = sniff(head)
     if fmt is None:
         raise UnsupportedMedia()
     if fmt in VIDEO_FORMATS:
-        return _probe_video(path, fmt)
+        return _probe_video(path, fmt, budget, timeout)
     if fmt == "heic":
         import pillow_heif
 
@@ -52,14 +57,16 @@ def probe(path: Path) -> Probe:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as im:
                 w, h = im.size
-                # Counting frames walks headers only (GIF blocks are skipped, not decoded).
-                frames = getattr(im, "n_frames", 1) if fmt in ("gif", "png", "webp") else 1
                 orientation = _orientation(im.info.get("exif")) if fmt in ("jpeg", "png", "webp") else 1
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise UnsupportedMedia("Image is too large (pixels)") from None
     except (OSError, SyntaxError, ValueError, EOFError, struct.error):
         raise UnsupportedMedia() from None
-    return Probe(fmt=fmt, width=w, height=h, frames=max(1, frames), orientation=orientation)
+    n = 1
+    if fmt in ("gif", "png", "webp"):
+        with open(path, "rb") as f:
+            n = frames.count(f, fmt, None if max_frames is None else max_frames + 1)
+    return Probe(fmt=fmt, width=w, height=h, frames=n, orientation=orientation)
 
 
 def _segments(header: bytes) -> Iterator[tuple[int, int, int]]:
@@ -116,17 +123,19 @@ def _orientation(exif: bytes | None) -> int:
 
 
 _DIMS = re.compile(rb"Video: .*?(\d{2,5})x(\d{2,5})")
+_DURATION = re.compile(rb"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)")
+_FPS = re.compile(rb"Video: .*?, (\d+(?:\.\d+)?)(k?) fps")
 
 
-def _probe_video(path: Path, fmt: str) -> Probe:
-    # The bundled ffmpeg has no ffprobe; `ffmpeg -i` prints the stream table and exits non-zero.
-    try:
-        out = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True,
-                             timeout=30).stderr
-    except subprocess.TimeoutExpired:
-        raise UnsupportedMedia() from None
+def _probe_video(path: Path, fmt: str, budget: child.Budget, timeout: float) -> Probe:
+    out = ffmpeg.info(path, timeout, budget)
     m = _DIMS.search(out)
     if not m or b"Invalid data" in out:
         raise UnsupportedMedia()
+    seconds = fps = 0.0
+    if d := _DURATION.search(out):
+        seconds = int(d.group(1)) * 3600 + int(d.group(2)) * 60 + float(d.group(3))
+    if r := _FPS.search(out):
+        fps = float(r.group(1)) * (1000 if r.group(2) else 1)
     return Probe(fmt=fmt, width=int(m.group(1)), height=int(m.group(2)), frames=1,
-                 has_sound=b"Audio:" in out)
+                 has_sound=b"Audio:" in out, seconds=seconds, fps=fps)

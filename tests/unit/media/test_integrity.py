@@ -187,3 +187,78 @@ def test_webp_riff_size_too_small() -> None:
         integrity.webp_complete(bytes(data))
     struct.pack_into("<I", data, 4, 12)
     assert integrity.webp_complete(bytes(data)) is None
+
+
+# ---------------------------------------------------------------------------------------- decodable headers
+
+
+def _jpeg(**save: object) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (48, 32), (200, 40, 40)).save(out, "JPEG", **save)
+    return out.getvalue()
+
+
+def _segment(data: bytes, marker: int) -> tuple[int, int]:
+    pos = 2
+    while True:
+        m, length = data[pos + 1], struct.unpack_from(">H", data, pos + 2)[0]
+        if m == marker:
+            return pos, pos + 2 + length
+        pos += 2 + length
+
+
+@pytest.mark.parametrize("save", [{}, {"progressive": True}, {"subsampling": 0}, {"quality": 100}])
+def test_ordinary_headers_are_decodable(save: dict[str, object]) -> None:
+    integrity.jpeg_decodable_header(_jpeg(**save))
+
+
+def test_greyscale_and_cmyk_headers_are_decodable() -> None:
+    for mode in ("L", "CMYK"):
+        out = io.BytesIO()
+        Image.new(mode, (16, 16)).save(out, "JPEG")
+        integrity.jpeg_decodable_header(out.getvalue())
+
+
+def _without_quant_tables(data: bytes) -> bytes:
+    while True:
+        try:
+            a, e = _segment(data, 0xDB)
+        except (IndexError, struct.error):
+            return data
+        data = data[:a] + data[e:]
+
+
+def _zero_sampling(data: bytes) -> bytes:
+    a, _ = _segment(data, 0xC0)
+    out = bytearray(data)
+    out[a + 4 + 7] = 0x00  # the first component's sampling factors
+    return bytes(out)
+
+
+def _unknown_scan_component(data: bytes) -> bytes:
+    a, _ = _segment(data, 0xDA)
+    out = bytearray(data)
+    out[a + 5] = 0x77  # the first scan component's id
+    return bytes(out)
+
+
+def _no_frame(data: bytes) -> bytes:
+    a, e = _segment(data, 0xC0)
+    return data[:a] + data[e:]
+
+
+@pytest.mark.parametrize("damage", [_without_quant_tables, _zero_sampling, _unknown_scan_component, _no_frame])
+def test_headers_no_decoder_gets_past_are_refused(damage: object) -> None:
+    data = damage(_jpeg())  # type: ignore[operator]
+    with pytest.raises(UnsupportedMedia):
+        integrity.jpeg_decodable_header(data)
+    # ...and truly no decoder gets past them: the refusal loses nothing a browser would show.
+    with pytest.raises(Exception), Image.open(io.BytesIO(data)) as im:  # noqa: B017, PT011
+        im.load()
+
+
+def test_a_header_cut_short_is_refused() -> None:
+    data = _jpeg()
+    a, _ = _segment(data, 0xDA)
+    with pytest.raises(UnsupportedMedia):
+        integrity.jpeg_decodable_header(data[:a - 3])

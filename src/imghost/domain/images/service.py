@@ -15,11 +15,12 @@ from imghost.db.database import Database, Row
 from imghost.domain import text
 from imghost.domain.images import keys
 from imghost.domain.images import repository as repo
+from imghost.domain.images.heavy import HeavyPool
 from imghost.domain.images.views import ViewCounter
 from imghost.errors import BlobNotFound, Forbidden, ImageNotFound, ImghostError, InvalidRequest
 from imghost.locks.base import LockService
-from imghost.media import ffmpeg, thumbs
-from imghost.media.ingest import Prepared, prepare, prepare_quick
+from imghost.media import ffmpeg, ingest, thumbs
+from imghost.media.ingest import Prepared, Work, prepare, prepare_quick
 from imghost.media.limits import Limits
 from imghost.metrics import metrics
 from imghost.storage.base import BlobStore
@@ -55,13 +56,17 @@ class Resolved:
 class ImageService:
     def __init__(self, db: Database, store: BlobStore, locks: LockService, *, limits: Limits,
                  tmp_dir: Path, ffmpeg_timeout: float, views: ViewCounter,
-                 on_removed: Callable[[str], Awaitable[None]] | None = None) -> None:
+                 on_removed: Callable[[str], Awaitable[None]] | None = None,
+                 work: Work | None = None, heavy: HeavyPool | None = None) -> None:
         self.db = db
         self.store = store
         self.locks = locks
         self.limits = limits
         self.tmp_dir = tmp_dir
         self.ffmpeg_timeout = ffmpeg_timeout
+        self.work = work or Work(ffmpeg_timeout)
+        # Transcodes, conversions and video frames: a pool of their own (see heavy.py).
+        self.heavy = heavy or HeavyPool(2, 4)
         self.views = views
         # Told the id of every deleted image, so that caches in every process drop it.
         self.on_removed = on_removed
@@ -100,10 +105,7 @@ class ImageService:
         prepared = prepare_quick(src, limits=self.limits)
         if prepared is None:
             # The id is drawn while the media work runs on its thread.
-            prepared, image_id = await asyncio.gather(
-                asyncio.to_thread(prepare, src, limits=self.limits, disable_audio=meta.disable_audio,
-                                  ffmpeg_timeout=self.ffmpeg_timeout),
-                self._new_id())
+            prepared, image_id = await asyncio.gather(self._prepare(src, meta), self._new_id())
         else:
             image_id = await self._new_id()
         values: dict[str, Any] = {
@@ -138,6 +140,17 @@ class ImageService:
                 raise
         metrics.inc("uploads")
         return {**values, "account_url": subject.username}
+
+    async def _prepare(self, src: Path, meta: UploadMeta) -> Prepared:
+        """prepare() off the event loop: on the heavy pool for what decodes or transcodes (every video, from
+        its first bytes; animations, conversions), else on the default executor."""
+        if ingest.is_video(src):
+            return await self.heavy.run(prepare, src, limits=self.limits, disable_audio=meta.disable_audio,
+                                        ffmpeg_timeout=self.work.timeout, budget=self.work.budget)
+        p = await asyncio.to_thread(ingest.inspect, src, limits=self.limits, work=self.work)
+        run = self.heavy.run if ingest.is_heavy(p) else asyncio.to_thread
+        return await run(ingest.finish, src, p, limits=self.limits, disable_audio=meta.disable_audio,
+                         work=self.work)
 
     async def _stored_copy(self, p: Prepared) -> str | None:
         """A stored blob holding exactly these bytes, if there is one: same fingerprint, then compared."""
@@ -259,7 +272,12 @@ class ImageService:
                 data = await self.store.get_bytes(original)
                 await asyncio.to_thread(src.write_bytes, data)
             if row["mime"].startswith("video/"):
-                frame = Path(tmp) / "frame.png"
-                await asyncio.to_thread(ffmpeg.first_frame_png, src, frame, self.ffmpeg_timeout)
-                src, fmt = frame, "png"
+                return await self.heavy.run(self._video_thumb, src, Path(tmp) / "frame.png", suffix)
             return await asyncio.to_thread(thumbs.render, src, fmt, suffix)
+
+    def _video_thumb(self, src: Path, frame: Path, suffix: str) -> bytes:
+        ffmpeg.first_frame_png(src, frame, self.work.timeout, self.work.budget)
+        return thumbs.render(frame, "png", suffix)
+
+    def close(self) -> None:
+        self.heavy.close()
