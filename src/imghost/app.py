@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from imghost import __version__
 from imghost.api import accounts, albums, credits, images
-from imghost.api.edge import ApiEdge, Limits
+from imghost.api.edge import ApiEdge
 from imghost.api.envelope import error
 from imghost.delivery.handler import MEDIA_PATH, Delivery
 from imghost.errors import ImghostError, InvalidRequest, MethodNotAllowed, NotFound
@@ -48,7 +48,7 @@ def _is_api(path: str) -> bool:
 
 def _render(request: Request, exc: ImghostError) -> Response:
     if _is_api(request.url.path):
-        return error(exc.status, exc.payload(), request.scope["path"], request.method)
+        return error(exc, request.scope["path"], request.method)
     return error_page(exc.status, exc.public)
 
 
@@ -107,8 +107,7 @@ class Root:
         svc = await Services.start(s)
         self.services = svc
         self.fastapi.state.services = svc
-        self.edge = ApiEdge(self.fastapi, clients=svc.clients, limiter=svc.limiter,
-                            limits=Limits(s.rate_limit_user, s.rate_limit_client, s.rate_limit_post, s.upload_cost),
+        self.edge = ApiEdge(self.fastapi, clients=svc.clients, credits=svc.credits,
                             tokens=svc.oauth, addresses=svc.addresses, fast_routes=FAST_ROUTES)
         self.delivery = Delivery(svc)
 
@@ -120,7 +119,7 @@ class Root:
         kind = scope["type"]
         if kind == "http":
             s = self.settings
-            receive = PacedReceive(receive, grace=s.body_grace_seconds, min_rate=s.body_min_rate,
+            receive = PacedReceive(receive, scope["headers"], grace=s.body_grace_seconds, min_rate=s.body_min_rate,
                                    idle=s.body_idle_seconds)
             path = scope["path"]
             if path.startswith("/3/") or path == "/3":

@@ -26,11 +26,10 @@ def _settings() -> Settings:
 
 
 def _with_services(fn: Callable[[Any], Awaitable[int]]) -> int:
-    from imghost.db import migrate
-    from imghost.services import Services
+    from imghost.services import Services, ensure_database
 
     settings = _settings()
-    migrate.ensure(settings)
+    ensure_database(settings)
 
     async def run() -> int:
         svc = await Services.start(settings)
@@ -51,13 +50,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from granian.constants import HTTPModes, Interfaces, Loops
     from granian.http import HTTP1Settings
 
-    from imghost.db import migrate
+    from imghost.services import upgrade_database
 
     settings = _settings().model_copy(update={"host": args.host, "port": args.port})
     # Granian's workers import imghost.rsgi and build the app there: they get these very settings.
     os.environ[WORKER_SETTINGS] = settings.for_workers()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    migrate.upgrade(settings)
+    upgrade_database(settings)
     _hint_first_client(settings)
     print(f"imghost: serving {settings.base_url} (API at {settings.base_url}/3/, docs at /docs)", flush=True)
     # HTTP/1.1 only: browsers speak HTTP/2 only over TLS, which a proxy in front terminates; skipping the
@@ -72,25 +71,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _hint_first_client(settings: Settings) -> None:
-    from imghost.services import open_database
+    from imghost.services import count_clients
 
-    async def count() -> int:
-        db = open_database(settings)
-        try:
-            return int(await db.fetch_value("SELECT COUNT(*) FROM clients"))
-        finally:
-            await db.close()
-
-    if asyncio.run(count()) == 0:
+    if asyncio.run(count_clients(settings)) == 0:
         print("imghost: no API client registered yet. Create one with:\n"
               "  imghost client create myapp --redirect-uri http://localhost/callback\n"
               "then send `Authorization: Client-ID <client_id>` with each /3 request.", flush=True)
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    from imghost.db import migrate
+    from imghost.services import upgrade_database
 
-    migrate.upgrade(_settings())
+    upgrade_database(_settings())
     print("imghost: database is up to date")
     return 0
 

@@ -13,12 +13,12 @@ from typing import Any, Protocol
 
 from starlette.requests import Request
 
-from imghost.api.envelope import error_body
+from imghost.api.envelope import error
 from imghost.auth import Subject
 from imghost.client_ip import ClientAddresses
 from imghost.domain.clients.service import ClientService
+from imghost.domain.credits.service import Charge, CreditService
 from imghost.errors import Forbidden, ImghostError, RateLimited, Unauthorized
-from imghost.ratelimit.base import Bucket, BucketState, RateLimiter
 
 log = logging.getLogger("imghost.api")
 
@@ -35,18 +35,12 @@ CORS = [
                                        b"X-RateLimit-UserReset, X-RateLimit-ClientLimit, "
                                        b"X-RateLimit-ClientRemaining, X-RateLimit-ClientReset"),
 ]
-_JSON_HEADERS = [(b"content-type", b"application/json; charset=utf-8")]
 _UPLOAD = re.compile(r"^/3/(image|upload)$")
 # Routes real clients call with no Authorization header at all (npm `getAccount`).
 _PUBLIC: list[tuple[str, re.Pattern[str]]] = [("GET", re.compile(r"^/3/account/[^/]+$"))]
 
 
 FastRoute = tuple[str, re.Pattern[str], Callable[..., Awaitable[Any]]]
-
-
-class Limits:
-    def __init__(self, user: int, client: int, post: int, upload_cost: int) -> None:
-        self.user, self.client, self.post, self.upload_cost = user, client, post, upload_cost
 
 
 class TokenResolver(Protocol):
@@ -62,14 +56,13 @@ def _normalise(path: str) -> str:
 
 
 class ApiEdge:
-    def __init__(self, app: ASGIApp, *, clients: ClientService, limiter: RateLimiter, limits: Limits,
+    def __init__(self, app: ASGIApp, *, clients: ClientService, credits: CreditService,
                  tokens: TokenResolver, addresses: ClientAddresses | None = None,
                  fast_routes: list[FastRoute] | None = None) -> None:
         self.app = app
         self.fast_routes = fast_routes or []
         self.clients = clients
-        self.limiter = limiter
-        self.limits = limits
+        self.credits = credits
         self.tokens = tokens
         self.addresses = addresses or ClientAddresses(trust_forwarded=False, trusted_proxies="")
 
@@ -94,10 +87,7 @@ class ApiEdge:
             await send(message)
 
         async def fail(exc: ImghostError) -> None:
-            body = error_body(exc.status, exc.payload(), path, method)
-            await send_wrapper({"type": "http.response.start", "status": exc.status,
-                                "headers": _JSON_HEADERS + [(b"content-length", str(len(body)).encode())]})
-            await send_wrapper({"type": "http.response.body", "body": body})
+            await error(exc, path, method)(scope, receive, send_wrapper)
 
         if method == "OPTIONS":
             await send_wrapper({"type": "http.response.start", "status": 200,
@@ -128,6 +118,9 @@ class ApiEdge:
         except ImghostError as exc:
             if not started:
                 await fail(exc)
+            else:  # the answer is already on its way: the client sees a cut-off body, the log says why
+                log.warning("%s on %s %s after the response had started", type(exc).__name__, method,
+                            _redact(path))
         except Exception:
             log.exception("unhandled error on %s %s", method, _redact(path))
             if not started:
@@ -159,42 +152,31 @@ class ApiEdge:
 
     def _unspent(self, method: str) -> list[tuple[bytes, bytes]]:
         """Headers for a request refused before it could be charged: full budgets, still integers."""
-        lim, now = self.limits, time.time()
-        buckets = (Bucket("", lim.user, 3600, 0), Bucket("", lim.client, 86400, 0), Bucket("", lim.post, 3600, 0))
-        states = tuple(BucketState(b.limit, int(now) // b.window * b.window + b.window) for b in buckets)
-        return _headers(buckets, states, method, now)
+        now = time.time()
+        return _headers(self.credits.unspent(now), method, now)
 
     async def _charge(self, scope: Scope, path: str, method: str,
                       subject: Subject) -> tuple[list[tuple[bytes, bytes]], bool]:
-        lim = self.limits
-        cost = 0 if path == "/3/credits" else lim.upload_cost if method == "POST" and _UPLOAD.match(path) else 1
-        ip = self.addresses.of(scope)
-        who = f"a:{subject.account_id}" if subject.account_id is not None else f"u:{subject.client_id}:{ip}"
-        buckets = (
-            Bucket(f"u:{who}", lim.user, 3600, cost),
-            Bucket(f"c:{subject.client_id}", lim.client, 86400, cost),
-            Bucket(f"p:{ip}", lim.post, 3600, 1 if method == "POST" else 0),
-        )
         now = time.time()
-        verdict = await self.limiter.charge(buckets, now)
-        scope.setdefault("state", {})["ratelimit"] = (buckets, verdict.states)
-        return _headers(buckets, verdict.states, method, now), verdict.allowed
+        charge = await self.credits.charge(subject, self.addresses.of(scope), cost=self.credits.cost(path, method),
+                                           is_post=method == "POST", now=now)
+        scope.setdefault("state", {})["ratelimit"] = charge
+        return _headers(charge, method, now), charge.allowed
 
 
-def _headers(buckets: tuple[Bucket, ...], states: tuple[BucketState, ...], method: str,
-             now: float) -> list[tuple[bytes, bytes]]:
-    user, client, post = states
+def _headers(charge: Charge, method: str, now: float) -> list[tuple[bytes, bytes]]:
+    user, client, post = charge.user, charge.client, charge.post
     out = [
-        (b"x-ratelimit-userlimit", str(buckets[0].limit).encode()),
+        (b"x-ratelimit-userlimit", str(user.limit).encode()),
         (b"x-ratelimit-userremaining", str(user.remaining).encode()),
         (b"x-ratelimit-userreset", str(user.reset_at).encode()),
-        (b"x-ratelimit-clientlimit", str(buckets[1].limit).encode()),
+        (b"x-ratelimit-clientlimit", str(client.limit).encode()),
         (b"x-ratelimit-clientremaining", str(client.remaining).encode()),
         (b"x-ratelimit-clientreset", str(max(0, client.reset_at - int(now))).encode()),
     ]
     if method == "POST":
         out += [
-            (b"x-post-rate-limit-limit", str(buckets[2].limit).encode()),
+            (b"x-post-rate-limit-limit", str(post.limit).encode()),
             (b"x-post-rate-limit-remaining", str(post.remaining).encode()),
             (b"x-post-rate-limit-reset", str(max(0, post.reset_at - int(now))).encode()),
         ]

@@ -7,6 +7,8 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
+from imghost.errors import ImghostError
+
 JSON = "application/json; charset=utf-8"
 
 
@@ -20,5 +22,7 @@ def error_body(status: int, error: Any, path: str, method: str) -> bytes:
                          "success": False, "status": status})
 
 
-def error(status: int, error: Any, path: str, method: str) -> Response:
-    return Response(error_body(status, error, path, method), status_code=status, media_type=JSON)
+def error(exc: ImghostError, path: str, method: str) -> Response:
+    """The one rendering of an error on the API surface: the edge and the framework's handlers both use it."""
+    return Response(error_body(exc.status, exc.payload(), path, method), status_code=exc.status, media_type=JSON,
+                    headers=dict(exc.headers) or None)

@@ -15,6 +15,7 @@ from pathlib import Path
 from python_multipart.multipart import parse_options_header
 from starlette.requests import Request
 
+from imghost.domain.images.uploads import UploadWriter, is_media, open_writer
 from imghost.errors import InvalidRequest, PayloadTooLarge
 from imghost.http.b64stream import Base64Decoder
 from imghost.http.budget import MAX_PARAM_BYTES, Budget
@@ -23,8 +24,6 @@ from imghost.http.jsonstream import JsonObjectStream
 from imghost.http.multipart import read_multipart
 from imghost.http.params import Layer, Params, json_value, query_layer
 from imghost.ids import random_id
-from imghost.media.sniff import sniff
-from imghost.media.writer import UploadWriter
 
 FILE_FIELDS = ("image", "video")
 _HEAD = 4096  # bytes of a raw body looked at to tell a file from a form
@@ -64,7 +63,7 @@ class _Sink:
 
     def __init__(self, path: Path, budget: int) -> None:
         self.path = path
-        self.out = UploadWriter(path)
+        self.out = open_writer(path)
         self.size = 0
         self.budget = budget
         self.head = b""  # the first bytes as sent, for sniffing
@@ -191,7 +190,7 @@ def _looks_textual(path: Path, declared_type: str | None, filename: str | None) 
         return False
     with open(path, "rb") as f:
         head = f.read(128)
-    if sniff(head) is not None:
+    if is_media(head):
         return False
     return re.fullmatch(rb"[\x20-\x7e\r\n\t]*", head) is not None
 
@@ -224,7 +223,7 @@ async def _raw_or_form(request: Request, ctype: str, params: Budget, intake: _In
     if not head:
         return []
     form_like = ctype in ("application/x-www-form-urlencoded", "", "text/plain")
-    if sniff(bytes(head[:128])) is None and form_like and b"=" in head[:_HEAD]:
+    if not is_media(bytes(head[:128])) and form_like and b"=" in head[:_HEAD]:
         form = FormStream(params, intake.open_text)
         form.feed(bytes(head))
         if not ended:
@@ -256,7 +255,7 @@ class _FileWriter:
 
 def decode_base64_file(src: Path, dest: Path, max_bytes: int) -> None:
     """Decode base64 text from src into dest, 256 KB at a time."""
-    out = UploadWriter(dest)
+    out = open_writer(dest)
     try:
         decoder = Base64Decoder(_FileWriter(out), max_bytes)
         with open(src, "rb") as f:
@@ -272,7 +271,7 @@ def decode_base64_file(src: Path, dest: Path, max_bytes: int) -> None:
 
 def decode_base64(text: str, dest: Path, max_bytes: int) -> None:
     """Decode base64 text held in memory (the same decoder, for callers that have a string)."""
-    out = UploadWriter(dest)
+    out = open_writer(dest)
     try:
         decoder = Base64Decoder(_FileWriter(out), max_bytes)
         data = text.encode("utf-8", "replace")

@@ -10,16 +10,18 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from imghost.errors import RequestTimeout
+from imghost.errors import InvalidRequest, RequestTimeout
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 
 
 class PacedReceive:
-    __slots__ = ("_receive", "_grace", "_rate", "_idle", "_start", "_received", "_done", "_loop")
+    __slots__ = ("_receive", "_headers", "_grace", "_rate", "_idle", "_start", "_received", "_done", "_loop")
 
-    def __init__(self, receive: Receive, *, grace: float, min_rate: int, idle: float) -> None:
+    def __init__(self, receive: Receive, headers: list[tuple[bytes, bytes]], *, grace: float, min_rate: int,
+                 idle: float) -> None:
         self._receive = receive
+        self._headers = headers
         self._loop = asyncio.get_running_loop()
         self._start = self._loop.time()
         self._grace, self._rate, self._idle = grace, max(1, min_rate), idle
@@ -40,6 +42,22 @@ class PacedReceive:
             self._received += len(message.get("body", b""))
             if not message.get("more_body", False):
                 self._done = True
+                declared = _content_length(self._headers)
+                if declared is not None and self._received < declared:
+                    # The client hung up mid-body: what arrived is a torn request, never a complete one,
+                    # however well the bytes so far happen to parse (an unterminated multipart part).
+                    raise BodyCutShort()
         else:
             self._done = True
         return message
+
+
+class BodyCutShort(InvalidRequest):
+    public = "The request body ended before its Content-Length"
+
+
+def _content_length(headers: list[tuple[bytes, bytes]]) -> int | None:
+    for k, v in headers:
+        if k == b"content-length":
+            return int(v) if v.isdigit() else None
+    return None

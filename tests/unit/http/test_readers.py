@@ -9,7 +9,8 @@ import asyncio
 import base64
 import io
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import orjson
@@ -21,6 +22,17 @@ from imghost.http.budget import Budget
 from imghost.http.formstream import FormStream
 from imghost.http.jsonstream import JsonObjectStream
 from imghost.http.multipart import MultipartReader, read_multipart
+
+
+def _feed_repeatedly(feed: Callable[[bytes], None], chunk: bytes, times: int) -> None:
+    for _ in range(times):
+        feed(chunk)
+
+
+def _feed_and_finish(reader: Any, data: bytes) -> None:
+    reader.feed(data)
+    reader.finish()
+
 
 FIELD = b'--BB\r\nContent-Disposition: form-data; name="title"\r\n\r\nnew title'
 TWO = b'--BB\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n' + FIELD
@@ -78,13 +90,17 @@ def test_unreadable_bodies_are_invalid_not_empty(body: bytes, step: int) -> None
 def test_budget_counts_headers_and_values_and_stops_at_the_crossing() -> None:
     part = b'--BB\r\nContent-Disposition: form-data; name="f"\r\n\r\n' + b"x" * 1000 + b"\r\n"
     reader = MultipartReader(b"BB", Budget(10_000))
-    fed = 0
-    with pytest.raises(ParametersTooLarge) as info:
+    fed: list[int] = []
+
+    def feed_all() -> None:
         for _ in range(1000):
             reader.feed(part)
-            fed += len(part)
+            fed.append(len(part))
+
+    with pytest.raises(ParametersTooLarge) as info:
+        feed_all()
     assert info.value.status == 413
-    assert fed < 11_000  # refused within the chunk that crossed the line, not at the end
+    assert sum(fed) < 11_000  # refused within the chunk that crossed the line, not at the end
 
 
 class _Sink:
@@ -168,8 +184,7 @@ def test_form_stream_hands_the_image_field_to_a_sink_decoded(step: int) -> None:
 def test_form_stream_budget() -> None:
     form = FormStream(Budget(1000))
     with pytest.raises(ParametersTooLarge):
-        for _ in range(10_000):
-            form.feed(b"a=x&")
+        _feed_repeatedly(form.feed, b"a=x&", 10_000)
 
 
 # ---------------------------------------------------------------------------------------- JSON
@@ -208,18 +223,15 @@ def test_json_stream_streams_the_image_string_unescaped(step: int) -> None:
 @pytest.mark.parametrize("raw", [b"[1]", b"{", b'{"a":}', b'{"a" 1}', b'{"a":1,}', b'{"a":1}x', b"",
                                  b'{"a":"\\x"}', b'{"a":tru}', b'{"a":1 2}', b'"text"'])
 def test_json_stream_refuses_what_is_not_one_object(raw: bytes) -> None:
-    stream = JsonObjectStream(Budget())
     with pytest.raises(InvalidRequest):
-        stream.feed(raw)
-        stream.finish()
+        _feed_and_finish(JsonObjectStream(Budget()), raw)
 
 
 def test_json_stream_budget_stops_a_huge_member_early() -> None:
     stream = JsonObjectStream(Budget(10_000))
     stream.feed(b'{"a": "')
     with pytest.raises(ParametersTooLarge):
-        for _ in range(1000):
-            stream.feed(b"x" * 1000)
+        _feed_repeatedly(stream.feed, b"x" * 1000, 1000)
 
 
 # ---------------------------------------------------------------------------------------- base64
@@ -242,8 +254,7 @@ def test_base64_stream_limit_is_on_decoded_bytes_as_they_grow() -> None:
     out = io.BytesIO()
     dec = Base64Decoder(out, 1000)
     with pytest.raises(PayloadTooLarge):
-        for _ in range(1000):
-            dec.feed(b"A" * 400)
+        _feed_repeatedly(dec.feed, b"A" * 400, 1000)
     assert len(out.getvalue()) <= 1400
 
 
@@ -251,6 +262,5 @@ def test_base64_stream_limit_is_on_decoded_bytes_as_they_grow() -> None:
 def test_base64_stream_refuses_garbage(bad: bytes) -> None:
     dec = Base64Decoder(io.BytesIO(), 1000)
     with pytest.raises(ImghostError) as info:
-        dec.feed(bad)
-        dec.finish()
+        _feed_and_finish(dec, bad)
     assert type(info.value) is InvalidRequest and info.value.code == 1003
