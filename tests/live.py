@@ -52,9 +52,10 @@ def interrupt(proc: subprocess.Popen[bytes]) -> None:
 
 
 def free_port() -> int:
+    """A port nothing listens on right now (the one helper for the whole suite)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        return int(s.getsockname()[1])
 
 
 def backend_env() -> dict[str, str]:

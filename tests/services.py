@@ -30,16 +30,11 @@ import obstore
 from obstore.store import S3Store as ObstoreS3
 
 from imghost.storage.s3 import S3Store, sigv4_headers
+from tests.live import free_port
 
 PGBIN = Path("/usr/lib/postgresql/15/bin")
 S3_ACCESS_KEY = "ciaccesskey"
 S3_SECRET_KEY = "cisecretkey123"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_tcp(port: int, host: str = "127.0.0.1", timeout: float = 30.0,

@@ -3,7 +3,6 @@ fills in the /oauth2/authorize form the way a person would."""
 
 from __future__ import annotations
 
-import io
 import secrets
 import uuid
 from dataclasses import dataclass, field
@@ -12,9 +11,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-from PIL import Image
 
-from tests.api.helpers import envelope_ok
+from tests.api.helpers import envelope_ok, unique_png  # noqa: F401  (unique_png: shared with other suites)
 from tests.live import LiveServer, db_rows, sqlite_db  # noqa: F401  (shared with other suites)
 
 TOKEN_KEYS = {"access_token", "expires_in", "token_type", "scope", "refresh_token", "account_id",
@@ -43,13 +41,6 @@ NOT_YOUR_IMAGE = "You are not the owner of this image. Use its deletehash."
 def unique_name(prefix: str = "u") -> str:
     """A fresh, valid username (letters and digits only, well under 63 characters)."""
     return f"{prefix}{uuid.uuid4().hex[:12]}"
-
-
-def unique_png(w: int = 24, h: int = 16) -> bytes:
-    """Random pixels: no two calls share stored bytes, so deduplication never hides a file."""
-    out = io.BytesIO()
-    Image.frombytes("RGB", (w, h), secrets.token_bytes(w * h * 3)).save(out, "PNG")
-    return out.getvalue()
 
 
 @dataclass
@@ -111,15 +102,6 @@ def make_user(srv: LiveServer, creds: tuple[str, str], *, via: str = "api", toke
         t = new_token(srv, creds, user)
         user.access_token, user.refresh_token = t["access_token"], t["refresh_token"]
     return user
-
-
-def upload(srv: LiveServer, headers: dict[str, str], data: bytes | None = None, **fields: str) -> dict[str, Any]:
-    r = httpx.post(f"{srv.url}/3/upload", headers=headers,
-                   files={"image": ("pic.png", data if data is not None else unique_png())}, data=fields,
-                   timeout=60)
-    return envelope_ok(r)
-
-
 
 
 # ---------------------------------------------------------------- the authorize form, as a browser sees it

@@ -37,9 +37,8 @@ from tests.accounts.helpers import (
     sqlite_db,
     unique_name,
     unique_png,
-    upload,
 )
-from tests.api.helpers import IMAGE_KEYS, envelope_error, envelope_ok
+from tests.api.helpers import IMAGE_KEYS, envelope_error, envelope_ok, upload
 from tests.live import LiveServer, stored_keys
 
 BAD_USERNAME = "Usernames are 4 to 63 letters and digits"
@@ -517,11 +516,11 @@ class TestAccountDeletion:
                                                       new_user: Any) -> None:
         owner, other = new_user(prefix="Del"), new_user(prefix="Keep")
         shared = unique_png(32, 32)
-        theirs = upload(server, other.bearer, data=shared)
+        theirs = upload(server, other.bearer, shared)
         keys_before = stored_keys(server)
 
         mine = [upload(server, owner.bearer), upload(server, owner.bearer)]
-        same_bytes = upload(server, owner.bearer, data=shared)
+        same_bytes = upload(server, owner.bearer, shared)
         thumb = mine[0]["link"].rsplit(".", 1)[0] + "m.jpg"
         assert httpx.get(thumb, timeout=60).status_code == 200
         assert len(stored_keys(server) - keys_before) == 3  # two originals and one thumbnail; shared bytes once

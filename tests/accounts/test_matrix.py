@@ -35,9 +35,8 @@ from tests.accounts.helpers import (
     make_user,
     unique_name,
     unique_png,
-    upload,
 )
-from tests.api.helpers import IMAGE_KEYS, envelope_error, envelope_ok
+from tests.api.helpers import IMAGE_KEYS, envelope_error, envelope_ok, upload
 from tests.live import LiveServer, stored_keys
 
 AUTH_KINDS = ("none", "client", "owner", "other", "invalid")

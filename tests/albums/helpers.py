@@ -1,4 +1,5 @@
-"""Shared pieces of the album tests: accounts and tokens, uploads, album calls and snapshots.
+"""Shared pieces of the album tests: accounts and tokens, album calls and snapshots (uploads go through
+tests/api/helpers.py).
 
 Everything goes through one persistent httpx client per test session (a new client costs a TLS context,
 ~0.15 s), with the caller's Authorization header passed per request.
@@ -12,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from tests.accounts.helpers import User, unique_name, unique_png
+from tests.accounts.helpers import User, unique_name
 from tests.api.helpers import IMAGE_KEYS, envelope_error, envelope_ok
 
 # The Album object, without the two fields that depend on the route and the caller: `deletehash` (owner only) and
@@ -46,12 +47,6 @@ def make_account(http: httpx.Client, creds: tuple[str, str], prefix: str = "al")
     tok = r.json()
     user.access_token, user.refresh_token = tok["access_token"], tok["refresh_token"]
     return user
-
-
-def upload(http: httpx.Client, headers: dict[str, str], w: int = 24, h: int = 16, **fields: str) -> dict[str, Any]:
-    """A multipart upload of unique pixels; returns the upload response's data."""
-    return envelope_ok(http.post("/3/upload", headers=headers, files={"image": ("pic.png", unique_png(w, h))},
-                                 data=fields))
 
 
 def create(http: httpx.Client, headers: dict[str, str], data: Any = None, **kw: Any) -> dict[str, Any]:

@@ -41,8 +41,8 @@ from tests.albums.helpers import (
     envelope_error,
     envelope_ok,
     get_album,
-    upload,
 )
+from tests.api.helpers import upload
 from tests.clients.helpers import RequestLog, SentRequest, make_png
 from tests.live import LiveServer
 

@@ -31,7 +31,7 @@ from tests.albums.helpers import (
     get_album,
     make_account,
 )
-from tests.albums.helpers import upload as upload_image
+from tests.api.helpers import upload as upload_image
 from tests.live import LiveServer, free_port, start_server, stored_keys
 
 ADDERS = 20

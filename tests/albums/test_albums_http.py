@@ -27,8 +27,8 @@ from tests.albums.helpers import (
     envelope_ok,
     get_album,
     snapshot,
-    upload,
 )
+from tests.api.helpers import upload
 from tests.live import LiveServer, stored_keys
 
 
@@ -41,8 +41,8 @@ def _ids(items: list[dict[str, Any]]) -> list[str]:
 
 def test_get_album_every_field(http: httpx.Client, server: LiveServer, alice: User, bob: User,
                                anon: dict[str, str]) -> None:
-    a = upload(http, alice.bearer, w=30, h=20, title="first")
-    b = upload(http, alice.bearer, w=50, h=40)
+    a = upload(http, alice.bearer, unique_png(30, 20), title="first")
+    b = upload(http, alice.bearer, unique_png(50, 40))
     t0 = int(time.time())
     made = create(http, alice.bearer, data={"ids[]": [a["id"], b["id"]], "title": "Trip ✓", "description":
                                             "two & more", "privacy": "public", "layout": "grid"})
@@ -130,8 +130,8 @@ def test_create_returns_exactly_id_and_deletehash(http: httpx.Client, carol: Use
 
 
 def test_create_with_every_field(http: httpx.Client, carol: User) -> None:
-    a = upload(http, carol.bearer, w=20, h=10)
-    b = upload(http, carol.bearer, w=31, h=17)
+    a = upload(http, carol.bearer, unique_png(20, 10))
+    b = upload(http, carol.bearer, unique_png(31, 17))
     made = create(http, carol.bearer, data={"ids[]": [a["id"], b["id"]], "title": "T", "description": "D",
                                             "privacy": "hidden", "layout": "horizontal", "cover": b["id"]})
     album = get_album(http, carol.bearer, made["id"])
@@ -222,7 +222,7 @@ def test_deletehashes_in_every_encoding(http: httpx.Client, anon: dict[str, str]
 
 @pytest.mark.parametrize("method", ["PUT", "POST"])
 def test_update_fields_keeps_images(http: httpx.Client, carol: User, method: str) -> None:
-    a, b = upload(http, carol.bearer, w=11, h=12), upload(http, carol.bearer, w=13, h=14)
+    a, b = upload(http, carol.bearer, unique_png(11, 12)), upload(http, carol.bearer, unique_png(13, 14))
     made = create(http, carol.bearer, data={"ids[]": [a["id"], b["id"]], "title": "old", "description": "keep"})
     r = http.request(method, f"/3/album/{made['id']}", headers=carol.bearer,
                      data={"title": "new", "privacy": "secret", "layout": "vertical", "cover": b["id"]})
@@ -573,7 +573,7 @@ def test_upload_with_owned_albums_deletehash(http: httpx.Client, alice: User, an
 
 def test_cover_defaults_to_first_and_follows_deletions(http: httpx.Client, carol: User,
                                                        anon: dict[str, str]) -> None:
-    a, b, c = (upload(http, carol.bearer, w=10 + k, h=20 + k) for k in range(3))
+    a, b, c = (upload(http, carol.bearer, unique_png(10 + k, 20 + k)) for k in range(3))
     made = create(http, carol.bearer, data={"ids[]": [a["id"], b["id"], c["id"]]})
 
     def cover() -> tuple[Any, int, int]:

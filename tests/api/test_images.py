@@ -9,12 +9,8 @@ import time
 import httpx
 from PIL import Image
 
-from tests.api.helpers import IMAGE_KEYS, envelope_error, envelope_ok, unique_jpeg
+from tests.api.helpers import IMAGE_KEYS, envelope_error, envelope_ok, unique_jpeg, upload
 from tests.live import LiveServer, stored_keys
-
-
-def _upload(api: httpx.Client, seed: int, **fields: str) -> dict:
-    return envelope_ok(api.post("/3/upload", files={"image": (f"f{seed}.jpg", unique_jpeg(seed))}, data=fields))
 
 
 def _stored_files(server: LiveServer) -> set[str]:
@@ -23,7 +19,7 @@ def _stored_files(server: LiveServer) -> set[str]:
 
 class TestGet:
     def test_exact_shape_for_non_owner(self, api: httpx.Client) -> None:
-        up = _upload(api, 201, title="hello")
+        up = upload(api, body=unique_jpeg(201), title="hello")
         data = envelope_ok(api.get(f"/3/image/{up['id']}"))
         assert set(data) == IMAGE_KEYS
         expected = {**up, "deletehash": "", "name": ""}
@@ -32,12 +28,12 @@ class TestGet:
         assert isinstance(data["datetime"], int) and abs(data["datetime"] - time.time()) < 120
 
     def test_owner_by_deletehash_sees_secrets(self, api: httpx.Client) -> None:
-        up = _upload(api, 202)
+        up = upload(api, body=unique_jpeg(202), filename="f202.jpg")
         data = envelope_ok(api.get(f"/3/image/{up['deletehash']}"))
         assert data["deletehash"] == up["deletehash"] and data["name"] == "f202.jpg"
 
     def test_views_counted_without_waiting_for_flush(self, api: httpx.Client) -> None:
-        up = _upload(api, 203)
+        up = upload(api, body=unique_jpeg(203))
         for _ in range(3):
             assert api.get(up["link"]).status_code == 200
         data = envelope_ok(api.get(f"/3/image/{up['id']}"))
@@ -46,14 +42,14 @@ class TestGet:
 
 class TestUpdate:
     def test_update_by_deletehash_post_and_put(self, api: httpx.Client) -> None:
-        up = _upload(api, 210)
+        up = upload(api, body=unique_jpeg(210))
         assert envelope_ok(api.post(f"/3/image/{up['deletehash']}", data={"title": "new"})) is True
         assert envelope_ok(api.put(f"/3/image/{up['deletehash']}", json={"description": "desc"})) is True
         data = envelope_ok(api.get(f"/3/image/{up['id']}"))
         assert (data["title"], data["description"]) == ("new", "desc")
 
     def test_update_by_id_without_ownership_is_refused_and_changes_nothing(self, api: httpx.Client) -> None:
-        up = _upload(api, 211, title="keep")
+        up = upload(api, body=unique_jpeg(211), title="keep")
         envelope_error(api.post(f"/3/image/{up['id']}", data={"title": "hijack"}), 403)
         assert envelope_ok(api.get(f"/3/image/{up['id']}"))["title"] == "keep"
 
@@ -63,12 +59,12 @@ class TestUpdate:
 
 class TestDelete:
     def test_delete_by_id_refused(self, api: httpx.Client) -> None:
-        up = _upload(api, 220)
+        up = upload(api, body=unique_jpeg(220))
         envelope_error(api.delete(f"/3/image/{up['id']}"), 403)
         assert api.get(up["link"]).status_code == 200
 
     def test_delete_removes_row_original_and_variants(self, api: httpx.Client, server: LiveServer) -> None:
-        up = _upload(api, 221)
+        up = upload(api, body=unique_jpeg(221))
         base = up["link"].rsplit(".", 1)[0]
         for s in "sbtmlh":
             assert api.get(f"{base}{s}.jpg").status_code == 200
@@ -129,7 +125,7 @@ def _noise_jpeg(seed: int) -> bytes:
 
 class TestDeletePage:
     def test_get_asks_post_deletes(self, api: httpx.Client, raw: httpx.Client) -> None:
-        up = _upload(api, 230)
+        up = upload(api, body=unique_jpeg(230))
         page = raw.get(f"/delete/{up['deletehash']}")
         assert page.status_code == 200 and "text/html" in page.headers["content-type"]
         assert 'id="confirm"' in page.text
@@ -143,6 +139,6 @@ class TestDeletePage:
         assert r.status_code == 404 and "text/html" in r.headers["content-type"]
 
     def test_id_is_not_a_deletehash(self, api: httpx.Client, raw: httpx.Client) -> None:
-        up = _upload(api, 231)
+        up = upload(api, body=unique_jpeg(231))
         assert raw.post(f"/delete/{up['id']}").status_code == 404
         assert api.get(up["link"]).status_code == 200

@@ -21,7 +21,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from tests.api.helpers import envelope_error, envelope_ok, unique_jpeg
+from tests.api.helpers import envelope_error, envelope_ok, unique_jpeg, upload
 from tests.live import LiveServer, db_rows, delete_keys, free_port, start_server, stored_keys, tmp_leftovers
 
 # Originals up to this size (and thumbnails) are kept in memory; anything larger is streamed every time.
@@ -109,14 +109,10 @@ def large(http: httpx.Client) -> tuple[dict, bytes]:
     return up, body
 
 
-def upload(http: httpx.Client, body: bytes) -> dict:
-    return envelope_ok(http.post("/3/upload", files={"image": ("a.jpg", body)}))
-
-
 class TestCacheHit:
     def test_miss_and_hits_are_identical(self, native: LiveServer, http: httpx.Client) -> None:
         body = unique_jpeg(901, 640, 480)
-        up = upload(http, body)
+        up = upload(http, body=body)
         assert up["size"] == len(body) < MAX_OBJECT
         thumb_path = f"/{up['id']}m.jpg"
         # Nothing is cached by an upload: the first GET of each is answered by the application and
@@ -150,7 +146,7 @@ class TestCacheHit:
         """With the stored objects gone, only answers from memory can still succeed."""
         before = stored_keys(native)
         body = unique_jpeg(902, 640, 480)
-        up = upload(http, body)
+        up = upload(http, body=body)
         thumb_path = f"/{up['id']}m.jpg"
         orig, thumb = http.get(up["link"]), http.get(thumb_path)
         assert orig.status_code == thumb.status_code == 200
@@ -165,7 +161,7 @@ class TestCacheHit:
 
     def test_if_none_match(self, native: LiveServer, http: httpx.Client) -> None:
         body = unique_jpeg(903, 640, 480)
-        up = upload(http, body)
+        up = upload(http, body=body)
         etag = etag_of(native, up["id"])
         # Before anything is cached: the application answers.
         miss = http.get(up["link"], headers={"If-None-Match": etag})
@@ -182,7 +178,7 @@ class TestCacheHit:
         assert other.status_code == 200 and other.content == body
 
     def test_if_none_match_thumbnail(self, http: httpx.Client) -> None:
-        up = upload(http, unique_jpeg(904, 640, 480))
+        up = upload(http, body=unique_jpeg(904, 640, 480))
         path = f"/{up['id']}m.jpg"
         first = http.get(path)
         etag = first.headers["etag"]
@@ -195,7 +191,7 @@ class TestCacheHit:
 
     def test_range_and_head_on_cached_object(self, http: httpx.Client) -> None:
         body = unique_jpeg(905, 640, 480)
-        up = upload(http, body)
+        up = upload(http, body=body)
         whole = [http.get(up["link"]) for _ in range(2)][-1]
         size = len(body)
         for spec, start, end in (("bytes=10-99", 10, 100), ("bytes=-100", size - 100, size),
@@ -304,7 +300,7 @@ class TestClientGoesAway:
         assert r.status_code == 200 and r.content == body
         r = http.get(up["link"], headers={"Range": "bytes=1000-1999"})
         assert r.status_code == 206 and r.content == body[1000:2000]
-        small = upload(http, unique_jpeg(906))
+        small = upload(http, body=unique_jpeg(906))
         assert http.get(small["link"]).content == http.get(small["link"]).content != b""
 
     @pytest.mark.parametrize("ranged", [pytest.param(False, id="whole"), pytest.param(True, id="ranged")])
@@ -343,7 +339,7 @@ class TestClientGoesAway:
         while tmp_leftovers(native) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert tmp_leftovers(native) == []
-        up = upload(http, image)
+        up = upload(http, body=image)
         assert http.get(up["link"]).content == image
 
 
@@ -393,7 +389,7 @@ class TestRequestBodies:
 @pytest.fixture(scope="module")
 def image(http: httpx.Client) -> tuple[dict, bytes]:
     body = unique_jpeg(910)
-    return upload(http, body), body
+    return upload(http, body=body), body
 
 
 class TestPaths:
@@ -442,7 +438,7 @@ class TestPaths:
 class TestViews:
     def test_hit_path_counts_views(self, native: LiveServer, http: httpx.Client) -> None:
         body = unique_jpeg(911, 640, 480)
-        up = upload(http, body)
+        up = upload(http, body=body)
         assert envelope_ok(http.get(f"/3/image/{up['id']}"))["views"] == 0
         for _ in range(5):  # one miss, four hits
             assert http.get(up["link"]).status_code == 200
@@ -467,7 +463,7 @@ class TestViews:
             cid, _ = first.create_client()
             auth = {"Authorization": f"Client-ID {cid}"}
             with httpx.Client(base_url=first.url, headers=auth, timeout=60) as c:
-                up = upload(c, unique_jpeg(912))
+                up = upload(c, body=unique_jpeg(912))
                 for _ in range(3):
                     assert c.get(up["link"]).status_code == 200
                 assert envelope_ok(c.get(f"/3/image/{up['id']}"))["views"] == 3
@@ -504,7 +500,7 @@ class TestAsgiEntryPoint:
         cid, _ = asgi_server.create_client("asgi", redirect_uri="http://localhost/cb")
         with httpx.Client(base_url=asgi_server.url, headers={"Authorization": f"Client-ID {cid}"}, timeout=60) as c:
             body = unique_jpeg(913, 640, 480)
-            up = upload(c, body)
+            up = upload(c, body=body)
             assert up["link"] == f"{asgi_server.url}/{up['id']}.jpg"
             data = envelope_ok(c.get(f"/3/image/{up['id']}"))
             assert data["id"] == up["id"] and data["size"] == len(body) and (data["width"], data["height"]) == (640, 480)

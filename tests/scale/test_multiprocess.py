@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.api.helpers import envelope_error, envelope_ok, unique_jpeg
+from tests.api.helpers import envelope_error, envelope_ok, unique_jpeg, upload
 from tests.live import LiveServer, stored_keys
 from tests.scale.conftest import Launch
 from tests.scale.helpers import BIG_LIMITS, EMBEDDED_ENV, api_client, media_url, metric
@@ -41,16 +41,11 @@ def client_id(pair: tuple[LiveServer, LiveServer]) -> str:
     return pair[0].create_client("scale")[0]
 
 
-def _upload(c: httpx.Client, seed: int, **fields: str) -> dict:
-    return envelope_ok(c.post("/3/upload", files={"image": (f"s{seed}.jpg", unique_jpeg(seed, 320, 240))},
-                              data=fields))
-
-
 def test_lifecycle_across_processes(pair: tuple[LiveServer, LiveServer], client_id: str) -> None:
     a, b = pair
     with api_client(a, client_id) as ca, api_client(b, client_id) as cb:
         keys_before = stored_keys(a)
-        up = _upload(ca, 9101, title="from A")
+        up = upload(ca, body=unique_jpeg(9101, 320, 240), title="from A")
         iid, dh = up["id"], up["deletehash"]
 
         # read on B: metadata and bytes
@@ -96,7 +91,8 @@ def test_rate_limit_is_shared(shared_backend: dict[str, str], launch: Launch,
            "IMGHOST_RATE_LIMIT_USER": "20"}
     a, b = _start_two(launch, env, "rl-a", "rl-b")
     with api_client(pair[0], client_id) as cu:
-        iid = _upload(cu, 9201)["id"]  # uploaded elsewhere: none of the reader's credits are spent
+        # uploaded elsewhere: none of the reader's credits are spent
+        iid = upload(cu, body=unique_jpeg(9201, 320, 240))["id"]
     reader = a.create_client("reader")[0]
     with api_client(a, reader) as ca, api_client(b, reader) as cb:
         for i in range(20):
@@ -116,7 +112,7 @@ def test_rate_limit_is_shared(shared_backend: dict[str, str], launch: Launch,
 def test_thumbnail_rendered_once_across_processes(pair: tuple[LiveServer, LiveServer], client_id: str) -> None:
     a, b = pair
     with api_client(a, client_id) as ca:
-        up = _upload(ca, 9301)
+        up = upload(ca, body=unique_jpeg(9301, 320, 240))
     before = metric(a, "thumbnails_rendered") + metric(b, "thumbnails_rendered")
     urls = [media_url(srv, up["link"], "m") for srv in (a, b) for _ in range(25)]
     gate = threading.Barrier(len(urls))
@@ -142,9 +138,9 @@ def test_two_workers_on_one_port(backend: str, shared_backend: dict[str, str], l
     srv = launch(env, workers=2, name=f"w2-{backend}")
     cid = srv.create_client("workers")[0]
 
-    def upload(seed: int) -> dict:
+    def send(seed: int) -> dict:
         with api_client(srv, cid) as c:
-            return _upload(c, seed)
+            return upload(c, body=unique_jpeg(seed, 320, 240))
 
     def read(up: dict) -> None:
         with api_client(srv, cid) as c:
@@ -154,7 +150,7 @@ def test_two_workers_on_one_port(backend: str, shared_backend: dict[str, str], l
             assert c.get(media_url(srv, up["link"], "s")).status_code == 200
 
     with ThreadPoolExecutor(12) as pool:
-        ups = list(pool.map(upload, range(9400, 9424)))
+        ups = list(pool.map(send, range(9400, 9424)))
         assert len({u["id"] for u in ups}) == 24
         list(pool.map(read, ups * 2))
 
@@ -168,7 +164,7 @@ def test_two_processes_share_one_embedded_data_dir(tmp_path_factory: pytest.Temp
     assert a.log != b.log
     cid = a.create_client("embedded")[0]
     with api_client(a, cid) as ca, api_client(b, cid) as cb:
-        up = _upload(ca, 9501)
+        up = upload(ca, body=unique_jpeg(9501, 320, 240))
         seen = envelope_ok(cb.get(f"/3/image/{up['id']}"))
         assert seen["size"] == up["size"]
         rb = cb.get(media_url(b, up["link"]))

@@ -10,8 +10,8 @@ import orjson
 import pytest
 from starlette.requests import Request
 
-from imghost.http.params import Params, read_params
 from imghost.errors import InvalidRequest, ParametersTooLarge
+from imghost.http.params import Params, read_params
 
 # ---------------------------------------------------------------------------------------- real requests
 
