@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from imghost import __version__
 from imghost.api import accounts, albums, credits, images
-from imghost.api.edge import ApiEdge
+from imghost.api.edge import ApiEdge, FastRoute
 from imghost.api.envelope import error
 from imghost.delivery.handler import MEDIA_PATH, Delivery
 from imghost.errors import ImghostError, InvalidRequest, MethodNotAllowed, NotFound
@@ -33,7 +33,7 @@ log = logging.getLogger("imghost")
 # Uploads and the reads clients make most, dispatched by the API edge without the framework's router (which walks every
 # route) and dependency solver: the same handlers, a fraction of the cost. Everything else goes through
 # FastAPI, which also documents these routes.
-FAST_ROUTES = [
+FAST_ROUTES: list[FastRoute] = [
     ("POST", re.compile(r"^/3/(?:image|upload)$"), images.upload),
     ("GET", re.compile(r"^/3/image/([^/]+)$"), images.get_image),
     ("GET", re.compile(r"^/3/credits$"), credits.credits),

@@ -127,8 +127,8 @@ def cmd_client_delete(args: argparse.Namespace) -> int:
 def cmd_user_create(args: argparse.Namespace) -> int:
     async def run(svc: Any) -> int:
         row = await svc.accounts.create(args.username, email=args.email, password=args.password)
-        print(json.dumps({"id": row["id"], "username": row["username"]}) if args.json
-              else f"imghost: created account {row['username']} (id {row['id']})")
+        print(json.dumps({"id": row.id, "username": row.username}) if args.json
+              else f"imghost: created account {row.username} (id {row.id})")
         return 0
 
     return _with_services(run)
@@ -146,7 +146,7 @@ def cmd_user_delete(args: argparse.Namespace) -> int:
     async def run(svc: Any) -> int:
         row = await svc.accounts.get(args.username)
         await svc.accounts.delete(row)
-        print(f"imghost: deleted account {row['username']} and everything it owned")
+        print(f"imghost: deleted account {row.username} and everything it owned")
         return 0
 
     return _with_services(run)
@@ -155,8 +155,8 @@ def cmd_user_delete(args: argparse.Namespace) -> int:
 def cmd_user_set_password(args: argparse.Namespace) -> int:
     async def run(svc: Any) -> int:
         row = await svc.accounts.get(args.username)
-        await svc.accounts.set_password(row["id"], args.password)
-        print(f"imghost: password changed for {row['username']}; its tokens are revoked")
+        await svc.accounts.set_password(row.id, args.password)
+        print(f"imghost: password changed for {row.username}; its tokens are revoked")
         return 0
 
     return _with_services(run)
@@ -174,8 +174,8 @@ def cmd_token_revoke(args: argparse.Namespace) -> int:
     async def run(svc: Any) -> int:
         if args.user:
             row = await svc.accounts.get(args.user)
-            n = await svc.oauth.revoke_account(row["id"])
-            print(f"imghost: revoked {n} token(s) of {row['username']}")
+            n = await svc.oauth.revoke_account(row.id)
+            print(f"imghost: revoked {n} token(s) of {row.username}")
             return 0
         if not args.token:
             print("imghost: give a token or --user USERNAME", file=sys.stderr)

@@ -12,7 +12,7 @@ Every per-address rule (API rate limits, sign-in throttling, registration) asks 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -39,8 +39,8 @@ def parse_address(text: str) -> IPAddress | None:
         ip = ipaddress.ip_address(text)
     except ValueError:
         return None
-    if ip.version == 6 and ip.ipv4_mapped is not None:  # type: ignore[union-attr]
-        return ip.ipv4_mapped  # type: ignore[union-attr]
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
     return ip
 
 
@@ -100,7 +100,7 @@ class ClientAddresses:
                 return current
         return current  # every hop is ours (a request from inside): the leftmost one
 
-    def of(self, scope: dict[str, Any]) -> str:
+    def of(self, scope: Mapping[str, Any]) -> str:
         """The client address of an ASGI request."""
         client = scope.get("client")
         peer = client[0] if client else None
@@ -108,7 +108,7 @@ class ClientAddresses:
             return "-" if peer is None else peer
         return self.resolve(peer, [v.decode("latin-1") for k, v in scope["headers"] if k == _XFF])
 
-    def is_https(self, scope: dict[str, Any]) -> bool:
+    def is_https(self, scope: Mapping[str, Any]) -> bool:
         """Whether the client's request came over HTTPS: the server's own scheme, or the scheme a trusted
         proxy in front of it reports (`X-Forwarded-Proto`, the leftmost value: the one the client used)."""
         if scope.get("scheme") == "https":
@@ -116,7 +116,8 @@ class ClientAddresses:
         client = scope.get("client")
         if not (self.trust_forwarded and client and self._peer_trusted(client[0])):
             return False
-        for k, v in scope["headers"]:
+        headers: Iterable[tuple[bytes, bytes]] = scope["headers"]
+        for k, v in headers:
             if k == _XFP:
                 return v.split(b",")[0].strip().lower() == b"https"
         return False

@@ -3,6 +3,14 @@ import string
 
 _ALPHABET = string.ascii_letters + string.digits
 
+# Images and albums share one id space: 7 characters (5 for legacy ones), at most 10 for ids brought over
+# from elsewhere; deletehashes are 15, at most 32. The length alone says which one a reference is.
+ID_LENGTH = 7
+LEGACY_ID_LENGTH = 5
+MAX_ID_LENGTH = 10
+DELETEHASH_LENGTH = 15
+MAX_DELETEHASH_LENGTH = 32
+
 
 def random_id(length: int) -> str:
     # One read of the system's random source, not one per character. Bytes of 248 and above are
@@ -20,12 +28,25 @@ def plausible(value: str) -> bool:
     return value.isascii() and value.isalnum()
 
 
+def kind(ref: str) -> str | None:
+    """"id", "deletehash", or None for a reference that can be neither."""
+    if not plausible(ref):
+        return None
+    if len(ref) <= MAX_ID_LENGTH:
+        return "id"
+    return "deletehash" if len(ref) <= MAX_DELETEHASH_LENGTH else None
+
+
+def is_id(ref: str) -> bool:
+    return kind(ref) == "id"
+
+
 def image_id() -> str:
-    return random_id(7)
+    return random_id(ID_LENGTH)
 
 
 def deletehash() -> str:
-    return random_id(15)
+    return random_id(DELETEHASH_LENGTH)
 
 
 def blob_id() -> str:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from imghost.client_ip import ClientAddresses
-from imghost.db.database import Database, PostgresDatabase, Row, SqliteDatabase, asyncpg_dsn
+from imghost.db.database import Database, PostgresDatabase, SqliteDatabase, asyncpg_dsn
 from imghost.delivery.cache import DeliveryCache
 from imghost.delivery.invalidation import FileInvalidator, RedisInvalidator
 from imghost.domain.accounts import captcha
@@ -17,8 +17,8 @@ from imghost.domain.accounts.service import AccountService
 from imghost.domain.albums.service import AlbumService
 from imghost.domain.clients.service import ClientService
 from imghost.domain.credits.service import CreditService, RateLimits
-from imghost.domain.images import repository as image_repo
 from imghost.domain.images.heavy import HeavyPool
+from imghost.domain.images.into_album import UploadService
 from imghost.domain.images.service import ImageService
 from imghost.domain.images.views import ViewCounter
 from imghost.domain.oauth.service import OAuthService
@@ -85,6 +85,7 @@ class Services:
     clients: ClientService
     credits: CreditService
     images: ImageService
+    uploads: UploadService
     accounts: AccountService
     albums: AlbumService
     oauth: OAuthService
@@ -126,19 +127,21 @@ class Services:
         images = ImageService(db, store, locks, limits=limits, tmp_dir=tmp_dir,
                               ffmpeg_timeout=settings.ffmpeg_timeout, views=views, on_removed=invalidator.publish,
                               work=work, heavy=HeavyPool(settings.media_workers, settings.media_queue))
+        albums = AlbumService(db)
         svc = cls(
             settings=settings, db=db, store=store, locks=locks, limiter=limiter,
             clients=ClientService(db),
             credits=CreditService(limiter, RateLimits(settings.rate_limit_user, settings.rate_limit_client,
                                                       settings.rate_limit_post, settings.upload_cost)),
             images=images,
+            uploads=UploadService(images, albums),
             accounts=AccountService(db, images, limiter, registration=settings.registration,
                                     captcha=captcha.build(settings.captcha_provider,
                                                           settings.captcha_secret.get_secret_value(),
                                                           settings.captcha_verify_url),
                                     login_attempts=settings.login_attempts, login_window=settings.login_window,
                                     login_slowdown=settings.login_slowdown),
-            albums=AlbumService(db),
+            albums=albums,
             oauth=OAuthService(db, token_lifetime=settings.token_lifetime,
                                code_lifetime=settings.oauth_code_lifetime),
             views=views,
@@ -153,8 +156,9 @@ class Services:
         svc._flusher = asyncio.create_task(svc._flush_loop())
         return svc
 
-    async def images_repo_get(self, image_id: str) -> Row | None:
-        return await image_repo.get(self.db, image_id)
+    async def health(self) -> None:
+        """Raises (ServiceUnavailable) when the database does not answer."""
+        await self.db.fetch_value("SELECT 1")
 
     async def _flush_loop(self) -> None:
         while True:

@@ -26,7 +26,7 @@ async def user(svc: Services, caller: Subject, prefix: str = "u") -> Subject:
     row = await svc.accounts.create(
         f"{prefix}{secrets.token_hex(6)}", email=f"{prefix}@example.org", password=PASSWORD
     )
-    return Subject(client_id=caller.client_id, account_id=int(row["id"]), username=row["username"])
+    return Subject(client_id=caller.client_id, account_id=int(row.id), username=row.username)
 
 
 async def put(svc: Services, who: Subject, body: bytes | None = None, **meta: Any) -> Row:

@@ -55,25 +55,25 @@ def test_deleting_an_account_leaves_nothing_of_it(inproc: InProc) -> None:
         shared = unique_jpeg(21)
         theirs, their_own = await put(svc, other, shared), await put(svc, other)
         mine = [await put(svc, owner), await put(svc, owner), await put(svc, owner, shared)]
-        assert mine[2]["blob_id"] == theirs["blob_id"]
-        await svc.images.thumbnail(await svc.images.get(mine[0]["id"]), "m")
+        assert mine[2].blob_id == theirs.blob_id
+        await svc.images.thumbnail(await svc.images.get(mine[0].id), "m")
 
         # Everything an account can have, and everything others can have that points at it.
         album = await svc.albums.create(
-            owner, AlbumFields(ids=[mine[0]["id"], mine[1]["id"]], deletehashes=[theirs["deletehash"]])
+            owner, AlbumFields(ids=[mine[0].id, mine[1].id], deletehashes=[theirs.deletehash])
         )
         their_album = await svc.albums.create(
-            other, AlbumFields(ids=[their_own["id"]], deletehashes=[mine[1]["deletehash"]])
+            other, AlbumFields(ids=[their_own.id], deletehashes=[mine[1].deletehash])
         )
-        assert await svc.accounts.toggle_favorite(owner, theirs["id"]) == "favorited"
-        assert await svc.albums.toggle_favorite(owner, their_album["id"]) == "favorited"
-        assert await svc.accounts.toggle_favorite(other, mine[0]["id"]) == "favorited"
-        assert await svc.albums.toggle_favorite(other, album["id"]) == "favorited"
+        assert await svc.accounts.toggle_favorite(owner, theirs.id) == "favorited"
+        assert await svc.albums.toggle_favorite(owner, their_album.id) == "favorited"
+        assert await svc.accounts.toggle_favorite(other, mine[0].id) == "favorited"
+        assert await svc.albums.toggle_favorite(other, album.id) == "favorited"
         tokens = [await svc.oauth.issue(cid, owner.account_id, owner.username) for _ in range(2)]
         await svc.oauth.new_code("code", cid, owner.account_id)
         await svc.oauth.new_code("pin", cid, owner.account_id)
         their_token = await svc.oauth.issue(cid, other.account_id, other.username)
-        image_ids = [m["id"] for m in mine]
+        image_ids = [m.id for m in mine]
         before = await _left(svc, "accounts", [owner.account_id])
         assert {
             "accounts.id",
@@ -89,7 +89,7 @@ def test_deleting_an_account_leaves_nothing_of_it(inproc: InProc) -> None:
 
         assert await _left(svc, "accounts", [owner.account_id]) == {}
         assert await _left(svc, "images", image_ids) == {}
-        assert await _left(svc, "albums", [album["id"]]) == {}
+        assert await _left(svc, "albums", [album.id]) == {}
         with pytest.raises(AccountIdNotFound):
             await svc.accounts.get_by_id(owner.account_id)
         for pair in tokens:
@@ -97,19 +97,19 @@ def test_deleting_an_account_leaves_nothing_of_it(inproc: InProc) -> None:
 
         # Files: the owner's own went (originals and the thumbnail); the one shared with `other` stayed,
         # counted once now.
-        assert await blobs(svc) == {theirs["blob_id"]: 1, their_own["blob_id"]: 1}
+        assert await blobs(svc) == {theirs.blob_id: 1, their_own.blob_id: 1}
         assert await stored_keys(svc) == {
-            keys.original(theirs["blob_id"]),
-            keys.original(their_own["blob_id"]),
+            keys.original(theirs.blob_id),
+            keys.original(their_own.blob_id),
         }
 
         # The other account lost only what pointed at the deleted one.
-        assert [r["id"] for r in await svc.albums.images(their_album["id"])] == [their_own["id"]]
-        assert not await svc.accounts.is_favorite(other, mine[0]["id"])
+        assert [r.id for r in await svc.albums.images(their_album.id)] == [their_own.id]
+        assert not await svc.accounts.is_favorite(other, mine[0].id)
         assert await svc.oauth.resolve(their_token.access_token, cid) == other
-        assert {(await svc.images.get(i["id"]))["id"] for i in (theirs, their_own)} == {
-            theirs["id"],
-            their_own["id"],
+        assert {(await svc.images.get(i.id)).id for i in (theirs, their_own)} == {
+            theirs.id,
+            their_own.id,
         }
         assert await count(svc, "SELECT COUNT(*) FROM accounts") == 1
 

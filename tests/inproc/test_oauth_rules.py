@@ -144,7 +144,7 @@ def test_a_new_password_ends_every_token_of_the_account(inproc: InProc) -> None:
         with pytest.raises(Unauthorized):
             await svc.accounts.authenticate(who.username, PASSWORD, "192.0.2.1")
         row = await svc.accounts.authenticate(who.username, "a-new-password-1", "192.0.2.1")
-        assert row["id"] == who.account_id
+        assert row.id == who.account_id
 
     inproc.run(body)
 

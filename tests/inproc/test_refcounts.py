@@ -41,24 +41,24 @@ def test_identical_uploads_share_one_blob_until_the_last_goes(inproc: InProc) ->
         data = unique_jpeg(11)
         first = await put(svc, owner, data)
         second = await put(svc, other, data)
-        blob = first["blob_id"]
-        assert second["blob_id"] == blob and second["id"] != first["id"]
+        blob = first.blob_id
+        assert second.blob_id == blob and second.id != first.id
         assert await blobs(svc) == {blob: 2}
         assert await stored_keys(svc) == {keys.original(blob)}
         stored = await svc.store.get_bytes(keys.original(blob))
 
         # A thumbnail belongs to the blob too: made through one image, served for both, kept while either lives.
-        thumb = await svc.images.thumbnail(await svc.images.get(first["id"]), "m")
+        thumb = await svc.images.thumbnail(await svc.images.get(first.id), "m")
         assert thumb[:2] == b"\xff\xd8"
         assert await stored_keys(svc) == {keys.original(blob), keys.thumb(blob, "m")}
 
-        await svc.images.delete(owner, first["id"])
+        await svc.images.delete(owner, first.id)
         assert await blobs(svc) == {blob: 1}
         assert await stored_keys(svc) == {keys.original(blob), keys.thumb(blob, "m")}
         assert await svc.store.get_bytes(keys.original(blob)) == stored
-        assert await svc.images.thumbnail(await svc.images.get(second["id"]), "m") == thumb
+        assert await svc.images.thumbnail(await svc.images.get(second.id), "m") == thumb
 
-        await svc.images.delete(other, second["deletehash"])
+        await svc.images.delete(other, second.deletehash)
         assert await blobs(svc) == {}
         assert await stored_keys(svc) == set()
 
@@ -69,10 +69,10 @@ def test_different_bytes_are_stored_apart(inproc: InProc) -> None:
     async def body(svc: Services) -> None:
         anon = await app(svc)
         a, b = await put(svc, anon, unique_jpeg(12)), await put(svc, anon, unique_jpeg(13))
-        assert a["blob_id"] != b["blob_id"]
-        assert await blobs(svc) == {a["blob_id"]: 1, b["blob_id"]: 1}
-        await svc.images.delete(anon, a["deletehash"])
-        assert await stored_keys(svc) == {keys.original(b["blob_id"])}
+        assert a.blob_id != b.blob_id
+        assert await blobs(svc) == {a.blob_id: 1, b.blob_id: 1}
+        await svc.images.delete(anon, a.deletehash)
+        assert await stored_keys(svc) == {keys.original(b.blob_id)}
 
     inproc.run(body)
 
@@ -85,13 +85,13 @@ def test_simultaneous_identical_uploads_count_every_reference(inproc: InProc) ->
         anon = await app(svc)
         data = unique_png(40, 30)
         rows = await asyncio.gather(*(put(svc, anon, data) for _ in range(4)))
-        blob = rows[0]["blob_id"]
-        assert {r["blob_id"] for r in rows} == {blob} and len({r["id"] for r in rows}) == 4
+        blob = rows[0].blob_id
+        assert {r.blob_id for r in rows} == {blob} and len({r.id for r in rows}) == 4
         assert await blobs(svc) == {blob: 4}
-        await asyncio.gather(*(svc.images.delete(anon, r["deletehash"]) for r in rows[:3]))
+        await asyncio.gather(*(svc.images.delete(anon, r.deletehash) for r in rows[:3]))
         assert await blobs(svc) == {blob: 1}
         assert await stored_keys(svc) == {keys.original(blob)}
-        await svc.images.delete(anon, rows[3]["deletehash"])
+        await svc.images.delete(anon, rows[3].deletehash)
         assert (await blobs(svc), await stored_keys(svc)) == ({}, set())
 
     inproc.run(body)
@@ -142,14 +142,14 @@ def test_a_failed_commit_leaves_a_shared_blob_as_it_was(inproc: InProc) -> None:
         anon = await app(svc)
         data = unique_jpeg(17)
         first = await put(svc, anon, data)
-        blob = first["blob_id"]
+        blob = first.blob_id
         await _refuse_image_rows(svc)
         with pytest.raises(Exception, match="refused by the test"):
             await put(svc, anon, data)
         assert await blobs(svc) == {blob: 1}
         assert await stored_keys(svc) == {keys.original(blob)}
-        assert (await svc.images.get(first["id"]))["blob_id"] == blob
-        await svc.images.delete(anon, first["deletehash"])
+        assert (await svc.images.get(first.id)).blob_id == blob
+        await svc.images.delete(anon, first.deletehash)
         assert (await blobs(svc), await stored_keys(svc)) == ({}, set())
 
     inproc.run(body)

@@ -3,14 +3,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from imghost.api.albums import album_payload
-from imghost.api.deps import images_json
 from imghost.api.deps import services as _svc
 from imghost.api.deps import subject as _subject
 from imghost.api.envelope import ok
 from imghost.api.params import paging, path_page
+from imghost.api.presenters import album_payload, images_json
 from imghost.api.schemas import account_json, settings_json
-from imghost.errors import ImageNotFound, InvalidRequest
+from imghost.domain.albums.model import Album
 from imghost.http.params import read_params
 
 router = APIRouter(prefix="/3/account", tags=["account"])
@@ -76,7 +75,6 @@ async def change_settings(request: Request, username: str) -> Response:
 async def stats(request: Request, username: str) -> Response:
     svc = _svc(request)
     row = await svc.accounts.resolve_owned(_subject(request), username)
-    await svc.views.flush(svc.db)  # so the totals include views still counted in memory
     return ok(await svc.accounts.stats(row))
 
 
@@ -116,10 +114,7 @@ async def image(request: Request, username: str, image_id: str) -> Response:
     svc = _svc(request)
     subject = _subject(request)
     row = await svc.accounts.resolve_owned(subject, username)
-    img = await svc.images.get(image_id)
-    if img["account_id"] != row["id"]:
-        raise ImageNotFound(image_id)
-    return ok(images_json(svc, [img], subject)[0])
+    return ok(images_json(svc, [await svc.images.of_account(row.id, image_id)], subject)[0])
 
 
 @router.delete("/{username}/image/{deletehash}", summary="Delete one of the account's images by deletehash",
@@ -128,11 +123,7 @@ async def delete_image(request: Request, username: str, deletehash: str) -> Resp
     svc = _svc(request)
     subject = _subject(request)
     row = await svc.accounts.resolve_owned(subject, username)
-    resolved = await svc.images.resolve(deletehash)
-    if not resolved.by_deletehash:
-        raise InvalidRequest("This route needs the image's deletehash, not its id")
-    if resolved.row["account_id"] != row["id"]:
-        raise ImageNotFound(deletehash)
+    await svc.images.resolve_deletehash_of(row.id, deletehash)
     await svc.images.delete(subject, deletehash)
     return ok(True)
 
@@ -149,14 +140,12 @@ async def favorites(request: Request, username: str, sort: str = "newest") -> Re
     row = await svc.accounts.resolve_owned(subject, username)
     p, per = paging(await read_params(request), path_page(request))
     out: list[dict[str, object]] = []
-    for ref in await svc.accounts.favorites(row, newest=sort != "oldest", page=p, per_page=per):
-        if ref["kind"] == "album":
-            album = await svc.albums.get(ref["item_id"])
-            item = await album_payload(svc, subject, album, owner=subject.owns(album["account_id"]),
-                                       with_images=False)
+    for item in await svc.accounts.favorites(row, newest=sort != "oldest", page=p, per_page=per):
+        if isinstance(item, Album):
+            data = await album_payload(svc, subject, item, owner=subject.owns(item.account_id), with_images=False)
         else:
-            item = images_json(svc, [await svc.images.get(ref["item_id"])], subject)[0]
-            item["is_album"] = False
-        item["favorite"] = True
-        out.append(item)
+            data = images_json(svc, [item], subject)[0]
+            data["is_album"] = False
+        data["favorite"] = True
+        out.append(data)
     return ok(out)

@@ -3,18 +3,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from imghost.api.deps import images_json
 from imghost.api.deps import services as _svc
 from imghost.api.deps import subject as _subject
 from imghost.api.envelope import ok
 from imghost.api.params import paging, path_page
-from imghost.api.schemas import album_json
-from imghost.auth import Subject
-from imghost.db.database import Row
+from imghost.api.presenters import album_payload, images_json
+from imghost.domain.accounts.model import Account
 from imghost.domain.albums.service import AlbumFields
-from imghost.errors import AlbumNotFound, InvalidRequest
+from imghost.errors import InvalidRequest
 from imghost.http.params import Params, read_params
-from imghost.services import Services
 
 router = APIRouter(prefix="/3", tags=["album"])
 
@@ -29,49 +26,33 @@ def _fields(p: Params) -> AlbumFields:
                        deletehashes=p.get_list("deletehashes"), present=present)
 
 
-async def album_payload(svc: Services, subject: Subject, row: Row, *, owner: bool,
-                         with_images: bool) -> dict[str, object]:
-    images = await svc.albums.images(row["id"]) if with_images else None
-    cover = None
-    if row["cover"]:
-        cover = next((i for i in images or [] if i["id"] == row["cover"]), None) or await svc.images_repo_get(
-            row["cover"])
-    data = album_json(row, svc.settings.base_url, owner=owner, cover=cover,
-                      favorite=await svc.albums.is_favorite(subject, row["id"]))
-    if images is not None:
-        data["images"] = images_json(svc, images, subject)
-    return data
-
-
 @router.get("/album/{album_id}", summary="Album information with its images", operation_id="album_get")
 async def get_album(request: Request, album_id: str) -> Response:
     svc, subject = _svc(request), _subject(request)
     resolved = await svc.albums.resolve(album_id)
-    owner = svc.albums.is_owner(subject, resolved)
-    return ok(await album_payload(svc, subject, resolved.row, owner=owner, with_images=True))
+    return ok(await album_payload(svc, subject, resolved.item, owner=resolved.owned_by(subject), with_images=True))
 
 
 @router.get("/album/{album_id}/images", summary="The album's images, in order", operation_id="album_images")
 async def album_images(request: Request, album_id: str) -> Response:
     svc, subject = _svc(request), _subject(request)
-    row = (await svc.albums.resolve(album_id)).row
-    rows = await svc.albums.images(row["id"])
-    return ok(images_json(svc, rows, subject))
+    album = (await svc.albums.resolve(album_id)).item
+    return ok(images_json(svc, await svc.albums.images(album.id), subject))
 
 
 @router.get("/album/{album_id}/image/{image_id}", summary="One image of an album", operation_id="album_image")
 async def album_image(request: Request, album_id: str, image_id: str) -> Response:
     svc, subject = _svc(request), _subject(request)
-    row = (await svc.albums.resolve(album_id)).row
-    img = await svc.albums.image(row["id"], image_id)
+    album = (await svc.albums.resolve(album_id)).item
+    img = await svc.albums.image(album.id, image_id)
     return ok(images_json(svc, [img], subject)[0])
 
 
 @router.post("/album", summary="Create an album", operation_id="album_create")
 async def create_album(request: Request) -> Response:
     svc = _svc(request)
-    row = await svc.albums.create(_subject(request), _fields(await read_params(request)))
-    return ok({"id": row["id"], "deletehash": row["deletehash"]})
+    album = await svc.albums.create(_subject(request), _fields(await read_params(request)))
+    return ok({"id": album.id, "deletehash": album.deletehash})
 
 
 @router.put("/album/{album_id}", summary="Update an album (by id as owner, or by deletehash)",
@@ -127,10 +108,10 @@ async def favorite_album(request: Request, album_id: str) -> Response:
 # ---------------------------------------------------------------- account album routes
 
 
-async def _account_and_visibility(request: Request, username: str) -> tuple[Row, bool]:
+async def _account_and_visibility(request: Request, username: str) -> tuple[Account, bool]:
     svc, subject = _svc(request), _subject(request)
     account = await svc.accounts.resolve(subject, username)
-    return account, subject.account_id == account["id"]
+    return account, subject.account_id == account.id
 
 
 @router.get("/account/{username}/albums", summary="An account's albums (hidden and secret ones to the owner)",
@@ -141,8 +122,8 @@ async def account_albums(request: Request, username: str) -> Response:
     svc, subject = _svc(request), _subject(request)
     account, mine = await _account_and_visibility(request, username)
     p, per = paging(await read_params(request), path_page(request))
-    rows = await svc.albums.of_account(account["id"], include_hidden=mine, page=p, per_page=per)
-    return ok([await album_payload(svc, subject, r, owner=mine, with_images=False) for r in rows])
+    albums = await svc.albums.of_account(account.id, include_hidden=mine, page=p, per_page=per)
+    return ok([await album_payload(svc, subject, a, owner=mine, with_images=False) for a in albums])
 
 
 @router.get("/account/{username}/albums/ids", summary="Ids of an account's albums",
@@ -153,7 +134,7 @@ async def account_album_ids(request: Request, username: str) -> Response:
     svc = _svc(request)
     account, mine = await _account_and_visibility(request, username)
     p, per = paging(await read_params(request), path_page(request), default_per_page=100)
-    return ok(await svc.albums.ids_of_account(account["id"], include_hidden=mine, page=p, per_page=per))
+    return ok(await svc.albums.ids_of_account(account.id, include_hidden=mine, page=p, per_page=per))
 
 
 @router.get("/account/{username}/albums/count", summary="Number of an account's albums",
@@ -161,7 +142,7 @@ async def account_album_ids(request: Request, username: str) -> Response:
 async def account_album_count(request: Request, username: str) -> Response:
     svc = _svc(request)
     account, mine = await _account_and_visibility(request, username)
-    return ok(await svc.albums.count_of_account(account["id"], include_hidden=mine))
+    return ok(await svc.albums.count_of_account(account.id, include_hidden=mine))
 
 
 @router.get("/account/{username}/album/{album_id}", summary="One album of an account",
@@ -169,10 +150,8 @@ async def account_album_count(request: Request, username: str) -> Response:
 async def account_album(request: Request, username: str, album_id: str) -> Response:
     svc, subject = _svc(request), _subject(request)
     account, mine = await _account_and_visibility(request, username)
-    row = await svc.albums.get(album_id)
-    if row["account_id"] != account["id"]:
-        raise AlbumNotFound(album_id)
-    return ok(await album_payload(svc, subject, row, owner=mine, with_images=True))
+    album = await svc.albums.of_account_by_id(account.id, album_id)
+    return ok(await album_payload(svc, subject, album, owner=mine, with_images=True))
 
 
 @router.delete("/account/{username}/album/{album_id}", summary="Delete one of the account's albums",
@@ -180,8 +159,6 @@ async def account_album(request: Request, username: str, album_id: str) -> Respo
 async def account_album_delete(request: Request, username: str, album_id: str) -> Response:
     svc, subject = _svc(request), _subject(request)
     account = await svc.accounts.resolve_owned(subject, username)
-    row = await svc.albums.get(album_id)
-    if row["account_id"] != account["id"]:
-        raise AlbumNotFound(album_id)
+    await svc.albums.of_account_by_id(account.id, album_id)
     await svc.albums.delete(subject, album_id)
     return ok(True)

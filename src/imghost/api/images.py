@@ -31,25 +31,15 @@ async def upload(request: Request) -> Response:
         up = await read_upload(request, work, s.max_upload_bytes)
         src = await _materialise(up, work.upload, svc)
         subject = _subject(request)
-        # PyImgur and the 2012 API say album_id, everyone else album: an owned id or an album deletehash.
-        album = up.get("album") or up.get("album_id")
-        if album:
-            await svc.albums.check_upload_target(subject, album)
         name = up.get("name") or up.filename or ""
         meta = UploadMeta(title=up.get("title"), description=up.get("description"), name=name[:255],
                           disable_audio=(up.get("disable_audio") or "").lower() in ("1", "true"))
-        row = await svc.images.upload(subject, src, meta)
-        if album:
-            try:
-                await svc.albums.add_uploaded(subject, album, row["id"])
-            except BaseException:
-                # The album went away between the check and the upload: take the upload back.
-                await svc.images.delete_row(row)
-                raise
+        # PyImgur and the 2012 API say album_id, everyone else album: an owned id or an album deletehash.
+        image = await svc.uploads.upload(subject, src, meta, album=up.get("album") or up.get("album_id"))
     except BaseException:
         work.clear()
         raise
-    response = ok(image_json(row, s.base_url, owner=True))
+    response = ok(image_json(image, s.base_url, owner=True))
     # What is left is a second name of a stored file, or a copy already sent to the object store: removing
     # it can wait until the answer is out. An unlink or two: no thread needed.
     response.background = BackgroundTask(_clear, work)
@@ -88,10 +78,9 @@ async def get_image(request: Request, image_id: str) -> Response:
     svc = _svc(request)
     subject = _subject(request)
     resolved = await svc.images.resolve(image_id)
-    owner = svc.images.is_owner(subject, resolved)
-    row = resolved.row
-    favorite = await svc.accounts.is_favorite(subject, row["id"])
-    return ok(image_json(row, svc.settings.base_url, owner=owner, pending=svc.views.pending(row["id"]),
+    image = resolved.item
+    favorite = await svc.accounts.is_favorite(subject, image.id)
+    return ok(image_json(image, svc.settings.base_url, owner=resolved.owned_by(subject), pending=svc.views.pending(image.id),
                          favorite=favorite))
 
 

@@ -4,53 +4,52 @@ from __future__ import annotations
 
 from typing import Any
 
-from imghost.db.database import Row
+from imghost.domain.accounts.model import Account
+from imghost.domain.albums.model import Album
+from imghost.domain.images.model import Image
 
 
-def image_json(row: Row, base_url: str, *, owner: bool, pending: tuple[int, int] = (0, 0),
+def image_json(image: Image, base_url: str, *, owner: bool, pending: tuple[int, int] = (0, 0),
                favorite: bool = False) -> dict[str, Any]:
-    iid = row["id"]
-    animated = bool(row["animated"])
-    is_video = row["mime"].startswith("video/")
-    has_mp4 = bool(row["mp4_size"]) or row["mime"] == "video/mp4"
+    iid = image.id
     # ShareX reads these into non-nullable ints and bools: never null.
     data: dict[str, Any] = {
         "id": iid,
-        "title": row["title"],
-        "description": row["description"],
-        "datetime": int(row["created_at"]),
-        "type": row["mime"],
-        "animated": animated,
-        "width": int(row["width"]),
-        "height": int(row["height"]),
-        "size": int(row["size"]),
-        "views": int(row["views"]) + pending[0],
-        "bandwidth": int(row["bandwidth"]) + pending[1],
+        "title": image.title,
+        "description": image.description,
+        "datetime": image.created_at,
+        "type": image.mime,
+        "animated": image.animated,
+        "width": image.width,
+        "height": image.height,
+        "size": image.size,
+        "views": image.views + pending[0],
+        "bandwidth": image.bandwidth + pending[1],
         "vote": None,
         "favorite": favorite,
-        "nsfw": None if row["nsfw"] is None else bool(row["nsfw"]),
+        "nsfw": image.nsfw,
         "section": None,
-        "account_url": row.get("account_url"),
-        "account_id": row["account_id"],
+        "account_url": image.account_url,
+        "account_id": image.account_id,
         "is_ad": False,
         "in_most_viral": False,
-        "has_sound": bool(row["has_sound"]),
+        "has_sound": image.has_sound,
         "tags": [],
         "ad_type": 0,
         "ad_url": "",
         "edited": "0",
         "in_gallery": False,
-        "deletehash": row["deletehash"] if owner else "",
-        "name": row["name"] if owner else "",
-        "link": f"{base_url}/{iid}.{row['ext']}",
-        "mp4": f"{base_url}/{iid}.mp4" if has_mp4 else "",
+        "deletehash": image.deletehash if owner else "",
+        "name": image.name if owner else "",
+        "link": f"{base_url}/{iid}.{image.ext}",
+        "mp4": f"{base_url}/{iid}.mp4" if image.has_mp4 else "",
         "hls": "",
     }
-    if animated:
+    if image.animated:
         data["gifv"] = f"{base_url}/{iid}.gifv"
-        data["mp4_size"] = int(row["mp4_size"])
+        data["mp4_size"] = image.mp4_size
         data["looping"] = True
-    if is_video:
+    if image.is_video:
         data["processing"] = {"status": "completed"}
     return data
 
@@ -71,67 +70,67 @@ def reputation_name(reputation: float) -> str:
     return next(name for floor, name in _TIERS if reputation >= floor)
 
 
-def account_json(row: Row, base_url: str) -> dict[str, Any]:
+def account_json(account: Account, base_url: str) -> dict[str, Any]:
     # imgurpython requires id, url, bio, reputation, created, pro_expiration; PyImgur requires url.
     return {
-        "id": int(row["id"]),
-        "url": row["username"],
-        "bio": row["bio"],
-        "avatar": row["avatar"],
+        "id": account.id,
+        "url": account.username,
+        "bio": account.bio,
+        "avatar": account.avatar,
         "avatar_name": None,
-        "cover": row["cover"],
+        "cover": account.cover,
         "cover_name": None,
-        "reputation": float(row["reputation"]),
-        "reputation_name": reputation_name(float(row["reputation"])),
-        "created": int(row["created_at"]),
+        "reputation": account.reputation,
+        "reputation_name": reputation_name(account.reputation),
+        "created": account.created_at,
         "pro_expiration": False,
         "user_follow": {"status": False},
         "is_blocked": False,
     }
 
 
-def settings_json(row: Row) -> dict[str, Any]:
+def settings_json(account: Account) -> dict[str, Any]:
     return {
-        "account_url": row["username"],
-        "email": row["email"],
-        "avatar": row["avatar"],
-        "cover": row["cover"],
-        "public_images": bool(row["public_images"]),
-        "album_privacy": row["album_privacy"],
+        "account_url": account.username,
+        "email": account.email,
+        "avatar": account.avatar,
+        "cover": account.cover,
+        "public_images": account.public_images,
+        "album_privacy": account.album_privacy,
         "pro_expiration": False,
-        "accepted_gallery_terms": bool(row["accepted_gallery_terms"]),
+        "accepted_gallery_terms": account.accepted_gallery_terms,
         "active_emails": [],
-        "messaging_enabled": bool(row["messaging_enabled"]),
+        "messaging_enabled": account.messaging_enabled,
         "comment_replies": True,
         "blocked_users": [],
-        "show_mature": bool(row["show_mature"]),
-        "newsletter_subscribed": bool(row["newsletter_subscribed"]),
+        "show_mature": account.show_mature,
+        "newsletter_subscribed": account.newsletter_subscribed,
         "first_party": True,
-        "high_quality": bool(row["high_quality"]),
-        "email_verified": bool(row["email_verified"]),
+        "high_quality": account.high_quality,
+        "email_verified": account.email_verified,
     }
 
 
-def album_json(row: Row, base_url: str, *, owner: bool, cover: Row | None, favorite: bool) -> dict[str, Any]:
+def album_json(album: Album, base_url: str, *, owner: bool, cover: Image | None, favorite: bool) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "id": row["id"],
-        "title": row["title"],
-        "description": row["description"],
-        "datetime": int(row["created_at"]),
-        "cover": row["cover"],
+        "id": album.id,
+        "title": album.title,
+        "description": album.description,
+        "datetime": album.created_at,
+        "cover": album.cover,
         "cover_edited": None,
-        "cover_width": int(cover["width"]) if cover else 0,
-        "cover_height": int(cover["height"]) if cover else 0,
-        "account_url": row.get("account_url"),
-        "account_id": row["account_id"],
-        "privacy": row["privacy"],
-        "layout": row["layout"],
-        "views": int(row["views"]),
-        "link": f"{base_url}/a/{row['id']}",
+        "cover_width": cover.width if cover else 0,
+        "cover_height": cover.height if cover else 0,
+        "account_url": album.account_url,
+        "account_id": album.account_id,
+        "privacy": album.privacy,
+        "layout": album.layout,
+        "views": album.views,
+        "link": f"{base_url}/a/{album.id}",
         "favorite": favorite,
         "nsfw": None,
         "section": None,
-        "images_count": int(row["images_count"]),
+        "images_count": album.images_count,
         "in_gallery": False,
         "is_ad": False,
         "include_album_ads": False,
@@ -139,5 +138,5 @@ def album_json(row: Row, base_url: str, *, owner: bool, cover: Row | None, favor
         "order": 0,
     }
     if owner:
-        data["deletehash"] = row["deletehash"]
+        data["deletehash"] = album.deletehash
     return data

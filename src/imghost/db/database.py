@@ -52,7 +52,8 @@ class _SqliteConn:
             raise
 
     async def fetch_one(self, sql: str, params: Mapping[str, Any] | None = None) -> Row | None:
-        return self._run(sql, params).fetchone()
+        row: Row | None = self._run(sql, params).fetchone()
+        return row
 
     async def fetch_all(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         return self._run(sql, params).fetchall()
@@ -154,11 +155,13 @@ class _PgConn:
 
     async def fetch_one(self, sql: str, params: Mapping[str, Any] | None = None) -> Row | None:
         text, args = self._prep(sql, params)
-        return await self._conn.fetchrow(text, *args)
+        row: Row | None = await self._conn.fetchrow(text, *args)
+        return row
 
     async def fetch_all(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         text, args = self._prep(sql, params)
-        return await self._conn.fetch(text, *args)
+        rows: list[Row] = await self._conn.fetch(text, *args)
+        return rows
 
     async def fetch_value(self, sql: str, params: Mapping[str, Any] | None = None) -> Any:
         text, args = self._prep(sql, params)

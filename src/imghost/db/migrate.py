@@ -26,7 +26,8 @@ def is_current(settings: Settings) -> bool:
     async def check() -> bool:
         db = open_database(settings)
         try:
-            return await db.fetch_value("SELECT version_num FROM alembic_version") == HEAD
+            version: str | None = await db.fetch_value("SELECT version_num FROM alembic_version")
+            return version == HEAD
         except Exception:
             return False
         finally:

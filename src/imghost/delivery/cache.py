@@ -5,7 +5,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from imghost.db.database import Row
+from imghost.domain.images.model import Image
 
 
 class DeliveryCache:
@@ -18,13 +18,13 @@ class DeliveryCache:
         self.row_ttl = row_ttl
         self.max_bytes = max_bytes
         self.max_object = max_object
-        self._rows: dict[str, tuple[float, Row | None]] = {}
+        self._rows: dict[str, tuple[float, Image | None]] = {}
         self._bodies: OrderedDict[str, bytes] = OrderedDict()
         self._bytes = 0
         # Called before a cached row is trusted; may clear rows that other processes invalidated.
         self.validator: Callable[[], None] | None = None
 
-    def row(self, image_id: str) -> tuple[bool, Row | None]:
+    def row(self, image_id: str) -> tuple[bool, Image | None]:
         if not self.row_ttl:
             return False, None
         if self.validator is not None:
@@ -34,7 +34,7 @@ class DeliveryCache:
             return False, None
         return True, hit[1]
 
-    def put_row(self, image_id: str, row: Row | None) -> None:
+    def put_row(self, image_id: str, row: Image | None) -> None:
         if not self.row_ttl:
             return
         if len(self._rows) > 100_000:

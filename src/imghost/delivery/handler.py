@@ -13,16 +13,20 @@ from email.utils import formatdate
 from typing import Any
 from urllib.parse import urlsplit
 
-from imghost.db.database import Row
+from imghost import ids
 from imghost.delivery.ranges import RangeNotSatisfiable, parse_range
 from imghost.domain.images import keys
+from imghost.domain.images.model import Image
 from imghost.errors import BlobNotFound, ImghostError
 from imghost.headers import MEDIA, page_headers
 from imghost.services import Services
 
 IMAGE_EXTS = {"jpg", "jpeg", "png", "gif", "webp", "avif", "bmp", "tif", "tiff", "heic", "apng", "jfif"}
+# Ids that media names carry: ones this server makes, and legacy five-character ones.
+_ID_LENGTHS = (ids.LEGACY_ID_LENGTH, ids.ID_LENGTH)
 # Only media extensions: /openapi.json and friends must reach the framework.
-MEDIA_PATH = re.compile(r"^/([A-Za-z0-9]{5,8})\.(" + "|".join(sorted(IMAGE_EXTS | {"gifv", "mp4", "webm"}))
+_NAME = rf"[A-Za-z0-9]{{{min(_ID_LENGTHS)},{max(_ID_LENGTHS) + 1}}}"  # an id, maybe with a thumbnail suffix
+MEDIA_PATH = re.compile(rf"^/({_NAME})\.(" + "|".join(sorted(IMAGE_EXTS | {"gifv", "mp4", "webm"}))
                         + r")$", re.IGNORECASE)
 THUMB_SUFFIXES = set("sbtmlh")
 _CACHE = b"public, max-age=31536000, immutable"
@@ -44,8 +48,8 @@ class Target:
         self.kind, self.key, self.ctype, self.tag = kind, key, ctype, tag
         self.size, self.count, self.suffix = size, count, suffix
 
-    def etag(self, row: Row) -> bytes:
-        return f'"{row["blob_id"][:32]}{self.tag}"'.encode()
+    def etag(self, row: Image) -> bytes:
+        return f'"{row.blob_id[:32]}{self.tag}"'.encode()
 
 
 class Hit:
@@ -53,7 +57,7 @@ class Hit:
 
     __slots__ = ("row", "target", "data", "etag", "etag_str", "not_modified_str")
 
-    def __init__(self, row: Row, target: Target, data: bytes) -> None:
+    def __init__(self, row: Image, target: Target, data: bytes) -> None:
         self.row, self.target, self.data = row, target, data
         self.etag = target.etag(row)
         self.etag_str = self.etag.decode()
@@ -64,23 +68,23 @@ def _split(name: str) -> tuple[str, str] | None:
     """(image id, thumbnail suffix or "") of a media file name, or None when it names nothing.
     Ids are 7 characters (5 for legacy ones), so a 7-character name is an id even when it ends in
     s, b, t, m, l or h, and an 8- (or 6-) character one is an id plus a thumbnail suffix."""
-    if len(name) in (5, 7):
+    if len(name) in _ID_LENGTHS:
         return name, ""
-    if len(name) in (6, 8) and name[-1] in THUMB_SUFFIXES:
+    if len(name) - 1 in _ID_LENGTHS and name[-1] in THUMB_SUFFIXES:
         return name[:-1], name[-1]
     return None
 
 
-def _route(row: Row, suffix: str, ext: str) -> Target | None:
-    blob = row["blob_id"]
+def _route(row: Image, suffix: str, ext: str) -> Target | None:
+    blob = row.blob_id
     if suffix:
         return Target("thumb", keys.thumb(blob, suffix), b"image/jpeg", suffix, suffix=suffix)
     if ext == "gifv":
         return Target("gifv")
-    if ext == "mp4" and row["mp4_size"] and row["mime"] != "video/mp4":
-        return Target("blob", keys.mp4(blob), b"video/mp4", "mp4", int(row["mp4_size"]), True)
-    if ext in IMAGE_EXTS or ext == row["ext"] or (ext == "mp4" and row["mime"] == "video/mp4"):
-        return Target("blob", keys.original(blob), row["mime"].encode(), "", int(row["size"]), True)
+    if ext == "mp4" and row.mp4_size and row.mime != "video/mp4":
+        return Target("blob", keys.mp4(blob), b"video/mp4", "mp4", int(row.mp4_size), True)
+    if ext in IMAGE_EXTS or ext == row.ext or (ext == "mp4" and row.mime == "video/mp4"):
+        return Target("blob", keys.original(blob), row.mime.encode(), "", int(row.size), True)
     return None
 
 
@@ -153,22 +157,22 @@ class Delivery:
 
     def counted(self, hit: Hit) -> None:
         if hit.target.count:
-            self.svc.views.add(hit.row["id"], len(hit.data))
+            self.svc.views.add(hit.row.id, len(hit.data))
 
-    async def _row(self, image_id: str) -> Row | None:
+    async def _row(self, image_id: str) -> Image | None:
         hit, row = self.cache.row(image_id)
         if not hit:
-            row = await self.svc.images_repo_get(image_id)
+            row = await self.svc.images.find(image_id)
             self.cache.put_row(image_id, row)
         return row
 
-    async def _lookup(self, name: str) -> tuple[Row | None, str]:
+    async def _lookup(self, name: str) -> tuple[Image | None, str]:
         named = _split(name)
         if named is None:
             return None, ""
         return await self._row(named[0]), named[1]
 
-    async def _thumbnail(self, scope: dict[str, Any], send: Any, row: Row, target: Target) -> None:
+    async def _thumbnail(self, scope: dict[str, Any], send: Any, row: Image, target: Target) -> None:
         etag = target.etag(row)
         if _if_none_match(scope) == etag:
             await _not_modified(send, etag)
@@ -179,7 +183,7 @@ class Delivery:
             self.cache.put_body(target.key, data)
         await self._send_bytes(scope, send, data, target.ctype, etag, row)
 
-    async def _blob(self, scope: dict[str, Any], send: Any, row: Row, target: Target) -> None:
+    async def _blob(self, scope: dict[str, Any], send: Any, row: Image, target: Target) -> None:
         key, size = target.key, target.size
         etag = target.etag(row)
         if _if_none_match(scope) == etag:
@@ -192,7 +196,7 @@ class Delivery:
             if url:
                 await _redirect(send, url)
                 if scope["method"] == "GET":
-                    self.svc.views.add(row["id"], size)
+                    self.svc.views.add(row.id, size)
                 return
         data = self.cache.body(key)
         if data is None:
@@ -205,7 +209,7 @@ class Delivery:
         await self._send_bytes(scope, send, data, target.ctype, etag, row, count=True)
 
     async def _send_bytes(self, scope: dict[str, Any], send: Any, data: bytes, ctype: bytes, etag: bytes,
-                          row: Row, *, count: bool = False) -> None:
+                          row: Image, *, count: bool = False) -> None:
         if scope["method"] == "GET" and _header(scope, b"range") is None:
             head = self._heads.get(etag)
             if head is None:
@@ -227,7 +231,7 @@ class Delivery:
         if count and not head:
             self._count(row, status, end - start)
 
-    async def _large(self, scope: dict[str, Any], send: Any, row: Row, key: str, local: Any, ctype: bytes,
+    async def _large(self, scope: dict[str, Any], send: Any, row: Image, key: str, local: Any, ctype: bytes,
                      etag: bytes, size: int) -> None:
         if local is not None and not os.path.exists(local):
             raise BlobNotFound()
@@ -246,32 +250,32 @@ class Delivery:
             await send({"type": "http.response.body", "body": b""})
         self._count(row, status, end - start)
 
-    def _count(self, row: Row, status: int, nbytes: int) -> None:
+    def _count(self, row: Image, status: int, nbytes: int) -> None:
         if status == 200:
-            self.svc.views.add(row["id"], nbytes)
+            self.svc.views.add(row.id, nbytes)
         else:
-            self.svc.views.add_bandwidth(row["id"], nbytes)
+            self.svc.views.add_bandwidth(row.id, nbytes)
 
-    async def _gifv(self, send: Any, row: Row, method: str) -> None:
-        if not (row["animated"] and (row["mp4_size"] or row["mime"].startswith("video/"))):
+    async def _gifv(self, send: Any, row: Image, method: str) -> None:
+        if not (row.animated and (row.mp4_size or row.mime.startswith("video/"))):
             await _text(send, 404, b"Not found")
             return
         base = self.svc.settings.base_url
-        iid = html.escape(row["id"])
-        src = f"{base}/{iid}.mp4" if row["mime"] != "video/webm" else f"{base}/{iid}.webm"
-        title = html.escape(row["title"] or iid)
+        iid = html.escape(row.id)
+        src = f"{base}/{iid}.mp4" if row.mime != "video/webm" else f"{base}/{iid}.webm"
+        title = html.escape(row.title or iid)
         page = (f'<!doctype html><html><head><meta charset="utf-8"><title>{title}</title>'
                 f'<meta name="viewport" content="width=device-width,initial-scale=1">'
                 f'<meta property="og:video" content="{src}"><style>{_GIFV_STYLE}</style></head>'
                 f'<body><video src="{src}" autoplay loop muted playsinline '
-                f'width="{int(row["width"])}" height="{int(row["height"])}"></video></body></html>').encode()
+                f'width="{int(row.width)}" height="{int(row.height)}"></video></body></html>').encode()
         await send({"type": "http.response.start", "status": 200,
                     "headers": [*self._gifv_head, (b"content-length", str(len(page)).encode())]})
         await send({"type": "http.response.body", "body": b"" if method == "HEAD" else page})
 
 
 async def _start(scope: dict[str, Any], send: Any, size: int, ctype: bytes, etag: bytes,
-                 row: Row) -> tuple[int, int, int] | None:
+                 row: Image) -> tuple[int, int, int] | None:
     """Send the response head for a whole file or one byte range: (status, start, end), or None when the
     range could not be satisfied (and a 416 went out)."""
     status, start, end = 200, 0, size
@@ -291,7 +295,7 @@ async def _start(scope: dict[str, Any], send: Any, size: int, ctype: bytes, etag
     return status, start, end
 
 
-def _whole_head(length: int, ctype: bytes, etag: bytes, row: Row) -> list[tuple[bytes, bytes]]:
+def _whole_head(length: int, ctype: bytes, etag: bytes, row: Image) -> list[tuple[bytes, bytes]]:
     return [(b"content-type", ctype), (b"content-length", str(length).encode()), (b"etag", etag),
             (b"last-modified", _httpdate(row)), *_COMMON]
 
@@ -299,19 +303,19 @@ def _whole_head(length: int, ctype: bytes, etag: bytes, row: Row) -> list[tuple[
 def _header(scope: dict[str, Any], name: bytes) -> str | None:
     for k, v in scope["headers"]:
         if k == name:
-            return v.decode("latin-1")
+            return str(v.decode("latin-1"))
     return None
 
 
 def _if_none_match(scope: dict[str, Any]) -> bytes | None:
     for k, v in scope["headers"]:
         if k == b"if-none-match":
-            return v.strip().removeprefix(b"W/")
+            return bytes(v.strip().removeprefix(b"W/"))
     return None
 
 
-def _httpdate(row: Row) -> bytes:
-    return formatdate(int(row["created_at"]), usegmt=True).encode()
+def _httpdate(row: Image) -> bytes:
+    return formatdate(int(row.created_at), usegmt=True).encode()
 
 
 async def _not_modified(send: Any, etag: bytes) -> None:

@@ -98,7 +98,8 @@ class RedisInvalidator:
                 self.cache.disable_rows()
                 self._subscribed.clear()
                 with contextlib.suppress(Exception):
-                    await pubsub.aclose()
+                    # redis-py leaves PubSub.aclose unannotated.
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]
             await asyncio.sleep(1)
 
     async def publish(self, image_id: str) -> None:

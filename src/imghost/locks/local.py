@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import fcntl
 import hashlib
 import os
@@ -16,7 +17,14 @@ from imghost.locks.base import InProcessLocks
 # struct flock as the kernel reads it: l_type, l_whence, l_start, l_len, l_pid (0 for OFD locks), padding.
 _FLOCK = struct.Struct("@hhqqi4x")
 _SLOTS = 1 << 24
-_OFD_SETLK = getattr(fcntl, "F_OFD_SETLK", None)
+_OFD_SETLK: int | None = getattr(fcntl, "F_OFD_SETLK", None)  # Linux only
+
+
+def _ofd_lock(fd: int, kind: int, slot: int) -> None:
+    """Takes (F_WRLCK) or releases (F_UNLCK) the one-byte OFD lock at `slot`, without waiting."""
+    if _OFD_SETLK is None:  # only when OFD locks were asked for on a system without them
+        raise OSError(errno.ENOTSUP, "open-file-description locks are not available on this system")
+    fcntl.fcntl(fd, _OFD_SETLK, _FLOCK.pack(kind, os.SEEK_SET, slot, 1, 0))
 
 
 class FileLocks:
@@ -69,7 +77,7 @@ class FileLocks:
     def _try(self, fd: int, slot: int) -> bool:
         try:
             if self._ofd:
-                fcntl.fcntl(fd, _OFD_SETLK, _FLOCK.pack(fcntl.F_WRLCK, os.SEEK_SET, slot, 1, 0))
+                _ofd_lock(fd, fcntl.F_WRLCK, slot)
             else:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -80,7 +88,7 @@ class FileLocks:
 
     def _unlock(self, fd: int, slot: int) -> None:
         if self._ofd:
-            fcntl.fcntl(fd, _OFD_SETLK, _FLOCK.pack(fcntl.F_UNLCK, os.SEEK_SET, slot, 1, 0))
+            _ofd_lock(fd, fcntl.F_UNLCK, slot)
         else:
             fcntl.flock(fd, fcntl.LOCK_UN)
 

@@ -106,10 +106,10 @@ def _pillow(src: Path, dest: Path, fmt: str) -> dict[str, Any]:
         import pillow_heif
 
         pillow_heif.register_heif_opener()
-    with Image.open(src) as im:
-        im.load()
-        icc = im.info.get("icc_profile")
-        im = ImageOps.exif_transpose(im)
+    with Image.open(src) as opened:
+        opened.load()
+        icc = opened.info.get("icc_profile")
+        im = ImageOps.exif_transpose(opened)
         if fmt == "heic":
             im = im.convert("RGB") if im.mode != "RGB" else im
             im.save(dest, "JPEG", quality=92, icc_profile=icc, optimize=True)

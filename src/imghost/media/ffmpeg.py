@@ -27,7 +27,8 @@ class Caps:
 def ffmpeg_exe() -> str:
     import imageio_ffmpeg
 
-    return imageio_ffmpeg.get_ffmpeg_exe()
+    exe: str = imageio_ffmpeg.get_ffmpeg_exe()
+    return exe
 
 
 def _run(args: list[str], timeout: float, budget: Budget) -> bytes:

@@ -108,14 +108,14 @@ def _placeholder(src: Path, size: int, square: bool) -> bytes:
 
 
 def _pillow_jpeg(src: Path, size: int, square: bool) -> bytes:
-    with Image.open(src) as im:
-        w, h = im.size
+    with Image.open(src) as opened:
+        w, h = opened.size
         if square:
             scale = size / min(w, h)
-            im.draft("RGB", (max(1, round(w * scale)), max(1, round(h * scale))))
+            opened.draft("RGB", (max(1, round(w * scale)), max(1, round(h * scale))))
         else:
-            im.draft("RGB", (size, size))
-        im = ImageOps.exif_transpose(im)
+            opened.draft("RGB", (size, size))
+        im = ImageOps.exif_transpose(opened)
         if im.mode != "RGB":
             im = im.convert("RGB")
         if square:
@@ -149,4 +149,5 @@ def _vips(src: Path | bytes, size: int, square: bool) -> bytes:
         img = img.colourspace("srgb")
     if img.hasalpha():
         img = img.flatten(background=[255, 255, 255] if img.bands > 2 else [255])
-    return img.write_to_buffer(".jpg", Q=QUALITY, keep="icc")
+    jpeg: bytes = img.write_to_buffer(".jpg", Q=QUALITY, keep="icc")
+    return jpeg

@@ -7,6 +7,8 @@ from imghost.db.schema import metadata
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url")
+if url is None:  # db.migrate always sets it
+    raise RuntimeError("alembic: sqlalchemy.url is not set")
 engine = create_engine(url, poolclass=pool.NullPool)
 
 with engine.connect() as connection:

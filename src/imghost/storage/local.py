@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import builtins
 import os
 import shutil
 from collections.abc import AsyncIterator, Callable
@@ -151,7 +152,8 @@ class LocalStore:
             for item in found:
                 yield item
 
-    def _scan(self, directory: Path) -> tuple[list[StoredObject], list[Path]]:
+    # builtins.list: in the class body, a bare `list` names the method above.
+    def _scan(self, directory: Path) -> tuple[builtins.list[StoredObject], builtins.list[Path]]:
         found: list[StoredObject] = []
         subdirs: list[Path] = []
         try:

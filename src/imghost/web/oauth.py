@@ -16,6 +16,7 @@ import orjson
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
+from imghost.domain.clients.service import Client
 from imghost.errors import Forbidden, ImghostError, InvalidRequest, Unauthorized
 from imghost.http.params import read_params
 from imghost.web.render import page
@@ -26,10 +27,10 @@ CSRF_COOKIE = "imghost_csrf"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
-async def _client(request: Request, client_id: str | None):
+async def _client(request: Request, client_id: str | None) -> Client:
     if not client_id:
         raise InvalidRequest("No client id supplied")
-    client = await request.app.state.services.clients.get(client_id)
+    client: Client | None = await request.app.state.services.clients.get(client_id)
     if client is None:
         raise InvalidRequest("Invalid client_id")
     return client
@@ -78,7 +79,7 @@ def _secure(request: Request) -> bool:
     """Whether the cookie may only travel over HTTPS: when this request came over it, or the public URL
     says the site is HTTPS (a proxy in front may then end TLS without saying so)."""
     svc = request.app.state.services
-    return svc.settings.base_url.startswith("https:") or svc.addresses.is_https(request.scope)
+    return bool(svc.settings.base_url.startswith("https:") or svc.addresses.is_https(request.scope))
 
 
 def _redirect(uri: str, params: dict[str, str], *, fragment: bool) -> Response:
@@ -117,14 +118,14 @@ async def authorize_submit(request: Request) -> Response:
     except ImghostError as exc:
         return _form(request, client.name, client.id, rtype, state, cookie, exc.public, status=exc.status)
     if rtype == "pin":
-        pin = await svc.oauth.new_code("pin", client.id, account["id"])
+        pin = await svc.oauth.new_code("pin", client.id, account.id)
         return page("Your PIN", f"<h1>Enter this PIN in {html.escape(client.name)}</h1>"
                                 f'<p><code id="pin">{pin}</code></p>'
                                 f"<p>It works once, within ten minutes.</p>")
     if rtype == "code":
-        code = await svc.oauth.new_code("code", client.id, account["id"])
+        code = await svc.oauth.new_code("code", client.id, account.id)
         return _redirect(client.redirect_uri, {"code": code, **extra}, fragment=False)
-    pair = await svc.oauth.issue(client.id, account["id"], account["username"])
+    pair = await svc.oauth.issue(client.id, account.id, account.username)
     return _redirect(client.redirect_uri, {
         "access_token": pair.access_token, "expires_in": str(pair.expires_in), "token_type": "bearer",
         "refresh_token": pair.refresh_token, "account_username": pair.username,
@@ -151,7 +152,7 @@ async def token(request: Request) -> Response:
     elif grant == "password" and svc.settings.oauth_password_grant:
         account = await svc.accounts.authenticate(p.get("username") or "", p.get("password") or "",
                                                   svc.addresses.of(request.scope))
-        pair = await svc.oauth.issue(client.id, account["id"], account["username"])
+        pair = await svc.oauth.issue(client.id, account.id, account.username)
     else:
         raise InvalidRequest("Invalid grant_type")
     return Response(orjson.dumps(pair.json()), media_type="application/json",

@@ -23,7 +23,7 @@ async def home(request: Request) -> Response:
 
 @router.get("/healthz")
 async def healthz(request: Request) -> Response:
-    await request.app.state.services.db.fetch_value("SELECT 1")
+    await request.app.state.services.health()
     return PlainTextResponse("ok")
 
 
@@ -41,9 +41,9 @@ async def delete_confirm(request: Request, deletehash: str) -> Response:
     resolved = await svc.images.resolve(deletehash)
     if not resolved.by_deletehash:
         raise ImageNotFound(deletehash)
-    row = resolved.row
+    row = resolved.item
     # Same-origin path: the page's policy allows images from 'self' only.
-    thumb = f"/{row['id']}m.jpg"
+    thumb = f"/{row.id}m.jpg"
     return page("Delete image", f"<h1>Delete this image?</h1><p><img src=\"{html.escape(thumb)}\" alt=\"\"></p>"
                                 f"<p>This cannot be undone.</p>"
                                 f'<form method="post"><button class="danger" type="submit" id="confirm">'
@@ -64,15 +64,15 @@ async def delete_do(request: Request, deletehash: str) -> Response:
 async def album_page(request: Request, album_id: str) -> Response:
     svc = request.app.state.services
     album = await svc.albums.get(album_id)
-    await svc.albums.add_view(album["id"])
+    await svc.albums.add_view(album.id)
     base = svc.settings.base_url
     e = html.escape
     figures = []
-    for i in await svc.albums.images(album["id"]):
-        caption = f"<figcaption>{e(i['title'])}</figcaption>" if i["title"] else ""
-        figures.append(f'<figure><a href="{e(base)}/{e(i["id"])}.{e(i["ext"])}"><img loading="lazy" '
-                       f'src="/{e(i["id"])}l.jpg" alt="{e(i["title"] or "")}"></a>{caption}</figure>')
+    for i in await svc.albums.images(album.id):
+        caption = f"<figcaption>{e(i.title)}</figcaption>" if i.title else ""
+        figures.append(f'<figure><a href="{e(base)}/{e(i.id)}.{e(i.ext)}"><img loading="lazy" '
+                       f'src="/{e(i.id)}l.jpg" alt="{e(i.title or "")}"></a>{caption}</figure>')
     items = "".join(figures)
-    title = album["title"] or f"Album {album['id']}"
-    desc = f"<p>{e(album['description'])}</p>" if album["description"] else ""
+    title = album.title or f"Album {album.id}"
+    desc = f"<p>{e(album.description)}</p>" if album.description else ""
     return page(title, f'<h1 id="album-title">{e(title)}</h1>{desc}<div id="album-images">{items}</div>')

@@ -5,6 +5,9 @@ from typing import Any
 
 from imghost import ids
 from imghost.db.database import Connection, Row
+from imghost.domain.accounts.model import Account, FavoriteRef
+from imghost.domain.images import repository as image_repo
+from imghost.domain.images.model import Image
 
 _COLUMNS = ("id, username, email, password_hash, bio, reputation, created_at, public_images, album_privacy,"
             " messaging_enabled, show_mature, newsletter_subscribed, accepted_gallery_terms, high_quality, avatar,"
@@ -13,14 +16,16 @@ SETTINGS = ("bio", "public_images", "album_privacy", "messaging_enabled", "show_
             "accepted_gallery_terms", "high_quality", "avatar", "username", "email")
 
 
-async def by_name(db: Connection, username: str) -> Row | None:
+async def by_name(db: Connection, username: str) -> Account | None:
     if not ids.plausible(username):  # usernames are letters and digits: nothing else can be found
         return None
-    return await db.fetch_one(f"SELECT {_COLUMNS} FROM accounts WHERE username_lower = :u", {"u": username.lower()})
+    row = await db.fetch_one(f"SELECT {_COLUMNS} FROM accounts WHERE username_lower = :u", {"u": username.lower()})
+    return None if row is None else Account.from_row(row)
 
 
-async def by_id(db: Connection, account_id: int) -> Row | None:
-    return await db.fetch_one(f"SELECT {_COLUMNS} FROM accounts WHERE id = :id", {"id": account_id})
+async def by_id(db: Connection, account_id: int) -> Account | None:
+    row = await db.fetch_one(f"SELECT {_COLUMNS} FROM accounts WHERE id = :id", {"id": account_id})
+    return None if row is None else Account.from_row(row)
 
 
 async def insert(db: Connection, *, username: str, email: str, password_hash: str, now: int) -> int:
@@ -69,12 +74,9 @@ async def image_ids(db: Connection, account_id: int, *, limit: int, offset: int)
     return [r["id"] for r in rows]
 
 
-async def image_rows(db: Connection, account_id: int, *, limit: int, offset: int) -> list[Row]:
-    from imghost.domain.images.repository import SELECT
-
-    return await db.fetch_all(
-        f"{SELECT} WHERE i.account_id = :a ORDER BY i.created_at DESC, i.id LIMIT :lim OFFSET :off",
-        {"a": account_id, "lim": limit, "off": offset})
+async def images(db: Connection, account_id: int, *, limit: int, offset: int) -> list[Image]:
+    return await image_repo.select(db, "WHERE i.account_id = :a ORDER BY i.created_at DESC, i.id LIMIT :lim OFFSET :off",
+                                   {"a": account_id, "lim": limit, "off": offset})
 
 
 async def image_count(db: Connection, account_id: int) -> int:
@@ -87,8 +89,9 @@ async def image_totals(db: Connection, account_id: int) -> Row:
         " COALESCE(SUM(size), 0) AS size FROM images WHERE account_id = :a", {"a": account_id})
 
 
-async def all_image_rows(db: Connection, account_id: int) -> list[Row]:
-    return await db.fetch_all("SELECT id, blob_id FROM images WHERE account_id = :a", {"a": account_id})
+async def all_image_ids(db: Connection, account_id: int) -> list[str]:
+    rows = await db.fetch_all("SELECT id FROM images WHERE account_id = :a", {"a": account_id})
+    return [r["id"] for r in rows]
 
 
 # ---------------------------------------------------------------- favorites
@@ -111,13 +114,14 @@ async def remove_favorite(db: Connection, account_id: int, image_id: str) -> Non
 
 
 async def favorite_refs(db: Connection, account_id: int, *, newest: bool, limit: int,
-                        offset: int) -> list[Row]:
+                        offset: int) -> list[FavoriteRef]:
     """Favorited images and albums, interleaved by when they were favorited."""
     order = "DESC" if newest else "ASC"
-    return await db.fetch_all(
+    rows = await db.fetch_all(
         "SELECT kind, item_id, created_at FROM ("
         " SELECT 'image' AS kind, image_id AS item_id, created_at FROM favorites WHERE account_id = :a"
         " UNION ALL"
         " SELECT 'album' AS kind, album_id AS item_id, created_at FROM album_favorites WHERE account_id = :a"
         f") f ORDER BY created_at {order}, item_id LIMIT :lim OFFSET :off",
         {"a": account_id, "lim": limit, "off": offset})
+    return [FavoriteRef(r["kind"], r["item_id"]) for r in rows]

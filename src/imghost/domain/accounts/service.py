@@ -10,12 +10,16 @@ from typing import Any
 
 from imghost.auth import Subject
 from imghost.client_ip import throttle_key
-from imghost.db.database import Database, Row
+from imghost.db.database import Database
 from imghost.domain import text
 from imghost.domain.accounts import repository as repo
 from imghost.domain.accounts.captcha import CaptchaVerifier
+from imghost.domain.accounts.model import Account
 from imghost.domain.accounts.passwords import DUMMY_HASH, hash_password, verify_password
+from imghost.domain.albums import repository as album_repo
+from imghost.domain.albums.model import Album
 from imghost.domain.images import repository as image_repo
+from imghost.domain.images.model import Image
 from imghost.domain.images.service import ImageService
 from imghost.errors import (
     AccountIdNotFound,
@@ -57,19 +61,19 @@ class AccountService:
 
     # ------------------------------------------------------------ lookups
 
-    async def get(self, username: str) -> Row:
+    async def get(self, username: str) -> Account:
         row = await repo.by_name(self.db, username) if USERNAME.match(username) else None
         if row is None:
             raise AccountNotFound(username)
         return row
 
-    async def get_by_id(self, account_id: int) -> Row:
+    async def get_by_id(self, account_id: int) -> Account:
         row = await repo.by_id(self.db, account_id)
         if row is None:
             raise AccountIdNotFound(account_id)
         return row
 
-    async def resolve(self, subject: Subject, username: str) -> Row:
+    async def resolve(self, subject: Subject, username: str) -> Account:
         """`me` is the token's account; any other name is looked up."""
         if username.lower() == "me":
             if subject.account_id is None:
@@ -77,19 +81,19 @@ class AccountService:
             return await self.get_by_id(subject.account_id)
         return await self.get(username)
 
-    async def resolve_owned(self, subject: Subject, username: str) -> Row:
+    async def resolve_owned(self, subject: Subject, username: str) -> Account:
         """The account, if the caller is signed in as it; refusals follow Imgur's wording."""
         if subject.account_id is None:
             raise Forbidden("This method requires authentication")
         row = await self.resolve(subject, username)
-        if row["id"] != subject.account_id:
+        if row.id != subject.account_id:
             raise Forbidden("You are not allowed to access this account")
         return row
 
     # ------------------------------------------------------------ registration and passwords
 
     async def register(self, username: str, *, email: str, password: str, invite: str | None = None,
-                       captcha_response: str | None = None, remote_ip: str | None = None) -> Row:
+                       captcha_response: str | None = None, remote_ip: str | None = None) -> Account:
         if self.registration == "closed":
             raise Forbidden("Registration is closed")
         if self.registration == "invite" and not (invite and await repo.invite_unused(self.db, invite)):
@@ -98,7 +102,7 @@ class AccountService:
             raise InvalidRequest("The captcha was not solved")
         return await self.create(username, email=email, password=password, invite=invite)
 
-    async def create(self, username: str, *, email: str, password: str, invite: str | None = None) -> Row:
+    async def create(self, username: str, *, email: str, password: str, invite: str | None = None) -> Account:
         _check_username(username)
         if not EMAIL.match(email or ""):
             raise InvalidRequest("A valid email address is required")
@@ -129,7 +133,7 @@ class AccountService:
             # A new password ends every session: tokens made with the old one stop working.
             await tx.execute("DELETE FROM tokens WHERE account_id = :a", {"a": account_id})
 
-    async def authenticate(self, username: str, password: str, ip: str) -> Row:
+    async def authenticate(self, username: str, password: str, ip: str) -> Account:
         """Check a password. Only failures are counted, in three buckets per window:
 
         - per (name, client address) and per client address: these refuse further attempts (429), so one
@@ -158,7 +162,7 @@ class AccountService:
             if slowing is not None and states[-1].remaining <= 0 and self.login_slowdown > 0:
                 await asyncio.sleep(self.login_slowdown)
             row = await repo.by_name(self.db, username) if name is not None else None
-            ok = await verify_password(row["password_hash"] if row else DUMMY_HASH, password or "")
+            ok = await verify_password(row.password_hash if row else DUMMY_HASH, password or "")
             if row is None or not ok:
                 await self.limiter.charge(tuple(refusing), now)
                 self._charges += 1
@@ -193,7 +197,7 @@ class AccountService:
 
     # ------------------------------------------------------------ settings
 
-    async def update_settings(self, account: Row, values: Mapping[str, str | None]) -> None:
+    async def update_settings(self, account: Account, values: Mapping[str, str | None]) -> None:
         fields: dict[str, Any] = {}
         for key, raw in values.items():
             if raw is None or key not in repo.SETTINGS:
@@ -205,7 +209,7 @@ class AccountService:
                     raise InvalidRequest("album_privacy must be public, hidden or secret")
                 fields[key] = raw
             elif key == "username":
-                if raw.lower() != account["username"].lower():
+                if raw.lower() != account.username.lower():
                     _check_username(raw)
                     if await repo.by_name(self.db, raw) is not None:
                         raise InvalidRequest("That username is already taken")
@@ -221,33 +225,34 @@ class AccountService:
                 fields[key] = value
         if fields:
             async with self.db.transaction() as tx:
-                await repo.update(tx, account["id"], fields)
+                await repo.update(tx, account.id, fields)
 
     # ------------------------------------------------------------ images and favorites
 
-    async def list_images(self, account: Row, *, page: int, per_page: int) -> list[Row]:
-        return await repo.image_rows(self.db, account["id"], limit=per_page, offset=page * per_page)
+    async def list_images(self, account: Account, *, page: int, per_page: int) -> list[Image]:
+        return await repo.images(self.db, account.id, limit=per_page, offset=page * per_page)
 
-    async def image_ids(self, account: Row, *, page: int, per_page: int) -> list[str]:
-        return await repo.image_ids(self.db, account["id"], limit=per_page, offset=page * per_page)
+    async def image_ids(self, account: Account, *, page: int, per_page: int) -> list[str]:
+        return await repo.image_ids(self.db, account.id, limit=per_page, offset=page * per_page)
 
-    async def image_count(self, account: Row) -> int:
-        return await repo.image_count(self.db, account["id"])
+    async def image_count(self, account: Account) -> int:
+        return await repo.image_count(self.db, account.id)
 
-    async def stats(self, account: Row) -> dict[str, int]:
-        t = await repo.image_totals(self.db, account["id"])
+    async def stats(self, account: Account) -> dict[str, int]:
+        await self.images.views.flush(self.db)  # so the totals include views still counted in memory
+        t = await repo.image_totals(self.db, account.id)
         return {"total_images": int(t["n"]), "total_views": int(t["views"]),
                 "total_bandwidth": int(t["bandwidth"]), "total_size": int(t["size"])}
 
     async def toggle_favorite(self, subject: Subject, image_id: str) -> str:
         if subject.account_id is None:
             raise Forbidden("This method requires authentication")
-        row = await self.images.get(image_id)
+        image = await self.images.get(image_id)
         async with self.db.transaction() as tx:
-            if await repo.is_favorite(tx, subject.account_id, row["id"]):
-                await repo.remove_favorite(tx, subject.account_id, row["id"])
+            if await repo.is_favorite(tx, subject.account_id, image.id):
+                await repo.remove_favorite(tx, subject.account_id, image.id)
                 return "unfavorited"
-            await repo.add_favorite(tx, subject.account_id, row["id"], int(time.time()))
+            await repo.add_favorite(tx, subject.account_id, image.id, int(time.time()))
             return "favorited"
 
     async def is_favorite(self, subject: Subject, image_id: str) -> bool:
@@ -255,22 +260,32 @@ class AccountService:
             return False
         return await repo.is_favorite(self.db, subject.account_id, image_id)
 
-    async def favorites(self, account: Row, *, newest: bool, page: int, per_page: int) -> list[Row]:
-        return await repo.favorite_refs(self.db, account["id"], newest=newest, limit=per_page,
-                                        offset=page * per_page)
+    async def favorites(self, account: Account, *, newest: bool, page: int,
+                        per_page: int) -> list[Image | Album]:
+        """One page of what the account favorited, images and albums in the order they were favorited:
+        three queries whatever the page size (the references, then the images and the albums they name)."""
+        refs = await repo.favorite_refs(self.db, account.id, newest=newest, limit=per_page, offset=page * per_page)
+        images = {i.id: i for i in await image_repo.many(self.db, [r.item_id for r in refs if r.kind == "image"])}
+        albums = {a.id: a for a in await album_repo.many(self.db, [r.item_id for r in refs if r.kind == "album"])}
+        out: list[Image | Album] = []
+        for ref in refs:
+            item = images.get(ref.item_id) if ref.kind == "image" else albums.get(ref.item_id)
+            if item is not None:
+                out.append(item)
+        return out
 
     # ------------------------------------------------------------ deletion
 
-    async def delete(self, account: Row) -> None:
+    async def delete(self, account: Account) -> None:
         """Remove the account and everything it owns: images (and their files once unused), tokens,
         favorites, albums. Images go first, one by one through the image service, so that a failure
         part-way leaves an account with fewer images, never a file without a row or a row without a file."""
-        for image in await repo.all_image_rows(self.db, account["id"]):
-            full = await image_repo.get(self.db, image["id"])
-            if full is not None:
-                await self.images.delete_row(full)
+        for image_id in await repo.all_image_ids(self.db, account.id):
+            image = await image_repo.get(self.db, image_id)
+            if image is not None:
+                await self.images.remove(image)
         async with self.db.transaction() as tx:
-            await repo.delete(tx, account["id"])
+            await repo.delete(tx, account.id)
 
     async def all(self) -> list[dict[str, Any]]:
         return [dict(r) for r in await repo.all_accounts(self.db)]

@@ -3,8 +3,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from imghost.db.database import Connection, Row
-from imghost.domain.images.repository import SELECT as IMAGE_SELECT
+from imghost.db.database import Connection
+from imghost.domain.albums.model import Album
+from imghost.domain.images import repository as image_repo
+from imghost.domain.images.model import Image
 
 # Cover: the chosen image while it is in the album, else the first image.
 SELECT = (
@@ -18,12 +20,23 @@ SELECT = (
 )
 
 
-async def get(db: Connection, album_id: str) -> Row | None:
-    return await db.fetch_one(f"{SELECT} WHERE al.id = :id", {"id": album_id})
+async def get(db: Connection, album_id: str) -> Album | None:
+    row = await db.fetch_one(f"{SELECT} WHERE al.id = :id", {"id": album_id})
+    return None if row is None else Album.from_row(row)
 
 
-async def get_by_deletehash(db: Connection, deletehash: str) -> Row | None:
-    return await db.fetch_one(f"{SELECT} WHERE al.deletehash = :dh", {"dh": deletehash})
+async def many(db: Connection, album_ids: Sequence[str]) -> list[Album]:
+    """The albums with these ids that exist, in no particular order: one query."""
+    if not album_ids:
+        return []
+    names = {f"a{n}": v for n, v in enumerate(album_ids)}
+    rows = await db.fetch_all(f"{SELECT} WHERE al.id IN ({', '.join(':' + k for k in names)})", names)
+    return [Album.from_row(r) for r in rows]
+
+
+async def get_by_deletehash(db: Connection, deletehash: str) -> Album | None:
+    row = await db.fetch_one(f"{SELECT} WHERE al.deletehash = :dh", {"dh": deletehash})
+    return None if row is None else Album.from_row(row)
 
 
 async def id_taken(db: Connection, candidate: str) -> bool:
@@ -51,10 +64,9 @@ async def delete(db: Connection, album_id: str) -> int:
     return await db.execute("DELETE FROM albums WHERE id = :id", {"id": album_id})
 
 
-async def images(db: Connection, album_id: str) -> list[Row]:
-    return await db.fetch_all(
-        f"{IMAGE_SELECT} JOIN album_images ai ON ai.image_id = i.id WHERE ai.album_id = :a ORDER BY ai.position",
-        {"a": album_id})
+async def images(db: Connection, album_id: str) -> list[Image]:
+    return await image_repo.select(
+        db, "JOIN album_images ai ON ai.image_id = i.id WHERE ai.album_id = :a ORDER BY ai.position", {"a": album_id})
 
 
 async def image_ids(db: Connection, album_id: str) -> list[str]:
@@ -98,11 +110,12 @@ def _visibility(include_hidden: bool) -> str:
 
 
 async def account_albums(db: Connection, account_id: int, *, include_hidden: bool, limit: int,
-                         offset: int) -> list[Row]:
-    return await db.fetch_all(
+                         offset: int) -> list[Album]:
+    rows = await db.fetch_all(
         f"{SELECT} WHERE al.account_id = :a{_visibility(include_hidden)}"
         " ORDER BY al.created_at DESC, al.id LIMIT :lim OFFSET :off",
         {"a": account_id, "lim": limit, "off": offset})
+    return [Album.from_row(r) for r in rows]
 
 
 async def account_album_ids(db: Connection, account_id: int, *, include_hidden: bool, limit: int,

@@ -7,11 +7,14 @@ from typing import Any
 
 from imghost import ids as idgen
 from imghost.auth import Subject
-from imghost.db.database import Database, Row
-from imghost.domain import text
+from imghost.db.database import Database
+from imghost.domain import refs, text
 from imghost.domain.accounts import repository as account_repo
 from imghost.domain.albums import repository as repo
+from imghost.domain.albums.model import Album
 from imghost.domain.images import repository as image_repo
+from imghost.domain.images.model import Image
+from imghost.domain.refs import Resolved
 from imghost.errors import (
     AlbumNotFound,
     DeletehashNotFound,
@@ -35,12 +38,6 @@ def _privacy(value: str | None) -> str | None:
 
 
 @dataclass(frozen=True, slots=True)
-class ResolvedAlbum:
-    row: Row
-    by_deletehash: bool
-
-
-@dataclass(frozen=True, slots=True)
 class AlbumFields:
     title: str | None = None
     description: str | None = None
@@ -58,51 +55,50 @@ class AlbumService:
 
     # ------------------------------------------------------------ reads
 
-    async def get(self, album_id: str) -> Row:
-        row = await repo.get(self.db, album_id) if len(album_id) <= 10 and idgen.plausible(album_id) else None
-        if row is None:
+    async def get(self, album_id: str) -> Album:
+        album = await repo.get(self.db, album_id) if idgen.is_id(album_id) else None
+        if album is None:
             raise AlbumNotFound(album_id)
-        return row
+        return album
 
-    async def resolve(self, ref: str) -> ResolvedAlbum:
-        """Ids are 7 characters, deletehashes 15: anonymous albums are changed through the deletehash."""
-        if not idgen.plausible(ref):
-            raise AlbumNotFound(ref)
-        if len(ref) <= 10:
-            row = await repo.get(self.db, ref)
-            if row is not None:
-                return ResolvedAlbum(row, False)
-        elif len(ref) <= 32:
-            row = await repo.get_by_deletehash(self.db, ref)
-            if row is not None:
-                return ResolvedAlbum(row, True)
-        raise AlbumNotFound(ref)
+    async def resolve(self, ref: str) -> Resolved[Album]:
+        """By id, or by deletehash: anonymous albums are changed through the deletehash."""
+        return await refs.resolve(ref, by_id=lambda r: repo.get(self.db, r),
+                                  by_deletehash=lambda r: repo.get_by_deletehash(self.db, r), not_found=AlbumNotFound)
 
-    @staticmethod
-    def is_owner(subject: Subject, resolved: ResolvedAlbum) -> bool:
-        if resolved.by_deletehash:
-            return True
-        return subject.owns(resolved.row["account_id"])
+    async def of_account_by_id(self, account_id: int, album_id: str) -> Album:
+        """One album of this account; anyone else's is not found here."""
+        album = await self.get(album_id)
+        if album.account_id != account_id:
+            raise AlbumNotFound(album_id)
+        return album
 
-    async def images(self, album_id: str) -> list[Row]:
+    async def images(self, album_id: str) -> list[Image]:
         return await repo.images(self.db, album_id)
 
-    async def image(self, album_id: str, image_id: str) -> Row:
-        for row in await repo.images(self.db, album_id):
-            if row["id"] == image_id:
-                return row
+    async def image(self, album_id: str, image_id: str) -> Image:
+        for image in await repo.images(self.db, album_id):
+            if image.id == image_id:
+                return image
         raise ImageNotFound(image_id)
+
+    async def cover_image(self, album: Album, images: Sequence[Image] | None = None) -> Image | None:
+        """The image shown as the album's cover (looked for among `images` first, when they are at hand)."""
+        if not album.cover:
+            return None
+        found = next((i for i in images or () if i.id == album.cover), None)
+        return found or (await image_repo.get(self.db, album.cover) if idgen.is_id(album.cover) else None)
 
     async def add_view(self, album_id: str) -> None:
         await repo.add_view(self.db, album_id)
 
     # ------------------------------------------------------------ writes
 
-    async def create(self, subject: Subject, fields: AlbumFields) -> Row:
+    async def create(self, subject: Subject, fields: AlbumFields) -> Album:
         default = "public"
         if subject.account_id is not None:
             account = await account_repo.by_id(self.db, subject.account_id)
-            default = account["album_privacy"] if account else "public"
+            default = account.album_privacy if account else "public"
         # Unknown values fall back to the account's default: never to something more public.
         values = self._clean(fields, privacy=_privacy(fields.privacy) or default)
         await self._check_cover(values)
@@ -119,9 +115,9 @@ class AlbumService:
             await repo.append(tx, album_id, image_ids)
         return await self.get(album_id)
 
-    async def update(self, subject: Subject, ref: str, fields: AlbumFields) -> Row:
+    async def update(self, subject: Subject, ref: str, fields: AlbumFields) -> Album:
         resolved = await self._owned(subject, ref)
-        album_id = resolved.row["id"]
+        album_id = resolved.item.id
         values = self._clean(fields, privacy=_privacy(fields.privacy))
         await self._check_cover(values)
         replace = fields.ids is not None or fields.deletehashes is not None
@@ -141,29 +137,29 @@ class AlbumService:
         if not image_ids:
             raise InvalidRequest("No images were given")
         async with self.db.transaction() as tx:
-            await self._lock(tx, resolved.row["id"])
-            if len(await repo.image_ids(tx, resolved.row["id"])) + len(image_ids) > MAX_IMAGES:
+            await self._lock(tx, resolved.item.id)
+            if len(await repo.image_ids(tx, resolved.item.id)) + len(image_ids) > MAX_IMAGES:
                 raise InvalidRequest(f"An album holds at most {MAX_IMAGES} images")
-            await repo.append(tx, resolved.row["id"], image_ids)
+            await repo.append(tx, resolved.item.id, image_ids)
 
     async def remove_images(self, subject: Subject, ref: str, image_ids: Sequence[str]) -> None:
         resolved = await self._owned(subject, ref)
         async with self.db.transaction() as tx:
-            await self._lock(tx, resolved.row["id"])
+            await self._lock(tx, resolved.item.id)
             # Ids that cannot exist are simply not in the album (and must not reach a query).
-            await repo.remove(tx, resolved.row["id"], [i for i in image_ids if idgen.plausible(i)])
+            await repo.remove(tx, resolved.item.id, [i for i in image_ids if idgen.plausible(i)])
 
     async def delete(self, subject: Subject, ref: str) -> None:
         resolved = await self._owned(subject, ref)
         async with self.db.transaction() as tx:
-            await repo.delete(tx, resolved.row["id"])
+            await repo.delete(tx, resolved.item.id)
 
     async def add_uploaded(self, subject: Subject, ref: str, image_id: str) -> None:
         """An upload joining an album through `album`/`album_id` (an owned id or an album deletehash)."""
         resolved = await self._owned(subject, ref)
         async with self.db.transaction() as tx:
-            await self._lock(tx, resolved.row["id"])
-            await repo.append(tx, resolved.row["id"], [image_id])
+            await self._lock(tx, resolved.item.id)
+            await repo.append(tx, resolved.item.id, [image_id])
 
     async def check_upload_target(self, subject: Subject, ref: str) -> None:
         await self._owned(subject, ref)
@@ -171,11 +167,11 @@ class AlbumService:
     async def toggle_favorite(self, subject: Subject, album_id: str) -> str:
         if subject.account_id is None:
             raise Forbidden("This method requires authentication")
-        row = await self.get(album_id)
+        album = await self.get(album_id)
         async with self.db.transaction() as tx:
-            await self._lock(tx, row["id"])
-            on = not await repo.is_favorite(tx, subject.account_id, row["id"])
-            await repo.set_favorite(tx, subject.account_id, row["id"], on, int(time.time()))
+            await self._lock(tx, album.id)
+            on = not await repo.is_favorite(tx, subject.account_id, album.id)
+            await repo.set_favorite(tx, subject.account_id, album.id, on, int(time.time()))
         return "favorited" if on else "unfavorited"
 
     async def is_favorite(self, subject: Subject, album_id: str) -> bool:
@@ -185,7 +181,7 @@ class AlbumService:
 
     # ------------------------------------------------------------ account listings
 
-    async def of_account(self, account_id: int, *, include_hidden: bool, page: int, per_page: int) -> list[Row]:
+    async def of_account(self, account_id: int, *, include_hidden: bool, page: int, per_page: int) -> list[Album]:
         return await repo.account_albums(self.db, account_id, include_hidden=include_hidden, limit=per_page,
                                          offset=page * per_page)
 
@@ -205,10 +201,10 @@ class AlbumService:
         if not await repo.lock(tx, album_id, int(time.time())):
             raise AlbumNotFound(album_id)
 
-    async def _owned(self, subject: Subject, ref: str) -> ResolvedAlbum:
+    async def _owned(self, subject: Subject, ref: str) -> Resolved[Album]:
         resolved = await self.resolve(ref)
-        if not self.is_owner(subject, resolved):
-            if resolved.row["account_id"] is None:
+        if not resolved.owned_by(subject):
+            if resolved.item.account_id is None:
                 raise Forbidden("This album is anonymous: use its deletehash")
             raise Forbidden("You are not the owner of this album")
         return resolved
@@ -217,25 +213,24 @@ class AlbumService:
         """Image ids the caller controls: their own images by id, any image by its deletehash."""
         out: list[str] = []
         for iid in fields.ids or ():
-            row = await image_repo.get(self.db, iid) if len(iid) <= 10 and idgen.plausible(iid) else None
-            if row is None:
+            image = await image_repo.get(self.db, iid) if idgen.is_id(iid) else None
+            if image is None:
                 raise ImageNotFound(iid)
-            if subject.account_id is None or row["account_id"] != subject.account_id:
+            if subject.account_id is None or image.account_id != subject.account_id:
                 raise Forbidden(f"You do not own the image {iid}; anonymous images are added by deletehash")
-            out.append(row["id"])
+            out.append(image.id)
         for dh in fields.deletehashes or ():
-            row = await image_repo.get_by_deletehash(self.db, dh) if len(dh) <= 32 and idgen.plausible(dh) else None
-            if row is None:
+            by_hash = await image_repo.get_by_deletehash(self.db, dh) if idgen.kind(dh) is not None else None
+            if by_hash is None:
                 raise DeletehashNotFound()
-            out.append(row["id"])
+            out.append(by_hash.id)
         if len(out) > MAX_IMAGES:
             raise InvalidRequest(f"An album holds at most {MAX_IMAGES} images")
         return out
 
     async def _check_cover(self, values: dict[str, Any]) -> None:
         cover = values.get("cover_id")
-        if cover is not None and (len(cover) > 10 or not idgen.plausible(cover)
-                                  or await image_repo.get(self.db, cover) is None):
+        if cover is not None and (not idgen.is_id(cover) or await image_repo.get(self.db, cover) is None):
             raise ImageNotFound(cover)
 
     def _clean(self, fields: AlbumFields, *, privacy: str | None) -> dict[str, Any]:

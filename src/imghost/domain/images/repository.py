@@ -4,6 +4,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from imghost.db.database import Connection, Row
+from imghost.domain.images.model import Image
 
 # The owner's username rides along as account_url: every Image object carries it.
 SELECT = ("SELECT i.id, i.deletehash, i.client_id, i.account_id, i.title, i.description, i.name, i.blob_id, i.mime,"
@@ -11,12 +12,27 @@ SELECT = ("SELECT i.id, i.deletehash, i.client_id, i.account_id, i.title, i.desc
           " i.bandwidth, a.username AS account_url FROM images i LEFT JOIN accounts a ON a.id = i.account_id")
 
 
-async def get(db: Connection, image_id: str) -> Row | None:
-    return await db.fetch_one(f"{SELECT} WHERE i.id = :id", {"id": image_id})
+async def get(db: Connection, image_id: str) -> Image | None:
+    row = await db.fetch_one(f"{SELECT} WHERE i.id = :id", {"id": image_id})
+    return None if row is None else Image.from_row(row)
 
 
-async def get_by_deletehash(db: Connection, deletehash: str) -> Row | None:
-    return await db.fetch_one(f"{SELECT} WHERE i.deletehash = :dh", {"dh": deletehash})
+async def get_by_deletehash(db: Connection, deletehash: str) -> Image | None:
+    row = await db.fetch_one(f"{SELECT} WHERE i.deletehash = :dh", {"dh": deletehash})
+    return None if row is None else Image.from_row(row)
+
+
+async def many(db: Connection, image_ids: Sequence[str]) -> list[Image]:
+    """The images with these ids that exist, in no particular order: one query."""
+    if not image_ids:
+        return []
+    names = {f"i{n}": v for n, v in enumerate(image_ids)}
+    return await select(db, f"WHERE i.id IN ({', '.join(':' + k for k in names)})", names)
+
+
+async def select(db: Connection, where: str, params: Mapping[str, Any]) -> list[Image]:
+    """Images by a WHERE/ORDER clause over `i` (images) and `a` (owners), for the other repositories."""
+    return [Image.from_row(r) for r in await db.fetch_all(f"{SELECT} {where}", params)]
 
 
 async def id_taken(db: Connection, candidate: str) -> bool:

@@ -11,12 +11,14 @@ from typing import Any
 
 from imghost import ids
 from imghost.auth import Subject
-from imghost.db.database import Database, Row
-from imghost.domain import text
+from imghost.db.database import Database
+from imghost.domain import refs, text
 from imghost.domain.images import keys
 from imghost.domain.images import repository as repo
 from imghost.domain.images.heavy import HeavyPool
+from imghost.domain.images.model import Image
 from imghost.domain.images.views import ViewCounter
+from imghost.domain.refs import Resolved
 from imghost.errors import BlobNotFound, Forbidden, ImageNotFound, ImghostError, InvalidRequest
 from imghost.locks.base import LockService
 from imghost.media import ffmpeg, ingest, thumbs
@@ -47,12 +49,6 @@ class SweepReport:
     bytes: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Resolved:
-    row: Row
-    by_deletehash: bool
-
-
 class ImageService:
     def __init__(self, db: Database, store: BlobStore, locks: LockService, *, limits: Limits,
                  tmp_dir: Path, ffmpeg_timeout: float, views: ViewCounter,
@@ -73,40 +69,45 @@ class ImageService:
 
     # ------------------------------------------------------------ reads
 
-    async def get(self, image_id: str) -> Row:
-        row = await repo.get(self.db, image_id) if 5 <= len(image_id) <= 10 and ids.plausible(image_id) else None
-        if row is None:
+    async def get(self, image_id: str) -> Image:
+        image = await repo.get(self.db, image_id) if ids.is_id(image_id) else None
+        if image is None:
             raise ImageNotFound(image_id)
-        return row
+        return image
 
-    async def resolve(self, id_or_deletehash: str) -> Resolved:
-        """Ids are 7 characters (5 for legacy ones), deletehashes 15: the length says which to look up."""
-        if not ids.plausible(id_or_deletehash):
-            raise ImageNotFound(id_or_deletehash)
-        if len(id_or_deletehash) <= 10:
-            row = await repo.get(self.db, id_or_deletehash)
-            if row is not None:
-                return Resolved(row, False)
-        elif len(id_or_deletehash) <= 32:
-            row = await repo.get_by_deletehash(self.db, id_or_deletehash)
-            if row is not None:
-                return Resolved(row, True)
-        raise ImageNotFound(id_or_deletehash)
+    async def find(self, image_id: str) -> Image | None:
+        """The image, or None: for delivery, which answers a missing id itself."""
+        return await repo.get(self.db, image_id) if ids.is_id(image_id) else None
 
-    @staticmethod
-    def is_owner(subject: Subject, resolved: Resolved) -> bool:
-        if resolved.by_deletehash:
-            return True
-        return subject.owns(resolved.row["account_id"])
+    async def resolve(self, ref: str) -> Resolved[Image]:
+        return await refs.resolve(ref, by_id=lambda r: repo.get(self.db, r),
+                                  by_deletehash=lambda r: repo.get_by_deletehash(self.db, r), not_found=ImageNotFound)
+
+    async def resolve_deletehash_of(self, account_id: int, deletehash: str) -> Image:
+        """An image of this account, named by its deletehash (the account route that deletes by one)."""
+        resolved = await self.resolve(deletehash)
+        if not resolved.by_deletehash:
+            raise InvalidRequest("This route needs the image's deletehash, not its id")
+        if resolved.item.account_id != account_id:
+            raise ImageNotFound(deletehash)
+        return resolved.item
+
+    async def of_account(self, account_id: int, image_id: str) -> Image:
+        image = await self.get(image_id)
+        if image.account_id != account_id:
+            raise ImageNotFound(image_id)
+        return image
 
     # ------------------------------------------------------------ writes
 
-    async def upload(self, subject: Subject, src: Path, meta: UploadMeta) -> Row:
-        prepared = prepare_quick(src, limits=self.limits)
-        if prepared is None:
+    async def upload(self, subject: Subject, src: Path, meta: UploadMeta) -> Image:
+        quick = prepare_quick(src, limits=self.limits)
+        prepared: Prepared
+        if quick is None:
             # The id is drawn while the media work runs on its thread.
             prepared, image_id = await asyncio.gather(self._prepare(src, meta), self._new_id())
         else:
+            prepared = quick
             image_id = await self._new_id()
         values: dict[str, Any] = {
             "id": image_id, "deletehash": ids.deletehash(), "client_id": subject.client_id,
@@ -139,7 +140,7 @@ class ImageService:
                     await self._delete_files(blob)
                 raise
         metrics.inc("uploads")
-        return {**values, "account_url": subject.username}
+        return Image.from_row({**values, "account_url": subject.username})
 
     async def _prepare(self, src: Path, meta: UploadMeta) -> Prepared:
         """prepare() off the event loop: on the heavy pool for what decodes or transcodes (every video, from
@@ -186,27 +187,28 @@ class ImageService:
             if value is not None and len(value) > 65_536:
                 raise InvalidRequest("Text is too long")
         async with self.db.transaction() as tx:
-            await repo.update_text(tx, resolved.row["id"], clean)
+            await repo.update_text(tx, resolved.item.id, clean)
 
     async def delete(self, subject: Subject, id_or_deletehash: str) -> str:
         resolved = await self.resolve(id_or_deletehash)
         self._check_owner(subject, resolved)
-        await self.delete_row(resolved.row)
-        return resolved.row["id"]
+        await self.remove(resolved.item)
+        return resolved.item.id
 
-    async def delete_row(self, row: Row) -> None:
-        blob = row["blob_id"]
+    async def remove(self, image: Image) -> None:
+        """Delete an image the caller has already been allowed to delete; its file goes with its last user."""
+        blob = image.blob_id
         info = await repo.blob_get(self.db, blob)
         # The same lock an upload of these bytes takes (blobs stored before fingerprints existed are never
         # matched by an upload, so their own id will do).
         async with self.locks.hold(f"blob:{info['fingerprint'] if info and info['fingerprint'] else blob}"):
             async with self.db.transaction() as tx:
-                await repo.delete(tx, row["id"])
+                await repo.delete(tx, image.id)
                 last = await repo.blob_release(tx, blob)
             if last:
                 await self._delete_files(blob)
         if self.on_removed is not None:
-            await self.on_removed(row["id"])
+            await self.on_removed(image.id)
         metrics.inc("deletes")
 
     async def _delete_files(self, blob: str) -> None:
@@ -238,15 +240,15 @@ class ImageService:
                     await self.store.delete(obj.key)
         return report
 
-    def _check_owner(self, subject: Subject, resolved: Resolved) -> None:
-        if not self.is_owner(subject, resolved):
+    def _check_owner(self, subject: Subject, resolved: Resolved[Image]) -> None:
+        if not resolved.owned_by(subject):
             raise Forbidden("You are not the owner of this image. Use its deletehash.")
 
     # ------------------------------------------------------------ variants
 
-    async def thumbnail(self, row: Row, suffix: str) -> bytes:
+    async def thumbnail(self, image: Image, suffix: str) -> bytes:
         """The thumbnail's bytes, rendering and storing it on first request, once across all processes."""
-        key = keys.thumb(row["blob_id"], suffix)
+        key = keys.thumb(image.blob_id, suffix)
         try:
             return await self.store.get_bytes(key)
         except BlobNotFound:
@@ -256,14 +258,14 @@ class ImageService:
                 return await self.store.get_bytes(key)
             except BlobNotFound:
                 pass
-            data = await self._render(row, suffix)
+            data = await self._render(image, suffix)
             await self.store.put_bytes(key, data, "image/jpeg")
             metrics.inc("thumbnails_rendered")
             return data
 
-    async def _render(self, row: Row, suffix: str) -> bytes:
-        original = keys.original(row["blob_id"])
-        fmt = {"image/jpeg": "jpeg"}.get(row["mime"], "other")
+    async def _render(self, image: Image, suffix: str) -> bytes:
+        original = keys.original(image.blob_id)
+        fmt = {"image/jpeg": "jpeg"}.get(image.mime, "other")
         local = self.store.local_path(original)
         with tempfile.TemporaryDirectory(dir=self.tmp_dir) as tmp:
             src = local
@@ -271,7 +273,7 @@ class ImageService:
                 src = Path(tmp) / "src"
                 data = await self.store.get_bytes(original)
                 await asyncio.to_thread(src.write_bytes, data)
-            if row["mime"].startswith("video/"):
+            if image.is_video:
                 return await self.heavy.run(self._video_thumb, src, Path(tmp) / "frame.png", suffix)
             return await asyncio.to_thread(thumbs.render, src, fmt, suffix)
 
