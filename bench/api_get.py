@@ -26,8 +26,10 @@ def run(ctx: Context) -> dict[str, Any]:
         r = http.get(im.url + path, headers=ctx.auth)
         if r.status_code != 200 or r.json()["data"]["id"] != info["id"]:
             raise RuntimeError(f"GET {path}: HTTP {r.status_code} {r.text[:200]}")
-        log(f"    imghost response {len(r.content)} B; rate-limit headers: "
-            f"{r.headers.get('x-ratelimit-userremaining', '?')} user credits left")
+        log(
+            f"    imghost response {len(r.content)} B; rate-limit headers: "
+            f"{r.headers.get('x-ratelimit-userremaining', '?')} user credits left"
+        )
     header = [f"Authorization: Client-ID {ctx.client_id}"]
 
     ref = RefServer("ref_hello:app", ctx.tmp).start()
@@ -43,6 +45,7 @@ def run(ctx: Context) -> dict[str, Any]:
                 runs[side].append(wrk(url, ctx.duration, headers=hdr))
     finally:
         ref.stop()
-    res = throughput_result("GET /3/image/{id}", runs["imghost"], runs["hello-world"], "FastAPI hello-world",
-                            MIN_RATIO, TARGET)
+    res = throughput_result(
+        "GET /3/image/{id}", runs["imghost"], runs["hello-world"], "FastAPI hello-world", MIN_RATIO, TARGET
+    )
     return {"name": NAME, "results": {"image_info": res}}

@@ -58,12 +58,20 @@ _children: list[subprocess.Popen[bytes]] = []
 _logs: dict[int, IO[bytes]] = {}
 
 
-def spawn(cmd: Sequence[str], *, log_path: Path, env: dict[str, str] | None = None,
-          cwd: Path | None = None) -> subprocess.Popen[bytes]:
+def spawn(
+    cmd: Sequence[str], *, log_path: Path, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.Popen[bytes]:
     """Start cmd in a new session (its own process group) with stdout+stderr to log_path."""
     out = open(log_path, "ab")
-    proc = subprocess.Popen(list(cmd), env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        list(cmd),
+        env=env,
+        cwd=cwd,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     _children.append(proc)
     _logs[proc.pid] = out
     return proc
@@ -115,8 +123,9 @@ def install_signal_handlers() -> None:
     signal.signal(signal.SIGHUP, handler)
 
 
-def wait_http(url: str, proc: subprocess.Popen[bytes], log_path: Path, timeout: float = 60.0,
-              expect: int = 200) -> None:
+def wait_http(
+    url: str, proc: subprocess.Popen[bytes], log_path: Path, timeout: float = 60.0, expect: int = 200
+) -> None:
     end = time.monotonic() + timeout
     while True:
         try:
@@ -139,11 +148,31 @@ def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 # --------------------------------------------------------------------------------------------- granian
 
+
 def granian_cmd(target: str, port: int, workdir: Path) -> list[str]:
     """The reference servers run under the same ASGI server and settings imghost uses (1 worker, uvloop)."""
-    return [str(VENV_BIN / "granian"), "--interface", "asgi", target, "--host", "127.0.0.1",
-            "--port", str(port), "--workers", "1", "--loop", "uvloop", "--no-ws", "--log-level", "warning",
-            "--no-access-log", "--backlog", "2048", "--working-dir", str(workdir)]
+    return [
+        str(VENV_BIN / "granian"),
+        "--interface",
+        "asgi",
+        target,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        "--loop",
+        "uvloop",
+        "--no-ws",
+        "--log-level",
+        "warning",
+        "--no-access-log",
+        "--backlog",
+        "2048",
+        "--working-dir",
+        str(workdir),
+    ]
 
 
 @dataclass
@@ -164,8 +193,12 @@ class RefServer:
     def start(self) -> RefServer:
         self.port = free_port()
         log_path = self.tmp / f"ref-{self.target.split(':')[0]}-{self.port}.log"
-        self.proc = spawn(granian_cmd(self.target, self.port, BENCH_DIR), log_path=log_path,
-                          env=clean_env(self.env), cwd=BENCH_DIR)
+        self.proc = spawn(
+            granian_cmd(self.target, self.port, BENCH_DIR),
+            log_path=log_path,
+            env=clean_env(self.env),
+            cwd=BENCH_DIR,
+        )
         wait_http(self.url + self.health_path, self.proc, log_path)
         return self
 
@@ -175,6 +208,7 @@ class RefServer:
 
 
 # --------------------------------------------------------------------------------------------- imghost
+
 
 @dataclass
 class Imghost:
@@ -194,19 +228,45 @@ class Imghost:
         self.port = free_port()
         data = self.workdir / "imghost-data"
         data.mkdir(parents=True, exist_ok=True)
-        self.env = clean_env({"IMGHOST_DATA_DIR": str(data), "IMGHOST_PUBLIC_URL": self.url,
-                              **HUGE_LIMITS, **self.extra_env})
+        self.env = clean_env(
+            {"IMGHOST_DATA_DIR": str(data), "IMGHOST_PUBLIC_URL": self.url, **HUGE_LIMITS, **self.extra_env}
+        )
         log_path = self.workdir / f"imghost-{self.port}.log"
-        cmd = [sys.executable, "-m", "imghost", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-               "--workers", "1"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "imghost",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--workers",
+            "1",
+        ]
         self.proc = spawn(cmd, log_path=log_path, env=self.env, cwd=self.workdir)
         wait_http(self.url + "/healthz", self.proc, log_path, timeout=90)
         return self
 
     def create_client(self, name: str = "bench") -> str:
-        out = subprocess.run([sys.executable, "-m", "imghost", "client", "create", name, "--redirect-uri",
-                              "http://x", "--json"], env=self.env, cwd=self.workdir, capture_output=True,
-                             text=True, timeout=120)
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "imghost",
+                "client",
+                "create",
+                name,
+                "--redirect-uri",
+                "http://x",
+                "--json",
+            ],
+            env=self.env,
+            cwd=self.workdir,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         if out.returncode != 0:
             raise RuntimeError(f"imghost client create failed: {out.stderr[-2000:]}")
         return str(json.loads(out.stdout)["client_id"])
@@ -216,26 +276,34 @@ class Imghost:
         self.proc = None
 
 
-def upload(client: httpx.Client, base_url: str, client_id: str, data: bytes,
-           filename: str = "bench.jpg") -> dict[str, Any]:
+def upload(
+    client: httpx.Client, base_url: str, client_id: str, data: bytes, filename: str = "bench.jpg"
+) -> dict[str, Any]:
     body, ctype = multipart(data, filename)
-    r = client.post(f"{base_url}/3/upload", content=body,
-                    headers={"Authorization": f"Client-ID {client_id}", "Content-Type": ctype})
+    r = client.post(
+        f"{base_url}/3/upload",
+        content=body,
+        headers={"Authorization": f"Client-ID {client_id}", "Content-Type": ctype},
+    )
     if r.status_code != 200:
         raise RuntimeError(f"upload failed: HTTP {r.status_code} {r.text[:300]}")
     return dict(r.json()["data"])
 
 
-def multipart(data: bytes, filename: str, field_name: str = "image",
-              mime: str = "image/jpeg") -> tuple[bytes, str]:
+def multipart(
+    data: bytes, filename: str, field_name: str = "image", mime: str = "image/jpeg"
+) -> tuple[bytes, str]:
     boundary = "----imghostbench" + uuid.uuid4().hex
-    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{field_name}\"; "
-            f"filename=\"{filename}\"\r\nContent-Type: {mime}\r\n\r\n").encode()
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{field_name}"; '
+        f'filename="{filename}"\r\nContent-Type: {mime}\r\n\r\n'
+    ).encode()
     tail = f"\r\n--{boundary}--\r\n".encode()
     return head + data + tail, f"multipart/form-data; boundary={boundary}"
 
 
 # --------------------------------------------------------------------------------------------- images
+
 
 def vary_jpeg(data: bytes, token: str) -> bytes:
     """The same picture with a different byte stream, so imghost cannot deduplicate it.
@@ -327,8 +395,9 @@ def _ms(text: str) -> float:
     return float(m.group(1)) * _UNIT[m.group(2)]
 
 
-def wrk(url: str, duration: float, *, connections: int = 50, threads: int = 1,
-        headers: Iterable[str] = ()) -> dict[str, Any]:
+def wrk(
+    url: str, duration: float, *, connections: int = 50, threads: int = 1, headers: Iterable[str] = ()
+) -> dict[str, Any]:
     cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(duration))}s", "--latency"]
     for h in headers:
         cmd += ["-H", h]
@@ -355,6 +424,7 @@ def wrk(url: str, duration: float, *, connections: int = 50, threads: int = 1,
 
 # --------------------------------------------------------------------------------------------- results
 
+
 def median(xs: Sequence[float]) -> float:
     return float(statistics.median(xs)) if xs else float("nan")
 
@@ -363,34 +433,72 @@ def verdict(ok: bool) -> str:
     return "meets target" if ok else "below target"
 
 
-def throughput_result(label: str, imghost: list[dict[str, Any]], ref: list[dict[str, Any]], ref_name: str,
-                      min_ratio: float, target_text: str) -> dict[str, Any]:
+def throughput_result(
+    label: str,
+    imghost: list[dict[str, Any]],
+    ref: list[dict[str, Any]],
+    ref_name: str,
+    min_ratio: float,
+    target_text: str,
+) -> dict[str, Any]:
     """imghost rps vs reference rps; higher is better; ratio must be >= min_ratio."""
     im = median([r["rps"] for r in imghost])
     rf = median([r["rps"] for r in ref])
     ratio = im / rf if rf else float("nan")
     errors = sum(r["non_2xx"] + r["socket_errors"] for r in imghost + ref)
-    res = {"metric": label, "unit": "req/s", "imghost": im, "reference": rf, "reference_name": ref_name,
-           "ratio": ratio, "target": target_text, "target_ratio": min_ratio, "higher_is_better": True,
-           "meets_target": ratio >= min_ratio, "errors": errors,
-           "rounds": {"imghost": imghost, "reference": ref}}
+    res = {
+        "metric": label,
+        "unit": "req/s",
+        "imghost": im,
+        "reference": rf,
+        "reference_name": ref_name,
+        "ratio": ratio,
+        "target": target_text,
+        "target_ratio": min_ratio,
+        "higher_is_better": True,
+        "meets_target": ratio >= min_ratio,
+        "errors": errors,
+        "rounds": {"imghost": imghost, "reference": ref},
+    }
     note = f"  [{errors} errors]" if errors else ""
-    log(f"    {label}: imghost {im:,.0f} req/s | {ref_name} {rf:,.0f} req/s | ratio {ratio:.2f} "
-        f"(target {target_text}) -> {verdict(res['meets_target'])}{note}")
+    log(
+        f"    {label}: imghost {im:,.0f} req/s | {ref_name} {rf:,.0f} req/s | ratio {ratio:.2f} "
+        f"(target {target_text}) -> {verdict(res['meets_target'])}{note}"
+    )
     return res
 
 
-def latency_result(label: str, imghost_ms: list[float], ref_ms: list[float], ref_name: str, max_ratio: float,
-                   target_text: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def latency_result(
+    label: str,
+    imghost_ms: list[float],
+    ref_ms: list[float],
+    ref_name: str,
+    max_ratio: float,
+    target_text: str,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """imghost latency vs reference latency; lower is better; ratio must be <= max_ratio."""
     im, rf = median(imghost_ms), median(ref_ms)
     ratio = im / rf if rf else float("nan")
-    res = {"metric": label, "unit": "ms", "imghost": im, "reference": rf, "reference_name": ref_name,
-           "ratio": ratio, "target": target_text, "target_ratio": max_ratio, "higher_is_better": False,
-           "meets_target": ratio <= max_ratio, "errors": 0,
-           "samples": {"imghost": imghost_ms, "reference": ref_ms}, **(extra or {})}
-    log(f"    {label}: imghost {im:.1f} ms | {ref_name} {rf:.1f} ms | ratio {ratio:.2f} "
-        f"(target {target_text}) -> {verdict(res['meets_target'])}")
+    res = {
+        "metric": label,
+        "unit": "ms",
+        "imghost": im,
+        "reference": rf,
+        "reference_name": ref_name,
+        "ratio": ratio,
+        "target": target_text,
+        "target_ratio": max_ratio,
+        "higher_is_better": False,
+        "meets_target": ratio <= max_ratio,
+        "errors": 0,
+        "samples": {"imghost": imghost_ms, "reference": ref_ms},
+        **(extra or {}),
+    }
+    log(
+        f"    {label}: imghost {im:.1f} ms | {ref_name} {rf:.1f} ms | ratio {ratio:.2f} "
+        f"(target {target_text}) -> {verdict(res['meets_target'])}"
+    )
     return res
 
 
@@ -471,7 +579,7 @@ def _proc_table() -> dict[int, tuple[int, int, str]]:
                 cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        fields = stat[stat.rfind(")") + 2:].split()
+        fields = stat[stat.rfind(")") + 2 :].split()
         # fields[1] = ppid; utime, stime, cutime, cstime are fields 14-17 of stat, here [11:15]
         table[int(entry.name)] = (int(fields[1]), sum(int(x) for x in fields[11:15]), cmd)
     return table
@@ -479,8 +587,7 @@ def _proc_table() -> dict[int, tuple[int, int, str]]:
 
 def _our_ticks() -> int:
     table = _proc_table()
-    ours = {os.getpid()} | {pid for pid, (_, _, cmd) in table.items()
-                            if any(m in cmd for m in _cpu_markers)}
+    ours = {os.getpid()} | {pid for pid, (_, _, cmd) in table.items() if any(m in cmd for m in _cpu_markers)}
     grew = True
     while grew:  # descendants
         new = {pid for pid, (ppid, _, _) in table.items() if ppid in ours and pid not in ours}
@@ -507,5 +614,8 @@ class CpuMeter:
         span = max(1, total1 - self.total0)
         busy = span - (idle1 - self.idle0)
         ours = max(0, min(busy, ours1 - self.ours0))
-        self.result = {"busy": round(busy / span, 3), "ours": round(ours / span, 3),
-                       "others": round(max(0, busy - ours) / span, 3)}
+        self.result = {
+            "busy": round(busy / span, 3),
+            "ours": round(ours / span, 3),
+            "others": round(max(0, busy - ours) / span, 3),
+        }

@@ -82,8 +82,10 @@ class Nginx:
         conf.write_text(NGINX_CONF.format(tmp=self.tmp, port=self.port, root=self.root))
         log_path = self.tmp / "nginx.out"
         # -e: the error log before the config is read; -p: prefix, so nothing lands in /var.
-        self.proc = spawn(["nginx", "-p", str(self.tmp), "-c", str(conf), "-e", str(self.tmp / "error.log")],
-                          log_path=log_path)
+        self.proc = spawn(
+            ["nginx", "-p", str(self.tmp), "-c", str(conf), "-e", str(self.tmp / "error.log")],
+            log_path=log_path,
+        )
         wait_http(self.url + probe_path, self.proc, self.tmp / "error.log", timeout=20)
         return self
 
@@ -133,7 +135,15 @@ def run(ctx: Context) -> dict[str, Any]:
     finally:
         nginx.stop()
 
-    results = {kind: throughput_result(f"GET {kind} ({sizes[kind] // 1000} KB)", runs[kind]["imghost"],
-                                       runs[kind]["nginx"], "nginx", MIN_RATIO, TARGET)
-               for kind in paths}
+    results = {
+        kind: throughput_result(
+            f"GET {kind} ({sizes[kind] // 1000} KB)",
+            runs[kind]["imghost"],
+            runs[kind]["nginx"],
+            "nginx",
+            MIN_RATIO,
+            TARGET,
+        )
+        for kind in paths
+    }
     return {"name": NAME, "results": results, "sizes": sizes}

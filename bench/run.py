@@ -47,15 +47,23 @@ OTHERS_LIMIT = 0.10  # share of all CPUs used by other work above which figures 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--config", choices=(*CONFIGS, "both"), default="embedded",
-                   help="embedded: SQLite + local disk + in-process limits; "
-                        "scaleout: PostgreSQL + S3 + Redis")
+    p.add_argument(
+        "--config",
+        choices=(*CONFIGS, "both"),
+        default="embedded",
+        help="embedded: SQLite + local disk + in-process limits; scaleout: PostgreSQL + S3 + Redis",
+    )
     p.add_argument("--duration", type=float, default=5.0, help="seconds per wrk run (default 5)")
     p.add_argument("--only", default="", help=f"comma-separated subset of: {', '.join(BENCHMARKS)}")
     p.add_argument("--rounds", type=int, default=3, help="alternating imghost/reference rounds for wrk runs")
     p.add_argument("--samples", type=int, default=40, help="latency samples per side (upload, thumbnail)")
-    p.add_argument("--wait-idle", type=float, default=0.0, metavar="SECONDS",
-                   help="before each benchmark, wait up to this long for other work on the machine to stop")
+    p.add_argument(
+        "--wait-idle",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="before each benchmark, wait up to this long for other work on the machine to stop",
+    )
     args = p.parse_args(argv)
     names = [n.strip() for n in args.only.split(",") if n.strip()] or list(BENCHMARKS)
     unknown = [n for n in names if n not in BENCHMARKS]
@@ -70,9 +78,13 @@ def machine() -> dict[str, Any]:
     import PIL
     import pyvips
 
-    info: dict[str, Any] = {"cpus": os.cpu_count(), "python": platform.python_version(),
-                            "platform": platform.platform(), "pillow": PIL.__version__,
-                            "libvips": f"{pyvips.version(0)}.{pyvips.version(1)}.{pyvips.version(2)}"}
+    info: dict[str, Any] = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "pillow": PIL.__version__,
+        "libvips": f"{pyvips.version(0)}.{pyvips.version(1)}.{pyvips.version(2)}",
+    }
     with contextlib.suppress(Exception):
         from importlib.metadata import version
 
@@ -102,8 +114,16 @@ def run_config(cfg: str, args: argparse.Namespace, tmp: Path, photo: Path, out: 
         im.start()
         client_id = im.create_client()
         log(f"    imghost serving on {im.url} (1 worker)")
-        ctx = Context(config=cfg, imghost=im, client_id=client_id, duration=args.duration, rounds=args.rounds,
-                      samples=args.samples, tmp=workdir, photo12mp=photo)
+        ctx = Context(
+            config=cfg,
+            imghost=im,
+            client_id=client_id,
+            duration=args.duration,
+            rounds=args.rounds,
+            samples=args.samples,
+            tmp=workdir,
+            photo12mp=photo,
+        )
         for name in args.names:
             busy = wait_idle(args.wait_idle) if args.wait_idle > 0 else None
             note = ""
@@ -125,8 +145,10 @@ def run_config(cfg: str, args: argparse.Namespace, tmp: Path, photo: Path, out: 
             if cpu is not None:
                 out[name]["cpu"] = cpu
                 flag = "  <- figures disturbed by other work" if cpu["others"] > OTHERS_LIMIT else ""
-                log(f"    CPU during the benchmark: {cpu['ours']:.0%} this run, "
-                    f"{cpu['others']:.0%} other work{flag}")
+                log(
+                    f"    CPU during the benchmark: {cpu['ours']:.0%} this run, "
+                    f"{cpu['others']:.0%} other work{flag}"
+                )
 
 
 def _num(x: float, unit: str) -> str:
@@ -136,8 +158,9 @@ def _num(x: float, unit: str) -> str:
 
 
 def summary(report: dict[str, Any]) -> str:
-    rows = [("config", "benchmark", "metric", "imghost", "reference", "ratio", "target", "result",
-             "other CPU")]
+    rows = [
+        ("config", "benchmark", "metric", "imghost", "reference", "ratio", "target", "result", "other CPU")
+    ]
     for cfg, benches in report["configs"].items():
         for name, bench in benches.items():
             if bench.get("error"):
@@ -146,15 +169,26 @@ def summary(report: dict[str, Any]) -> str:
             others = bench.get("cpu", {}).get("others")
             other_txt = "-" if others is None else f"{others:.0%}" + ("!" if others > OTHERS_LIMIT else "")
             for res in bench["results"].values():
-                rows.append((cfg, name, res["metric"], _num(res["imghost"], res["unit"]),
-                             f"{_num(res['reference'], res['unit'])} ({res['reference_name']})",
-                             f"{res['ratio']:.2f}", res["target"],
-                             "meets target" if res["meets_target"] else "below target", other_txt))
+                rows.append(
+                    (
+                        cfg,
+                        name,
+                        res["metric"],
+                        _num(res["imghost"], res["unit"]),
+                        f"{_num(res['reference'], res['unit'])} ({res['reference_name']})",
+                        f"{res['ratio']:.2f}",
+                        res["target"],
+                        "meets target" if res["meets_target"] else "below target",
+                        other_txt,
+                    )
+                )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    lines.append(f"(other CPU: share of both CPUs used by work outside this run during the benchmark; "
-                 f"'!' above {OTHERS_LIMIT:.0%} marks disturbed figures)")
+    lines.append(
+        f"(other CPU: share of both CPUs used by work outside this run during the benchmark; "
+        f"'!' above {OTHERS_LIMIT:.0%} marks disturbed figures)"
+    )
     return "\n".join(lines)
 
 
@@ -163,9 +197,13 @@ def main(argv: list[str] | None = None) -> int:
     install_signal_handlers()
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     started = dt.datetime.now()
-    report: dict[str, Any] = {"started": started.isoformat(timespec="seconds"), "machine": machine(),
-                              "args": {k: v for k, v in vars(args).items() if k not in ("names", "configs")},
-                              "benchmarks": args.names, "configs": {}}
+    report: dict[str, Any] = {
+        "started": started.isoformat(timespec="seconds"),
+        "machine": machine(),
+        "args": {k: v for k, v in vars(args).items() if k not in ("names", "configs")},
+        "benchmarks": args.names,
+        "configs": {},
+    }
     tmp = make_tmp("imghost-bench.")
     os.chmod(tmp, 0o755)
     t0 = time.monotonic()
@@ -186,8 +224,10 @@ def main(argv: list[str] | None = None) -> int:
         text = json.dumps(report, indent=2, default=str)
         path.write_text(text)
         (OUT_DIR / "latest.json").write_text(text)
-    log(f"\n=== summary ({report['seconds']:.0f} s, {os.cpu_count()} CPUs, "
-        f"wrk -t1 -c50 -d{args.duration:g}s, {args.rounds} rounds, {args.samples} latency samples) ===")
+    log(
+        f"\n=== summary ({report['seconds']:.0f} s, {os.cpu_count()} CPUs, "
+        f"wrk -t1 -c50 -d{args.duration:g}s, {args.rounds} rounds, {args.samples} latency samples) ==="
+    )
     log(summary(report))
     log(f"\nraw results: {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
     return 130 if report.get("interrupted") else 0

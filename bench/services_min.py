@@ -62,15 +62,40 @@ class PostgresServer:
 
     def start(self) -> None:
         data = self.dir / "data"
-        self._run(str(PGBIN / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                  "--locale=C.UTF-8", "--no-sync")
-        opts = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off")
-        self._run(str(PGBIN / "pg_ctl"), "-D", str(data), "-l", str(self.dir / "server.log"), "-w",
-                  "-t", "30", "-o", opts, "start")
+        self._run(
+            str(PGBIN / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )
+        opts = (
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off"
+        )
+        self._run(
+            str(PGBIN / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(self.dir / "server.log"),
+            "-w",
+            "-t",
+            "30",
+            "-o",
+            opts,
+            "start",
+        )
         self.running = True
-        self._run(str(PGBIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-                  "imgbench")
+        self._run(
+            str(PGBIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "imgbench"
+        )
 
     def close(self) -> None:
         if self.running:
@@ -90,8 +115,22 @@ class RedisServer:
 
     def start(self) -> None:
         exe = shutil.which("redis-server") or "redis-server"
-        self.proc = spawn([exe, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
-                           "no", "--dir", str(self.dir)], log_path=self.dir / "redis.log")
+        self.proc = spawn(
+            [
+                exe,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+            ],
+            log_path=self.dir / "redis.log",
+        )
         _wait_tcp(self.port, self.proc)
 
     def close(self) -> None:
@@ -116,16 +155,39 @@ class SeaweedServer:
 
     def start(self) -> None:
         d, p, g = self.dir, self.ports, self.grpc
-        (d / "s3.json").write_text(json.dumps({"identities": [{
-            "name": "bench", "credentials": [{"accessKey": self.access_key, "secretKey": self.secret_key}],
-            "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}))
+        (d / "s3.json").write_text(
+            json.dumps(
+                {
+                    "identities": [
+                        {
+                            "name": "bench",
+                            "credentials": [{"accessKey": self.access_key, "secretKey": self.secret_key}],
+                            "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+                        }
+                    ]
+                }
+            )
+        )
         (d / "data").mkdir()
         weed = shutil.which("weed") or str(Path(sys.executable).parent / "weed")
-        cmd = [weed, f"-logdir={d}", "mini", f"-dir={d / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-               *[f"-{k}.port={p[k]}" for k in p], *[f"-{k}.port.grpc={g[k]}" for k in g], "-admin.ui=false",
-               "-webdav=false", "-s3.port.iceberg=0", "-s3.port.lance=0", "-master.telemetry=false",
-               f"-s3.localSocket={d}/s3.sock", f"-filer.localSocket={d}/filer.sock",
-               f"-s3.config={d}/s3.json"]
+        cmd = [
+            weed,
+            f"-logdir={d}",
+            "mini",
+            f"-dir={d / 'data'}",
+            "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1",
+            *[f"-{k}.port={p[k]}" for k in p],
+            *[f"-{k}.port.grpc={g[k]}" for k in g],
+            "-admin.ui=false",
+            "-webdav=false",
+            "-s3.port.iceberg=0",
+            "-s3.port.lance=0",
+            "-master.telemetry=false",
+            f"-s3.localSocket={d}/s3.sock",
+            f"-filer.localSocket={d}/filer.sock",
+            f"-s3.config={d}/s3.json",
+        ]
         if self.buckets:
             cmd.append(f"-bucket={','.join(self.buckets)}")
         self.proc = spawn(cmd, log_path=d / "weed.log")

@@ -48,9 +48,31 @@ POOL_WORKERS, POOL_QUEUE = 2, 4  # imghost's defaults
 def hostile_mkv(path: Path, seconds: float) -> bytes:
     import imageio_ffmpeg
 
-    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
-                    "-f", "lavfi", "-i", "testsrc2=s=1280x720:r=30", "-t", str(seconds), "-c:v", "msmpeg4v2",
-                    "-q:v", "31", "-f", "matroska", str(path)], check=True, timeout=300)
+    subprocess.run(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-nostdin",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=s=1280x720:r=30",
+            "-t",
+            str(seconds),
+            "-c:v",
+            "msmpeg4v2",
+            "-q:v",
+            "31",
+            "-f",
+            "matroska",
+            str(path),
+        ],
+        check=True,
+        timeout=300,
+    )
     return path.read_bytes()
 
 
@@ -93,8 +115,11 @@ class Hostile:
             while not self.stop.is_set():
                 # The same bytes every time: an upload is transcoded before it is compared with stored ones.
                 try:
-                    r = http.post(f"{self.url}/3/upload", content=body,
-                                  headers={"Authorization": f"Client-ID {self.client_id}", "Content-Type": ctype})
+                    r = http.post(
+                        f"{self.url}/3/upload",
+                        content=body,
+                        headers={"Authorization": f"Client-ID {self.client_id}", "Content-Type": ctype},
+                    )
                     code = r.status_code
                 except httpx.HTTPError:
                     code = -1
@@ -113,8 +138,9 @@ class Hostile:
             t.join(300)
 
 
-def sample(http: httpx.Client, url: str, client_id: str, base: bytes, cached_id: str,
-           n: int) -> tuple[list[float], list[float]]:
+def sample(
+    http: httpx.Client, url: str, client_id: str, base: bytes, cached_id: str, n: int
+) -> tuple[list[float], list[float]]:
     thumbs, gets = [], []
     for _ in range(n):
         iid = upload(http, url, client_id, vary_jpeg(base, uuid.uuid4().hex), "photo.jpg")["id"]
@@ -166,17 +192,30 @@ def main(argv: list[str] | None = None) -> int:
                 running = transcodes_running(im.proc.pid)
             report["hostile_answers"] = hostile.answers
         results = {}
-        for label, idle, load in (("uncached m thumbnail", idle_t, load_t), ("cached media GET", idle_g, load_g)):
+        for label, idle, load in (
+            ("uncached m thumbnail", idle_t, load_t),
+            ("cached media GET", idle_g, load_g),
+        ):
             ratio = median(load) / median(idle)
-            results[label] = {"idle_p50_ms": median(idle), "loaded_p50_ms": median(load), "ratio": ratio,
-                              "meets_target": ratio <= MAX_RATIO, "idle_ms": idle, "loaded_ms": load}
-            log(f"    {label}: idle p50 {median(idle):.1f} ms | with hostile transcodes {median(load):.1f} ms"
+            results[label] = {
+                "idle_p50_ms": median(idle),
+                "loaded_p50_ms": median(load),
+                "ratio": ratio,
+                "meets_target": ratio <= MAX_RATIO,
+                "idle_ms": idle,
+                "loaded_ms": load,
+            }
+            log(
+                f"    {label}: idle p50 {median(idle):.1f} ms | with hostile transcodes {median(load):.1f} ms"
                 f" | ratio {ratio:.2f} (target <= {MAX_RATIO:g}x) -> "
-                f"{'meets target' if ratio <= MAX_RATIO else 'below target'}")
+                f"{'meets target' if ratio <= MAX_RATIO else 'below target'}"
+            )
         report["results"] = results
         report["transcodes_running_at_end"] = running
-        log(f"    hostile uploads answered while measuring: {hostile.answers} "
-            f"({running} transcodes still running at the end)")
+        log(
+            f"    hostile uploads answered while measuring: {hostile.answers} "
+            f"({running} transcodes still running at the end)"
+        )
     except KeyboardInterrupt:
         log("\ninterrupted")
         report["interrupted"] = True

@@ -71,8 +71,11 @@ def run(ctx: Context) -> dict[str, Any]:
                     raise RuntimeError(f"GET /{image_id}m.jpg: HTTP {r.status_code}")
                 return r.content
 
-            steps = [("imghost", imghost_get, ()), ("pillow", pillow_thumb, (src,)),
-                     ("pyvips", vips_thumb, (src,))]
+            steps = [
+                ("imghost", imghost_get, ()),
+                ("pillow", pillow_thumb, (src,)),
+                ("pyvips", vips_thumb, (src,)),
+            ]
             if i % 2:
                 steps.reverse()
             for side, fn, args in steps:
@@ -82,11 +85,23 @@ def run(ctx: Context) -> dict[str, Any]:
                     times[side].append(dt)
             src.unlink()
     ref_name = min(("pillow", "pyvips"), key=lambda k: median(times[k]))
-    log(f"    thumbnail bytes: imghost {sizes['imghost']:,}, pillow {sizes['pillow']:,}, "
+    log(
+        f"    thumbnail bytes: imghost {sizes['imghost']:,}, pillow {sizes['pillow']:,}, "
         f"pyvips {sizes['pyvips']:,}; medians: pillow {median(times['pillow']):.1f} ms, "
-        f"pyvips {median(times['pyvips']):.1f} ms")
-    res = latency_result("cold GET /{id}m.jpg of 12 MP JPEG", times["imghost"], times[ref_name],
-                         f"{ref_name} in-process", MAX_RATIO, TARGET,
-                         {"pillow_ms": times["pillow"], "pyvips_ms": times["pyvips"],
-                          "pillow_median": median(times["pillow"]), "pyvips_median": median(times["pyvips"])})
+        f"pyvips {median(times['pyvips']):.1f} ms"
+    )
+    res = latency_result(
+        "cold GET /{id}m.jpg of 12 MP JPEG",
+        times["imghost"],
+        times[ref_name],
+        f"{ref_name} in-process",
+        MAX_RATIO,
+        TARGET,
+        {
+            "pillow_ms": times["pillow"],
+            "pyvips_ms": times["pyvips"],
+            "pillow_median": median(times["pillow"]),
+            "pyvips_median": median(times["pyvips"]),
+        },
+    )
     return {"name": NAME, "results": {"cold_thumb_m": res}}

@@ -55,6 +55,13 @@ def run(ctx: Context) -> dict[str, Any]:
     finally:
         ref.stop()
         shutil.rmtree(sink_dir, ignore_errors=True)
-    res = latency_result("POST /3/upload 12 MP JPEG", times["imghost"], times["reference"],
-                         "stream-to-disk ASGI", MAX_RATIO, TARGET, {"body_bytes": len(body)})
+    res = latency_result(
+        "POST /3/upload 12 MP JPEG",
+        times["imghost"],
+        times["reference"],
+        "stream-to-disk ASGI",
+        MAX_RATIO,
+        TARGET,
+        {"body_bytes": len(body)},
+    )
     return {"name": NAME, "results": {"upload_12mp": res}}

@@ -20,9 +20,15 @@ from tests.live import LiveServer, free_port, start_server
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     data = tmp_path_factory.mktemp("imghost-data")
     # Budgets large enough for the whole suite; rate limiting itself is tested on servers of its own.
-    srv = start_server(data, port=free_port(), extra_env={"IMGHOST_RATE_LIMIT_USER": "1000000",
-                                                          "IMGHOST_RATE_LIMIT_CLIENT": "1000000",
-                                                          "IMGHOST_RATE_LIMIT_POST": "1000000"})
+    srv = start_server(
+        data,
+        port=free_port(),
+        extra_env={
+            "IMGHOST_RATE_LIMIT_USER": "1000000",
+            "IMGHOST_RATE_LIMIT_CLIENT": "1000000",
+            "IMGHOST_RATE_LIMIT_POST": "1000000",
+        },
+    )
     try:
         yield srv
     finally:

@@ -21,8 +21,16 @@ from typing import Any
 
 import httpx
 
-_TEST_ENV = ("DATABASE_URL", "STORAGE_URL", "REDIS_URL", "S3_ENDPOINT_URL", "S3_ACCESS_KEY", "S3_SECRET_KEY",
-             "S3_REGION", "S3_REDIRECT")
+_TEST_ENV = (
+    "DATABASE_URL",
+    "STORAGE_URL",
+    "REDIS_URL",
+    "S3_ENDPOINT_URL",
+    "S3_ACCESS_KEY",
+    "S3_SECRET_KEY",
+    "S3_REGION",
+    "S3_REDIRECT",
+)
 
 
 @contextmanager
@@ -110,10 +118,15 @@ def _s3(server: LiveServer) -> tuple[Any, str]:
     from obstore.store import S3Store
 
     bucket, _, prefix = url.removeprefix("s3://").partition("/")
-    store = S3Store(bucket, endpoint=server.env["IMGHOST_S3_ENDPOINT_URL"],
-                    access_key_id=server.env["IMGHOST_S3_ACCESS_KEY"],
-                    secret_access_key=server.env["IMGHOST_S3_SECRET_KEY"], region="us-east-1",
-                    virtual_hosted_style_request=False, client_options={"allow_http": True})
+    store = S3Store(
+        bucket,
+        endpoint=server.env["IMGHOST_S3_ENDPOINT_URL"],
+        access_key_id=server.env["IMGHOST_S3_ACCESS_KEY"],
+        secret_access_key=server.env["IMGHOST_S3_SECRET_KEY"],
+        region="us-east-1",
+        virtual_hosted_style_request=False,
+        client_options={"allow_http": True},
+    )
     return store, prefix
 
 
@@ -132,8 +145,9 @@ class LiveServer:
     clients: list[tuple[str, str]] = field(default_factory=list)
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(imghost_cmd() + list(args), env=self.env, capture_output=True, text=True,
-                              check=check, timeout=120)
+        return subprocess.run(
+            imghost_cmd() + list(args), env=self.env, capture_output=True, text=True, check=check, timeout=120
+        )
 
     def create_client(self, name: str = "test", redirect_uri: str = "http://127.0.0.1/cb") -> tuple[str, str]:
         out = self.cli("client", "create", name, "--redirect-uri", redirect_uri, "--json")
@@ -150,8 +164,9 @@ class LiveServer:
         return self.log.read_text(errors="replace") if self.log and self.log.exists() else ""
 
 
-def wait_healthy(url: str, proc: subprocess.Popen[bytes], output: Callable[[], str],
-                 what: str = "imghost serve") -> None:
+def wait_healthy(
+    url: str, proc: subprocess.Popen[bytes], output: Callable[[], str], what: str = "imghost serve"
+) -> None:
     """Until {url}/healthz answers 200; raises with the tail of the server's output if it dies or hangs."""
     deadline = time.monotonic() + 60
     while True:
@@ -165,12 +180,23 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], output: Callable[[], s
         time.sleep(0.1)
 
 
-def start_server(data_dir: Path, *, port: int, extra_env: dict[str, str] | None = None,
-                 workers: int = 1, command: list[str] | None = None) -> LiveServer:
+def start_server(
+    data_dir: Path,
+    *,
+    port: int,
+    extra_env: dict[str, str] | None = None,
+    workers: int = 1,
+    command: list[str] | None = None,
+) -> LiveServer:
     """`imghost serve`, or `command` (another server running imghost's app: it gets the schema first,
     since only `imghost serve` migrates by itself)."""
-    env = {**os.environ, **backend_env(), "IMGHOST_DATA_DIR": str(data_dir), **isolation(data_dir),
-           **(extra_env or {})}
+    env = {
+        **os.environ,
+        **backend_env(),
+        "IMGHOST_DATA_DIR": str(data_dir),
+        **isolation(data_dir),
+        **(extra_env or {}),
+    }
     env.setdefault("IMGHOST_PUBLIC_URL", f"http://127.0.0.1:{port}")
     url = f"http://127.0.0.1:{port}"
     log = data_dir.parent / f"server-{port}.log"
@@ -179,9 +205,13 @@ def start_server(data_dir: Path, *, port: int, extra_env: dict[str, str] | None 
         srv.cli("db", "upgrade")
     with open(log, "wb") as out:
         srv.proc = subprocess.Popen(
-            command or imghost_cmd() + ["serve", "--host", "127.0.0.1", "--port", str(port),
-                                        "--workers", str(workers)],
-            env=env, stdout=out, stderr=subprocess.STDOUT)
+            command
+            or imghost_cmd()
+            + ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         wait_healthy(url, srv.proc, srv.logs, " ".join(command[:4]) if command else "imghost serve")
     except RuntimeError:

@@ -37,8 +37,9 @@ S3_ACCESS_KEY = "ciaccesskey"
 S3_SECRET_KEY = "cisecretkey123"
 
 
-def wait_tcp(port: int, host: str = "127.0.0.1", timeout: float = 30.0,
-             proc: subprocess.Popen[bytes] | None = None) -> None:
+def wait_tcp(
+    port: int, host: str = "127.0.0.1", timeout: float = 30.0, proc: subprocess.Popen[bytes] | None = None
+) -> None:
     """Wait until something accepts connections on host:port (fails early if proc has exited)."""
     end = time.monotonic() + timeout
     while True:
@@ -128,8 +129,9 @@ class _Server:
             self.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
 
@@ -159,9 +161,24 @@ class RedisServer(_Server):
             return
         wait_port_free(self.port)
         self.proc = subprocess.Popen(
-            [redis_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.dir), "--logfile", str(self.dir / "redis.log")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                redis_binary(),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+                "--logfile",
+                str(self.dir / "redis.log"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             wait_tcp(self.port, proc=self.proc)
         except BaseException:
@@ -198,23 +215,57 @@ class PostgresServer(_Server):
         return self.dsn
 
     def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
-        return subprocess.run(self._as_pg + list(args), check=check, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, timeout=120)
+        return subprocess.run(
+            self._as_pg + list(args),
+            check=check,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            timeout=120,
+        )
 
     def start(self) -> None:
         if self.running:
             return
         if not (self.data / "PG_VERSION").exists():
-            self._run(str(PGBIN / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust",
-                      "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
-        self._run(str(PGBIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.dir / "server.log"), "-w",
-                  "-t", "30", "-o",
-                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                  "-c synchronous_commit=off -c full_page_writes=off", "start")
+            self._run(
+                str(PGBIN / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            )
+        self._run(
+            str(PGBIN / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.dir / "server.log"),
+            "-w",
+            "-t",
+            "30",
+            "-o",
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off",
+            "start",
+        )
         self.running = True
         if not self._created:
-            self._run(str(PGBIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-                      self.dbname)
+            self._run(
+                str(PGBIN / "createdb"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                "postgres",
+                self.dbname,
+            )
             self._created = True
 
     def stop(self, mode: str = "fast") -> None:
@@ -231,8 +282,9 @@ class SeaweedServer(_Server):
 
     prefix = "imghost-weed."
 
-    def __init__(self, buckets: tuple[str, ...] = (), access_key: str = S3_ACCESS_KEY,
-                 secret_key: str = S3_SECRET_KEY) -> None:
+    def __init__(
+        self, buckets: tuple[str, ...] = (), access_key: str = S3_ACCESS_KEY, secret_key: str = S3_SECRET_KEY
+    ) -> None:
         super().__init__()
         self.access_key = access_key
         self.secret_key = secret_key
@@ -244,9 +296,19 @@ class SeaweedServer(_Server):
         self.endpoint_url = f"http://127.0.0.1:{self.ports['s3']}"
         self.proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
-        (self.dir / "s3.json").write_text(json.dumps({"identities": [{
-            "name": "ci", "credentials": [{"accessKey": access_key, "secretKey": secret_key}],
-            "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}))
+        (self.dir / "s3.json").write_text(
+            json.dumps(
+                {
+                    "identities": [
+                        {
+                            "name": "ci",
+                            "credentials": [{"accessKey": access_key, "secretKey": secret_key}],
+                            "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+                        }
+                    ]
+                }
+            )
+        )
 
     @property
     def url(self) -> str:
@@ -267,15 +329,32 @@ class SeaweedServer(_Server):
         self._remove_sockets()
         wait_port_free(p["s3"])
         # -logdir is a global flag and must come before `mini`; without it glog writes /tmp/weed.*.
-        cmd = [self._weed(), f"-logdir={d}", "mini", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-               f"-master.port={p['master']}", f"-master.port.grpc={g['master']}",
-               f"-volume.port={p['volume']}", f"-volume.port.grpc={g['volume']}",
-               f"-filer.port={p['filer']}", f"-filer.port.grpc={g['filer']}",
-               f"-s3.port={p['s3']}", f"-s3.port.grpc={g['s3']}",
-               f"-admin.port={p['admin']}", f"-admin.port.grpc={g['admin']}", "-admin.ui=false",
-               "-webdav=false", "-s3.port.iceberg=0", "-s3.port.lance=0", "-master.telemetry=false",
-               f"-s3.localSocket={d}/s3.sock", f"-filer.localSocket={d}/filer.sock",
-               f"-s3.config={d}/s3.json"]
+        cmd = [
+            self._weed(),
+            f"-logdir={d}",
+            "mini",
+            f"-dir={data}",
+            "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1",
+            f"-master.port={p['master']}",
+            f"-master.port.grpc={g['master']}",
+            f"-volume.port={p['volume']}",
+            f"-volume.port.grpc={g['volume']}",
+            f"-filer.port={p['filer']}",
+            f"-filer.port.grpc={g['filer']}",
+            f"-s3.port={p['s3']}",
+            f"-s3.port.grpc={g['s3']}",
+            f"-admin.port={p['admin']}",
+            f"-admin.port.grpc={g['admin']}",
+            "-admin.ui=false",
+            "-webdav=false",
+            "-s3.port.iceberg=0",
+            "-s3.port.lance=0",
+            "-master.telemetry=false",
+            f"-s3.localSocket={d}/s3.sock",
+            f"-filer.localSocket={d}/filer.sock",
+            f"-s3.config={d}/s3.json",
+        ]
         if self.buckets:
             cmd.append(f"-bucket={','.join(self.buckets)}")
         self._log = open(d / "weed.log", "ab")
@@ -337,21 +416,34 @@ class S3Config:
     region: str = "us-east-1"
 
     def store(self, prefix: str = "") -> S3Store:
-        return S3Store(self.bucket, prefix, endpoint_url=self.endpoint_url, access_key=self.access_key,
-                       secret_key=self.secret_key, region=self.region)
+        return S3Store(
+            self.bucket,
+            prefix,
+            endpoint_url=self.endpoint_url,
+            access_key=self.access_key,
+            secret_key=self.secret_key,
+            region=self.region,
+        )
 
 
 def drop_bucket(cfg: S3Config) -> None:
     """Delete every object in the bucket, then the bucket: a shared S3 server is left as it was found."""
-    store = ObstoreS3(cfg.bucket, endpoint=cfg.endpoint_url, access_key_id=cfg.access_key,
-                      secret_access_key=cfg.secret_key, region=cfg.region, virtual_hosted_style_request=False,
-                      client_options={"allow_http": cfg.endpoint_url.startswith("http://")})
+    store = ObstoreS3(
+        cfg.bucket,
+        endpoint=cfg.endpoint_url,
+        access_key_id=cfg.access_key,
+        secret_access_key=cfg.secret_key,
+        region=cfg.region,
+        virtual_hosted_style_request=False,
+        client_options={"allow_http": cfg.endpoint_url.startswith("http://")},
+    )
     paths = [m["path"] for batch in obstore.list(store) for m in batch]
     if paths:
         obstore.delete(store, paths)
     url = f"{cfg.endpoint_url.rstrip('/')}/{cfg.bucket}"
-    headers = sigv4_headers("DELETE", url, b"", region=cfg.region, access_key=cfg.access_key,
-                            secret_key=cfg.secret_key)
+    headers = sigv4_headers(
+        "DELETE", url, b"", region=cfg.region, access_key=cfg.access_key, secret_key=cfg.secret_key
+    )
     r = httpx.delete(url, headers=headers, timeout=30)
     if r.status_code not in (200, 204, 404):
         raise RuntimeError(f"deleting bucket {cfg.bucket}: HTTP {r.status_code} {r.text[:300]}")

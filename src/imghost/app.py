@@ -53,9 +53,14 @@ def _render(request: Request, exc: ImghostError) -> Response:
 
 
 def build_fastapi() -> FastAPI:
-    api = FastAPI(title="imghost", version=__version__,
-                  description="A self-hosted image host whose HTTP API is the Imgur API v3.",
-                  docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
+    api = FastAPI(
+        title="imghost",
+        version=__version__,
+        description="A self-hosted image host whose HTTP API is the Imgur API v3.",
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
     api.include_router(images.router)
     api.include_router(credits.router)
     api.include_router(accounts.router)
@@ -84,7 +89,9 @@ def build_fastapi() -> FastAPI:
 
     @api.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
-        log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path.split("/")[1:2])
+        log.error(
+            "unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path.split("/")[1:2]
+        )
         return _render(request, ImghostError())
 
     return api
@@ -107,8 +114,14 @@ class Root:
         svc = await Services.start(s)
         self.services = svc
         self.fastapi.state.services = svc
-        self.edge = ApiEdge(self.fastapi, clients=svc.clients, credits=svc.credits,
-                            tokens=svc.oauth, addresses=svc.addresses, fast_routes=FAST_ROUTES)
+        self.edge = ApiEdge(
+            self.fastapi,
+            clients=svc.clients,
+            credits=svc.credits,
+            tokens=svc.oauth,
+            addresses=svc.addresses,
+            fast_routes=FAST_ROUTES,
+        )
         self.delivery = Delivery(svc)
 
     async def shutdown(self) -> None:
@@ -119,8 +132,13 @@ class Root:
         kind = scope["type"]
         if kind == "http":
             s = self.settings
-            receive = PacedReceive(receive, scope["headers"], grace=s.body_grace_seconds, min_rate=s.body_min_rate,
-                                   idle=s.body_idle_seconds)
+            receive = PacedReceive(
+                receive,
+                scope["headers"],
+                grace=s.body_grace_seconds,
+                min_rate=s.body_min_rate,
+                idle=s.body_idle_seconds,
+            )
             path = scope["path"]
             if path.startswith("/3/") or path == "/3":
                 await self.edge(scope, receive, send)  # type: ignore[misc]

@@ -14,4 +14,3 @@ class Subject:
     def owns(self, account_id: int | None) -> bool:
         """Whether something belonging to account_id is this caller's (anonymous things are nobody's)."""
         return account_id is not None and self.account_id == account_id
-

@@ -21,7 +21,9 @@ def _settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         # Only the messages: pydantic's own text repeats the input values, secrets included.
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()
+        )
         sys.exit(f"imghost: bad configuration: {problems}")
 
 
@@ -63,10 +65,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # protocol detection makes small media responses about 10% faster.
     # The native interface (see imghost/rsgi.py); imghost.asgi:app serves the same application to any
     # ASGI server.
-    Granian("imghost.rsgi:app", address=args.host, port=args.port, interface=Interfaces.RSGI,
-            workers=args.workers, loop=Loops.uvloop, websockets=False, log_access=False,
-            backlog=2048, http=HTTPModes.http1,
-            http1_settings=HTTP1Settings(header_read_timeout=int(settings.header_timeout_seconds * 1000))).serve()
+    Granian(
+        "imghost.rsgi:app",
+        address=args.host,
+        port=args.port,
+        interface=Interfaces.RSGI,
+        workers=args.workers,
+        loop=Loops.uvloop,
+        websockets=False,
+        log_access=False,
+        backlog=2048,
+        http=HTTPModes.http1,
+        http1_settings=HTTP1Settings(header_read_timeout=int(settings.header_timeout_seconds * 1000)),
+    ).serve()
     return 0
 
 
@@ -74,9 +85,12 @@ def _hint_first_client(settings: Settings) -> None:
     from imghost.services import count_clients
 
     if asyncio.run(count_clients(settings)) == 0:
-        print("imghost: no API client registered yet. Create one with:\n"
-              "  imghost client create myapp --redirect-uri http://localhost/callback\n"
-              "then send `Authorization: Client-ID <client_id>` with each /3 request.", flush=True)
+        print(
+            "imghost: no API client registered yet. Create one with:\n"
+            "  imghost client create myapp --redirect-uri http://localhost/callback\n"
+            "then send `Authorization: Client-ID <client_id>` with each /3 request.",
+            flush=True,
+        )
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -127,8 +141,11 @@ def cmd_client_delete(args: argparse.Namespace) -> int:
 def cmd_user_create(args: argparse.Namespace) -> int:
     async def run(svc: Any) -> int:
         row = await svc.accounts.create(args.username, email=args.email, password=args.password)
-        print(json.dumps({"id": row.id, "username": row.username}) if args.json
-              else f"imghost: created account {row.username} (id {row.id})")
+        print(
+            json.dumps({"id": row.id, "username": row.username})
+            if args.json
+            else f"imghost: created account {row.username} (id {row.id})"
+        )
         return 0
 
     return _with_services(run)
@@ -193,8 +210,10 @@ def cmd_gc(args: argparse.Namespace) -> int:
     async def run(svc: Any) -> int:
         report = await svc.images.sweep(grace=args.grace, dry_run=args.dry_run)
         verb = "would remove" if args.dry_run else "removed"
-        print(f"imghost: checked {report.checked} stored objects; {verb} {report.removed} that no image uses "
-              f"({report.bytes} bytes)")
+        print(
+            f"imghost: checked {report.checked} stored objects; {verb} {report.removed} that no image uses "
+            f"({report.bytes} bytes)"
+        )
         return 0
 
     return _with_services(run)
@@ -229,8 +248,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     gc = sub.add_parser("gc", help="remove stored files that no image uses (safe while serving)")
     gc.add_argument("--dry-run", action="store_true", help="only count what would be removed")
-    gc.add_argument("--grace", type=float, default=3600.0, metavar="SECONDS",
-                    help="spare files younger than this (default 3600): uploads store before they commit")
+    gc.add_argument(
+        "--grace",
+        type=float,
+        default=3600.0,
+        metavar="SECONDS",
+        help="spare files younger than this (default 3600): uploads store before they commit",
+    )
     gc.set_defaults(func=cmd_gc)
     user = sub.add_parser("user", help="accounts")
     usub = user.add_subparsers(dest="user_command", required=True)
@@ -251,7 +275,8 @@ def build_parser() -> argparse.ArgumentParser:
     upw.add_argument("--password", required=True)
     upw.set_defaults(func=cmd_user_set_password)
     usub.add_parser("invite", help="make an invite code (IMGHOST_REGISTRATION=invite)").set_defaults(
-        func=cmd_user_invite)
+        func=cmd_user_invite
+    )
 
     token = sub.add_parser("token", help="OAuth tokens")
     tsub = token.add_subparsers(dest="token_command", required=True)

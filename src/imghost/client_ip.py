@@ -28,7 +28,7 @@ def parse_address(text: str) -> IPAddress | None:
     text = text.strip()
     if text.startswith("["):
         end = text.find("]")
-        if end < 0 or (end + 1 < len(text) and not _is_port(text[end + 1:])):
+        if end < 0 or (end + 1 < len(text) and not _is_port(text[end + 1 :])):
             return None
         text = text[1:end]
     elif text.count(":") == 1:

@@ -99,30 +99,34 @@ class BlobNotFound(ImghostError):
     public = "File not found"
 
 
-class ImageNotFound(NotFound):
-    def __init__(self, image_id: str) -> None:
-        super().__init__(f"Unable to find an image with the id, {image_id}")
+class _Missing(NotFound):
+    """A not-found error naming what is missing, in Imgur's wording."""
+
+    template = "{}"
+
+    def __init__(self, name: object) -> None:
+        super().__init__(self.template.format(name))
+
+
+class ImageNotFound(_Missing):
+    template = "Unable to find an image with the id, {}"
 
 
 class DeletehashNotFound(NotFound):
     public = "Unable to find an image with that deletehash"
 
 
-class AlbumNotFound(NotFound):
-    def __init__(self, album_id: str) -> None:
-        super().__init__(f"Unable to find an album with the id, {album_id}")
+class AlbumNotFound(_Missing):
+    template = "Unable to find an album with the id, {}"
 
 
-class AccountNotFound(NotFound):
-    def __init__(self, username: str) -> None:
-        super().__init__(f"Unable to find an account with the username, {username}")
+class AccountNotFound(_Missing):
+    template = "Unable to find an account with the username, {}"
 
 
-class AccountIdNotFound(NotFound):
-    def __init__(self, account_id: int) -> None:
-        super().__init__(f"Unable to find an account with the id, {account_id}")
+class AccountIdNotFound(_Missing):
+    template = "Unable to find an account with the id, {}"
 
 
-class ClientNotFound(NotFound):
-    def __init__(self, client_id: str) -> None:
-        super().__init__(f"No client with the id {client_id}")
+class ClientNotFound(_Missing):
+    template = "No client with the id {}"

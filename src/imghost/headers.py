@@ -25,9 +25,18 @@ def page_headers(css: str, *, media_src: str = "") -> list[tuple[bytes, bytes]]:
     """Headers of an HTML page whose only inline content is the stylesheet `css`. form-action is left
     open on purpose: the sign-in form's answer redirects to the application's own redirect URI, and
     browsers check that redirect against form-action."""
-    directives = ["default-src 'none'", "img-src 'self' data:", f"style-src {style_source(css)}",
-                  "base-uri 'none'", "frame-ancestors 'none'"]
+    directives = [
+        "default-src 'none'",
+        "img-src 'self' data:",
+        f"style-src {style_source(css)}",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ]
     if media_src:
         directives.insert(2, f"media-src {media_src}")
-    return [(b"content-security-policy", "; ".join(directives).encode()), NOSNIFF,
-            (b"x-frame-options", b"DENY"), (b"referrer-policy", b"no-referrer")]
+    return [
+        (b"content-security-policy", "; ".join(directives).encode()),
+        NOSNIFF,
+        (b"x-frame-options", b"DENY"),
+        (b"referrer-policy", b"no-referrer"),
+    ]

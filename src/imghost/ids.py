@@ -29,7 +29,7 @@ def plausible(value: str) -> bool:
 
 
 def kind(ref: str) -> str | None:
-    """"id", "deletehash", or None for a reference that can be neither."""
+    """ "id", "deletehash", or None for a reference that can be neither."""
     if not plausible(ref):
         return None
     if len(ref) <= MAX_ID_LENGTH:

@@ -66,8 +66,15 @@ def _embedded_v4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address] | Non
 def _public_v4(ip: ipaddress.IPv4Address) -> bool:
     # is_global alone lets multicast through; the rest are spelled out so that no Python version's
     # tables can widen what is allowed.
-    return (ip.is_global and not ip.is_multicast and not ip.is_reserved and not ip.is_private
-            and not ip.is_loopback and not ip.is_link_local and not ip.is_unspecified)
+    return (
+        ip.is_global
+        and not ip.is_multicast
+        and not ip.is_reserved
+        and not ip.is_private
+        and not ip.is_loopback
+        and not ip.is_link_local
+        and not ip.is_unspecified
+    )
 
 
 def allowed(ip: IP) -> bool:
@@ -83,14 +90,22 @@ def allowed(ip: IP) -> bool:
         return ip.is_global if ip in _TEREDO else True
     if any(ip in net for net in _LOCAL_V6):
         return False
-    return (ip.is_global and not ip.is_multicast and not ip.is_reserved and not ip.is_private
-            and not ip.is_loopback and not ip.is_link_local and not ip.is_site_local
-            and not ip.is_unspecified)
+    return (
+        ip.is_global
+        and not ip.is_multicast
+        and not ip.is_reserved
+        and not ip.is_private
+        and not ip.is_loopback
+        and not ip.is_link_local
+        and not ip.is_site_local
+        and not ip.is_unspecified
+    )
 
 
 @dataclass(frozen=True)
 class Target:
     """One hop's URL, taken apart and checked: what to resolve, what to send as Host and SNI."""
+
     parts: SplitResult
     host: str  # ASCII: an IP literal or an IDNA-encoded name
     port: int
@@ -146,15 +161,29 @@ async def _resolve(host: str, port: int, allow_private: bool) -> str:
     return str(addrs[0])
 
 
-async def download(url: str, dest: Path, *, max_bytes: int, timeout: float, deadline: float,
-                   max_redirects: int, allow_private: bool) -> None:
+async def download(
+    url: str,
+    dest: Path,
+    *,
+    max_bytes: int,
+    timeout: float,
+    deadline: float,
+    max_redirects: int,
+    allow_private: bool,
+) -> None:
     """Stream url into dest within `deadline` seconds in all, `timeout` per read.
     Raises RemoteFetchError (400) / PayloadTooLarge."""
     bound = asyncio.timeout(deadline)
     try:
         async with bound:
-            await _download(url, dest, max_bytes=max_bytes, timeout=timeout, max_redirects=max_redirects,
-                            allow_private=allow_private)
+            await _download(
+                url,
+                dest,
+                max_bytes=max_bytes,
+                timeout=timeout,
+                max_redirects=max_redirects,
+                allow_private=allow_private,
+            )
     except TimeoutError:
         if not bound.expired():
             raise
@@ -162,20 +191,26 @@ async def download(url: str, dest: Path, *, max_bytes: int, timeout: float, dead
         raise RemoteFetchError(f"Could not download the image URL within {deadline:g} seconds") from None
 
 
-async def _download(url: str, dest: Path, *, max_bytes: int, timeout: float, max_redirects: int,
-                    allow_private: bool) -> None:
-    async with httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-                                 follow_redirects=False, trust_env=False) as client:
+async def _download(
+    url: str, dest: Path, *, max_bytes: int, timeout: float, max_redirects: int, allow_private: bool
+) -> None:
+    async with httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)), follow_redirects=False, trust_env=False
+    ) as client:
         for _ in range(max_redirects + 1):
             target = parse(url)
             ip = await _resolve(target.host, target.port, allow_private)
             host_ip = f"[{ip}]" if ":" in ip else ip
             pinned = target.parts._replace(netloc=f"{host_ip}:{target.port}").geturl()
-            headers = {"Host": target.host_header, "User-Agent": "imghost",
-                       "Accept": "image/*,video/*;q=0.9,*/*;q=0.5"}
+            headers = {
+                "Host": target.host_header,
+                "User-Agent": "imghost",
+                "Accept": "image/*,video/*;q=0.9,*/*;q=0.5",
+            }
             try:
-                async with client.stream("GET", pinned, headers=headers,
-                                         extensions={"sni_hostname": target.host}) as resp:
+                async with client.stream(
+                    "GET", pinned, headers=headers, extensions={"sni_hostname": target.host}
+                ) as resp:
                     if resp.is_redirect and "location" in resp.headers:
                         try:
                             url = urljoin(url, resp.headers["location"])

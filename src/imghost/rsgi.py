@@ -105,7 +105,9 @@ class _AsgiCall:
                 # The client went away in the middle of the answer (a video player seeking, a closed
                 # tab): routine, nothing to report.
                 return
-            log.exception("unhandled error in %s %s", self.scope["method"], self.scope["path"].split("/")[1:2])
+            log.exception(
+                "unhandled error in %s %s", self.scope["method"], self.scope["path"].split("/")[1:2]
+            )
             if not self.done and self.stream is None:
                 self.done = True
                 self.proto.response_bytes(500, _ERROR_HEADERS, b"Internal Server Error")

@@ -47,9 +47,13 @@ def open_store(settings: Settings) -> BlobStore:
     if settings.storage_url:
         from imghost.storage.s3 import S3Store
 
-        return S3Store.from_url(settings.storage_url, endpoint_url=settings.s3_endpoint_url,
-                                access_key=settings.s3_access_key,
-                                secret_key=settings.s3_secret_key.get_secret_value(), region=settings.s3_region)
+        return S3Store.from_url(
+            settings.storage_url,
+            endpoint_url=settings.s3_endpoint_url,
+            access_key=settings.s3_access_key,
+            secret_key=settings.s3_secret_key.get_secret_value(),
+            region=settings.s3_region,
+        )
     from imghost.storage.local import LocalStore
 
     return LocalStore(settings.data_dir / "media")
@@ -111,45 +115,93 @@ class Services:
         process_tmp = ProcessTmp(settings.data_dir / "tmp")
         tmp_dir = process_tmp.path
         views = ViewCounter()
-        delivery_cache = DeliveryCache(row_ttl=settings.row_cache_seconds, max_bytes=settings.memory_cache_bytes,
-                                       max_object=settings.memory_cache_max_object)
+        delivery_cache = DeliveryCache(
+            row_ttl=settings.row_cache_seconds,
+            max_bytes=settings.memory_cache_bytes,
+            max_object=settings.memory_cache_max_object,
+        )
         invalidator: FileInvalidator | RedisInvalidator = (
             RedisInvalidator(settings.redis_url, f"{settings.redis_prefix}invalidate", delivery_cache)
-            if settings.redis_url else FileInvalidator(settings.data_dir / "invalidate.stamp", delivery_cache))
-        limits = Limits(settings.max_image_bytes, settings.max_video_bytes, settings.max_pixels,
-                        settings.max_animation_pixels, settings.max_frames, settings.max_side,
-                        max_video_seconds=settings.max_video_seconds,
-                        max_video_frames=settings.max_video_frames,
-                        max_video_pixel_rate=settings.max_video_pixel_rate)
+            if settings.redis_url
+            else FileInvalidator(settings.data_dir / "invalidate.stamp", delivery_cache)
+        )
+        limits = Limits(
+            settings.max_image_bytes,
+            settings.max_video_bytes,
+            settings.max_pixels,
+            settings.max_animation_pixels,
+            settings.max_frames,
+            settings.max_side,
+            max_video_seconds=settings.max_video_seconds,
+            max_video_frames=settings.max_video_frames,
+            max_video_pixel_rate=settings.max_video_pixel_rate,
+        )
         limiter = open_limiter(settings)
-        work = Work(settings.ffmpeg_timeout, Budget(settings.media_cpu_seconds, settings.media_memory_bytes,
-                                                    settings.media_threads, settings.media_nice))
-        images = ImageService(db, store, locks, limits=limits, tmp_dir=tmp_dir,
-                              ffmpeg_timeout=settings.ffmpeg_timeout, views=views, on_removed=invalidator.publish,
-                              work=work, heavy=HeavyPool(settings.media_workers, settings.media_queue))
+        work = Work(
+            settings.ffmpeg_timeout,
+            Budget(
+                settings.media_cpu_seconds,
+                settings.media_memory_bytes,
+                settings.media_threads,
+                settings.media_nice,
+            ),
+        )
+        images = ImageService(
+            db,
+            store,
+            locks,
+            limits=limits,
+            tmp_dir=tmp_dir,
+            ffmpeg_timeout=settings.ffmpeg_timeout,
+            views=views,
+            on_removed=invalidator.publish,
+            work=work,
+            heavy=HeavyPool(settings.media_workers, settings.media_queue),
+        )
         albums = AlbumService(db)
         svc = cls(
-            settings=settings, db=db, store=store, locks=locks, limiter=limiter,
+            settings=settings,
+            db=db,
+            store=store,
+            locks=locks,
+            limiter=limiter,
             clients=ClientService(db),
-            credits=CreditService(limiter, RateLimits(settings.rate_limit_user, settings.rate_limit_client,
-                                                      settings.rate_limit_post, settings.upload_cost)),
+            credits=CreditService(
+                limiter,
+                RateLimits(
+                    settings.rate_limit_user,
+                    settings.rate_limit_client,
+                    settings.rate_limit_post,
+                    settings.upload_cost,
+                ),
+            ),
             images=images,
             uploads=UploadService(images, albums),
-            accounts=AccountService(db, images, limiter, registration=settings.registration,
-                                    captcha=captcha.build(settings.captcha_provider,
-                                                          settings.captcha_secret.get_secret_value(),
-                                                          settings.captcha_verify_url),
-                                    login_attempts=settings.login_attempts, login_window=settings.login_window,
-                                    login_slowdown=settings.login_slowdown),
+            accounts=AccountService(
+                db,
+                images,
+                limiter,
+                registration=settings.registration,
+                captcha=captcha.build(
+                    settings.captcha_provider,
+                    settings.captcha_secret.get_secret_value(),
+                    settings.captcha_verify_url,
+                ),
+                login_attempts=settings.login_attempts,
+                login_window=settings.login_window,
+                login_slowdown=settings.login_slowdown,
+            ),
             albums=albums,
-            oauth=OAuthService(db, token_lifetime=settings.token_lifetime,
-                               code_lifetime=settings.oauth_code_lifetime),
+            oauth=OAuthService(
+                db, token_lifetime=settings.token_lifetime, code_lifetime=settings.oauth_code_lifetime
+            ),
             views=views,
             delivery_cache=delivery_cache,
             tmp_dir=tmp_dir,
             invalidator=invalidator,
-            addresses=ClientAddresses(trust_forwarded=settings.trust_forwarded,
-                                      trusted_proxies=settings.trusted_proxies),
+            addresses=ClientAddresses(
+                trust_forwarded=settings.trust_forwarded, trusted_proxies=settings.trusted_proxies
+            ),
         )
         svc._process_tmp = process_tmp
         await invalidator.start()
@@ -175,7 +227,13 @@ class Services:
                 await self._flusher
         with contextlib.suppress(Exception):
             await self.views.flush(self.db)
-        for closer in (self.invalidator.close, self.limiter.close, self.locks.close, self.store.close, self.db.close):
+        for closer in (
+            self.invalidator.close,
+            self.limiter.close,
+            self.locks.close,
+            self.store.close,
+            self.db.close,
+        ):
             with contextlib.suppress(Exception):
                 await closer()
         self.images.close()

@@ -105,7 +105,9 @@ class Settings(BaseSettings):
     token_lifetime: int = 28 * 86400
     oauth_code_lifetime: int = 600  # authorization codes and PINs: single-use, and short-lived
     oauth_password_grant: bool = True
-    login_attempts: int = 10  # failed sign-ins per (username, address) per window; five times that per address
+    login_attempts: int = (
+        10  # failed sign-ins per (username, address) per window; five times that per address
+    )
     login_window: int = 900
     # Failures under one name from every address together only slow sign-in for that name by this many
     # seconds (up to once per attempt), never refuse it: a stranger must not be able to lock the owner out.

@@ -112,8 +112,9 @@ def captcha_host() -> Iterator[CaptchaHost]:
 
 
 @pytest.fixture(scope="session")
-def side_servers(tmp_path_factory: pytest.TempPathFactory,
-                 captcha_host: CaptchaHost) -> Iterator[dict[str, tuple[LiveServer, tuple[str, str]]]]:
+def side_servers(
+    tmp_path_factory: pytest.TempPathFactory, captcha_host: CaptchaHost
+) -> Iterator[dict[str, tuple[LiveServer, tuple[str, str]]]]:
     """The servers with special settings, each with one registered application. They start side by side
     (a start is mostly waiting), once per session:
 
@@ -147,7 +148,9 @@ def side_servers(tmp_path_factory: pytest.TempPathFactory,
 
     try:
         with ThreadPoolExecutor(len(envs)) as pool:
-            futures = {name: pool.submit(boot, name, port) for name, port in zip(envs, sorted(ports), strict=True)}
+            futures = {
+                name: pool.submit(boot, name, port) for name, port in zip(envs, sorted(ports), strict=True)
+            }
             servers = {name: f.result() for name, f in futures.items()}
         yield servers
     finally:

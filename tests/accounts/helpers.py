@@ -15,14 +15,46 @@ import httpx
 from tests.api.helpers import envelope_ok, unique_png  # noqa: F401  (unique_png: shared with other suites)
 from tests.live import LiveServer, db_rows, sqlite_db  # noqa: F401  (shared with other suites)
 
-TOKEN_KEYS = {"access_token", "expires_in", "token_type", "scope", "refresh_token", "account_id",
-              "account_username"}
-ACCOUNT_KEYS = {"id", "url", "bio", "avatar", "avatar_name", "cover", "cover_name", "reputation",
-                "reputation_name", "created", "pro_expiration", "user_follow", "is_blocked"}
+TOKEN_KEYS = {
+    "access_token",
+    "expires_in",
+    "token_type",
+    "scope",
+    "refresh_token",
+    "account_id",
+    "account_username",
+}
+ACCOUNT_KEYS = {
+    "id",
+    "url",
+    "bio",
+    "avatar",
+    "avatar_name",
+    "cover",
+    "cover_name",
+    "reputation",
+    "reputation_name",
+    "created",
+    "pro_expiration",
+    "user_follow",
+    "is_blocked",
+}
 # Account settings: every key imgurpython reads, plus the ones the current Imgur sends.
-SETTINGS_KEYS = {"account_url", "email", "high_quality", "public_images", "album_privacy", "pro_expiration",
-                 "accepted_gallery_terms", "active_emails", "messaging_enabled", "blocked_users", "show_mature",
-                 "first_party", "newsletter_subscribed"}
+SETTINGS_KEYS = {
+    "account_url",
+    "email",
+    "high_quality",
+    "public_images",
+    "album_privacy",
+    "pro_expiration",
+    "accepted_gallery_terms",
+    "active_emails",
+    "messaging_enabled",
+    "blocked_users",
+    "show_mature",
+    "first_party",
+    "newsletter_subscribed",
+}
 STATS_KEYS = {"total_images", "total_views", "total_bandwidth", "total_size"}
 DEFAULT_TOKEN_LIFETIME = 28 * 86400
 # The restricted server (tests/accounts/conftest.py).
@@ -64,17 +96,30 @@ class User:
         return {"Authorization": f"Bearer {self.access_token}"}
 
 
-def register(srv: LiveServer, client_id: str, name: str, password: str, email: str,
-             **extra: str) -> httpx.Response:
+def register(
+    srv: LiveServer, client_id: str, name: str, password: str, email: str, **extra: str
+) -> httpx.Response:
     """POST /3/account/{name}: self-service sign-up through the API."""
-    return httpx.post(f"{srv.url}/3/account/{name}", headers={"Authorization": f"Client-ID {client_id}"},
-                      data={"email": email, "password": password, **extra}, timeout=60)
+    return httpx.post(
+        f"{srv.url}/3/account/{name}",
+        headers={"Authorization": f"Client-ID {client_id}"},
+        data={"email": email, "password": password, **extra},
+        timeout=60,
+    )
 
 
 def password_grant(srv: LiveServer, creds: tuple[str, str], username: str, password: str) -> httpx.Response:
-    return httpx.post(f"{srv.url}/oauth2/token", data={
-        "client_id": creds[0], "client_secret": creds[1], "grant_type": "password",
-        "username": username, "password": password}, timeout=60)
+    return httpx.post(
+        f"{srv.url}/oauth2/token",
+        data={
+            "client_id": creds[0],
+            "client_secret": creds[1],
+            "grant_type": "password",
+            "username": username,
+            "password": password,
+        },
+        timeout=60,
+    )
 
 
 def new_token(srv: LiveServer, creds: tuple[str, str], user: User) -> dict[str, Any]:
@@ -85,8 +130,15 @@ def new_token(srv: LiveServer, creds: tuple[str, str], user: User) -> dict[str, 
     return body
 
 
-def make_user(srv: LiveServer, creds: tuple[str, str], *, via: str = "api", token: bool = True,
-              prefix: str = "u", **signup: str) -> User:
+def make_user(
+    srv: LiveServer,
+    creds: tuple[str, str],
+    *,
+    via: str = "api",
+    token: bool = True,
+    prefix: str = "u",
+    **signup: str,
+) -> User:
     """A new account with a unique name, created through the API (extra sign-up fields in `signup`) or the
     operator CLI, and (by default) an access token obtained with the password grant."""
     name = unique_name(prefix)
@@ -163,8 +215,14 @@ def parse_page(r: httpx.Response) -> Page:
     p = _PageParser()
     p.feed(r.text)
     hidden = {i["name"]: i.get("value", "") for i in p.inputs if i.get("type") == "hidden" and "name" in i}
-    return Page(r, p.forms, hidden, {i["name"] for i in p.inputs if "name" in i}, p.buttons,
-                {k: v.strip() for k, v in p.by_id.items()})
+    return Page(
+        r,
+        p.forms,
+        hidden,
+        {i["name"] for i in p.inputs if "name" in i},
+        p.buttons,
+        {k: v.strip() for k, v in p.by_id.items()},
+    )
 
 
 class Browser:
@@ -185,8 +243,16 @@ class Browser:
         assert r.headers["content-type"].startswith("text/html"), r.headers
         return parse_page(r)
 
-    def submit(self, page: Page, *, username: str = "", password: str = "", button: str = "allow",
-               override: dict[str, str] | None = None, drop: tuple[str, ...] = ()) -> httpx.Response:
+    def submit(
+        self,
+        page: Page,
+        *,
+        username: str = "",
+        password: str = "",
+        button: str = "allow",
+        override: dict[str, str] | None = None,
+        drop: tuple[str, ...] = (),
+    ) -> httpx.Response:
         """Post the form as a browser would: its hidden fields, the typed credentials, the pressed button."""
         form = page.forms[0]
         assert form.get("method", "").lower() == "post"
@@ -196,8 +262,9 @@ class Browser:
         return self.http.post(form.get("action") or "/oauth2/authorize", data=data)
 
 
-def authorize(srv: LiveServer, client_id: str, response_type: str, user: User, *, state: str = "",
-              button: str = "allow") -> httpx.Response:
+def authorize(
+    srv: LiveServer, client_id: str, response_type: str, user: User, *, state: str = "", button: str = "allow"
+) -> httpx.Response:
     """The whole browser round trip: open the authorize page, sign in, press a button."""
     with Browser(srv.url) as b:
         q = f"/oauth2/authorize?client_id={client_id}&response_type={response_type}"
@@ -226,5 +293,8 @@ def location_parts(r: httpx.Response) -> tuple[str, dict[str, str], dict[str, st
 
 def exchange(srv: LiveServer, creds: tuple[str, str], grant: str, value: str) -> httpx.Response:
     key = {"authorization_code": "code", "pin": "pin", "refresh_token": "refresh_token"}[grant]
-    return httpx.post(f"{srv.url}/oauth2/token", data={
-        "client_id": creds[0], "client_secret": creds[1], "grant_type": grant, key: value}, timeout=60)
+    return httpx.post(
+        f"{srv.url}/oauth2/token",
+        data={"client_id": creds[0], "client_secret": creds[1], "grant_type": grant, key: value},
+        timeout=60,
+    )

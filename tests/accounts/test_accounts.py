@@ -61,10 +61,14 @@ def _get(srv: LiveServer, path: str, headers: dict[str, str] | None = None, **pa
 
 
 class TestRegistration:
-    def test_open_signup_returns_the_account(self, server: LiveServer, session_client: tuple[str, str]) -> None:
+    def test_open_signup_returns_the_account(
+        self, server: LiveServer, session_client: tuple[str, str]
+    ) -> None:
         name = unique_name("Open")
         before = int(time.time())
-        data = envelope_ok(register(server, session_client[0], name, "open-password-1", f"{name}@example.org"))
+        data = envelope_ok(
+            register(server, session_client[0], name, "open-password-1", f"{name}@example.org")
+        )
         assert set(data) == ACCOUNT_KEYS
         assert data["url"] == name and type(data["id"]) is int
         assert before - 1 <= data["created"] <= int(time.time()) + 1
@@ -74,8 +78,11 @@ class TestRegistration:
 
     def test_signup_needs_an_application(self, server: LiveServer) -> None:
         name = unique_name()
-        r = httpx.post(f"{server.url}/3/account/{name}", data={"email": f"{name}@example.org",
-                                                              "password": "password-123"}, timeout=60)
+        r = httpx.post(
+            f"{server.url}/3/account/{name}",
+            data={"email": f"{name}@example.org", "password": "password-123"},
+            timeout=60,
+        )
         assert envelope_error(r, 401)["error"] == "Authentication required"
         _no_account(server, name)
 
@@ -85,8 +92,16 @@ class TestRegistration:
         assert envelope_error(r, 403)["error"] == "Registration is closed"
         _no_account(private_server, name)
         # The operator still can.
-        out = private_server.cli("user", "create", name, "--password", "closed-password",
-                                 "--email", f"{name}@example.org", "--json")
+        out = private_server.cli(
+            "user",
+            "create",
+            name,
+            "--password",
+            "closed-password",
+            "--email",
+            f"{name}@example.org",
+            "--json",
+        )
         made = json.loads(out.stdout)
         assert made["username"] == name
         assert _get(private_server, f"/3/account/{name}")["id"] == made["id"]
@@ -100,8 +115,12 @@ class TestRegistration:
         _no_account(invite_server, name)
         code = invite_server.cli("user", "invite").stdout.strip()
         assert len(code) >= 12
-        assert envelope_ok(register(invite_server, app[0], name, "invite-password", f"{name}@example.org",
-                                    invite=code))["url"] == name
+        assert (
+            envelope_ok(
+                register(invite_server, app[0], name, "invite-password", f"{name}@example.org", invite=code)
+            )["url"]
+            == name
+        )
         # One code, one account.
         again = unique_name()
         r = register(invite_server, app[0], again, "invite-password", f"{again}@example.org", invite=code)
@@ -111,8 +130,14 @@ class TestRegistration:
         code2 = invite_server.cli("user", "invite").stdout.strip()
         r = register(invite_server, app[0], again, "short", f"{again}@example.org", invite_code=code2)
         assert envelope_error(r, 400)["error"] == "Passwords need at least 8 characters"
-        assert envelope_ok(register(invite_server, app[0], again, "invite-password", f"{again}@example.org",
-                                    invite_code=code2))["url"] == again
+        assert (
+            envelope_ok(
+                register(
+                    invite_server, app[0], again, "invite-password", f"{again}@example.org", invite_code=code2
+                )
+            )["url"]
+            == again
+        )
 
 
 # ---------------------------------------------------------------- captcha
@@ -121,29 +146,44 @@ class TestRegistration:
 class TestCaptcha:
     """The restricted server checks sign-ups with the local siteverify endpoint."""
 
-    def test_missing_or_wrong_answer_is_refused(self, restricted_server: LiveServer,
-                                                restricted_app: tuple[str, str], captcha_host: CaptchaHost) -> None:
+    def test_missing_or_wrong_answer_is_refused(
+        self, restricted_server: LiveServer, restricted_app: tuple[str, str], captcha_host: CaptchaHost
+    ) -> None:
         captcha_server, captcha_app = restricted_server, restricted_app
         name = unique_name()
         r = register(captcha_server, captcha_app[0], name, "captcha-password", f"{name}@example.org")
         assert envelope_error(r, 400)["error"] == "The captcha was not solved"
         captcha_host.calls.clear()
-        r = register(captcha_server, captcha_app[0], name, "captcha-password", f"{name}@example.org",
-                     captcha="bad")
+        r = register(
+            captcha_server, captcha_app[0], name, "captcha-password", f"{name}@example.org", captcha="bad"
+        )
         assert envelope_error(r, 400)["error"] == "The captcha was not solved"
-        assert captcha_host.calls == [{"secret": [CAPTCHA_SECRET], "response": ["bad"],
-                                       "remoteip": ["127.0.0.1"]}]
+        assert captcha_host.calls == [
+            {"secret": [CAPTCHA_SECRET], "response": ["bad"], "remoteip": ["127.0.0.1"]}
+        ]
         _no_account(captcha_server, name)
 
-    @pytest.mark.parametrize("field_name", ["captcha", "g-recaptcha-response", "h-captcha-response",
-                                            "cf-turnstile-response"])
-    def test_solved(self, restricted_server: LiveServer, restricted_app: tuple[str, str],
-                    captcha_host: CaptchaHost, field_name: str) -> None:
+    @pytest.mark.parametrize(
+        "field_name", ["captcha", "g-recaptcha-response", "h-captcha-response", "cf-turnstile-response"]
+    )
+    def test_solved(
+        self,
+        restricted_server: LiveServer,
+        restricted_app: tuple[str, str],
+        captcha_host: CaptchaHost,
+        field_name: str,
+    ) -> None:
         captcha_server, captcha_app = restricted_server, restricted_app
         name = unique_name()
         captcha_host.calls.clear()
-        r = register(captcha_server, captcha_app[0], name, "captcha-password", f"{name}@example.org",
-                     **{field_name: "good"})
+        r = register(
+            captcha_server,
+            captcha_app[0],
+            name,
+            "captcha-password",
+            f"{name}@example.org",
+            **{field_name: "good"},
+        )
         assert envelope_ok(r)["url"] == name
         assert [c["response"] for c in captcha_host.calls] == [["good"]]
 
@@ -152,8 +192,22 @@ class TestCaptcha:
 
 
 class TestNamesAndPasswords:
-    @pytest.mark.parametrize("name", ["abc", "a" * 64, "bad_name1", "bad-name1", "bad.name1", "üsername1",
-                                      "two words", "admin", "root", "settings", "oauth2"])
+    @pytest.mark.parametrize(
+        "name",
+        [
+            "abc",
+            "a" * 64,
+            "bad_name1",
+            "bad-name1",
+            "bad.name1",
+            "üsername1",
+            "two words",
+            "admin",
+            "root",
+            "settings",
+            "oauth2",
+        ],
+    )
     def test_invalid_usernames(self, server: LiveServer, session_client: tuple[str, str], name: str) -> None:
         r = register(server, session_client[0], name, "password-123", "x@example.org")
         assert envelope_error(r, 400)["error"] == BAD_USERNAME
@@ -164,8 +218,9 @@ class TestNamesAndPasswords:
             r = register(server, session_client[0], name, "password-123", "x@example.org")
             assert envelope_ok(r)["url"] == name
 
-    def test_names_are_unique_regardless_of_case(self, server: LiveServer,
-                                                 session_client: tuple[str, str]) -> None:
+    def test_names_are_unique_regardless_of_case(
+        self, server: LiveServer, session_client: tuple[str, str]
+    ) -> None:
         name = unique_name("Case")
         first = envelope_ok(register(server, session_client[0], name, "password-123", "x@example.org"))
         for variant in (name, name.upper(), name.lower()):
@@ -174,22 +229,27 @@ class TestNamesAndPasswords:
         # Lookup ignores case too, and answers with the name as it was registered.
         assert _get(server, f"/3/account/{name.upper()}") == first
 
-    @pytest.mark.parametrize(("email", "password", "message"), [
-        ("not-an-email", "password-123", "A valid email address is required"),
-        ("", "password-123", "A valid email address is required"),
-        ("a@example.org", "short", "Passwords need at least 8 characters"),
-        ("a@example.org", "", "Passwords need at least 8 characters"),
-        ("a@example.org", "x" * 1025, "Password is too long"),
-    ])
-    def test_email_and_password_rules(self, server: LiveServer, session_client: tuple[str, str], email: str,
-                                      password: str, message: str) -> None:
+    @pytest.mark.parametrize(
+        ("email", "password", "message"),
+        [
+            ("not-an-email", "password-123", "A valid email address is required"),
+            ("", "password-123", "A valid email address is required"),
+            ("a@example.org", "short", "Passwords need at least 8 characters"),
+            ("a@example.org", "", "Passwords need at least 8 characters"),
+            ("a@example.org", "x" * 1025, "Password is too long"),
+        ],
+    )
+    def test_email_and_password_rules(
+        self, server: LiveServer, session_client: tuple[str, str], email: str, password: str, message: str
+    ) -> None:
         name = unique_name()
         r = register(server, session_client[0], name, password, email)
         assert envelope_error(r, 400)["error"] == message
         _no_account(server, name)
 
-    def test_database_never_holds_a_password_or_token(self, server: LiveServer,
-                                                      session_client: tuple[str, str]) -> None:
+    def test_database_never_holds_a_password_or_token(
+        self, server: LiveServer, session_client: tuple[str, str]
+    ) -> None:
         name = unique_name("Hash")
         password = f"Plain-Secret-{unique_name()}"
         envelope_ok(register(server, session_client[0], name, password, f"{name}@example.org"))
@@ -210,8 +270,9 @@ class TestNamesAndPasswords:
                 dump = " ".join(str(r) for r in db_rows(server, f"SELECT * FROM {table}"))
                 for secret in secrets:
                     assert secret not in dump, f"{secret!r} in {table}"
-        ((access_hash,),) = db_rows(server, "SELECT access_hash FROM tokens WHERE account_id = ?",
-                                    (tokens["account_id"],))
+        ((access_hash,),) = db_rows(
+            server, "SELECT access_hash FROM tokens WHERE account_id = ?", (tokens["account_id"],)
+        )
         assert access_hash == hashlib.sha256(tokens["access_token"].encode()).hexdigest()
         # Two accounts with one password get different hashes (salted).
         other = unique_name("Hash")
@@ -231,9 +292,9 @@ class TestThrottling:
     """On the restricted server three failed sign-ins lock a name for the rest of a five-second window,
     through the token endpoint and the sign-in form alike."""
 
-    def test_failures_lock_the_name_until_the_window_passes(self, restricted_server: LiveServer,
-                                                            restricted_app: tuple[str, str],
-                                                            restricted_user: Any) -> None:
+    def test_failures_lock_the_name_until_the_window_passes(
+        self, restricted_server: LiveServer, restricted_app: tuple[str, str], restricted_user: Any
+    ) -> None:
         srv, app = restricted_server, restricted_app
         victim, bystander = restricted_user("T"), restricted_user("T")
         window = RESTRICTED_LOGIN_WINDOW
@@ -269,8 +330,9 @@ class TestThrottling:
 
 
 class TestAccountObject:
-    def test_shape_with_and_without_headers(self, server: LiveServer, session_client: tuple[str, str],
-                                            user: User, other_user: User) -> None:
+    def test_shape_with_and_without_headers(
+        self, server: LiveServer, session_client: tuple[str, str], user: User, other_user: User
+    ) -> None:
         plain = _get(server, f"/3/account/{user.name}")
         assert set(plain) == ACCOUNT_KEYS
         assert plain["id"] == user.id and type(plain["id"]) is int
@@ -291,84 +353,149 @@ class TestAccountObject:
         r = httpx.get(f"{server.url}/3/account/x", params={"account_id": "999999999"}, timeout=60)
         assert envelope_error(r, 404)["error"] == "Unable to find an account with the id, 999999999"
 
-    def test_imgurpython_reads_it_without_a_user(self, server: LiveServer, session_client: tuple[str, str],
-                                                 user: User, imgurpython_at: Any) -> None:
+    def test_imgurpython_reads_it_without_a_user(
+        self, server: LiveServer, session_client: tuple[str, str], user: User, imgurpython_at: Any
+    ) -> None:
         imgurpython_at(server.url)
         account = imgurpython.ImgurClient(*session_client).get_account(user.name)
         assert (account.id, account.url, account.bio, account.reputation, account.pro_expiration) == (
-            user.id, user.name, None, 0.0, False)
+            user.id,
+            user.name,
+            None,
+            0.0,
+            False,
+        )
 
 
 class TestSettings:
     def test_all_fields_and_defaults(self, server: LiveServer, user: User) -> None:
         s = _get(server, f"/3/account/{user.name}/settings", user.bearer)
         assert SETTINGS_KEYS <= set(s)
-        expected = {"account_url": user.name, "email": user.email, "high_quality": False, "public_images": False,
-                    "album_privacy": "public", "pro_expiration": False, "accepted_gallery_terms": False,
-                    "active_emails": [], "messaging_enabled": True, "blocked_users": [], "show_mature": False,
-                    "first_party": True, "newsletter_subscribed": False}
+        expected = {
+            "account_url": user.name,
+            "email": user.email,
+            "high_quality": False,
+            "public_images": False,
+            "album_privacy": "public",
+            "pro_expiration": False,
+            "accepted_gallery_terms": False,
+            "active_emails": [],
+            "messaging_enabled": True,
+            "blocked_users": [],
+            "show_mature": False,
+            "first_party": True,
+            "newsletter_subscribed": False,
+        }
         assert {k: s[k] for k in SETTINGS_KEYS} == expected
 
     def test_put_and_post_change_settings(self, server: LiveServer, user: User) -> None:
         path = f"{server.url}/3/account/{user.name}/settings"
-        r = httpx.put(path, headers=user.bearer, timeout=60, data={
-            "bio": "hello there", "public_images": "true", "messaging_enabled": "0", "show_mature": "1",
-            "newsletter_subscribed": "True", "accepted_gallery_terms": "yes", "album_privacy": "hidden"})
+        r = httpx.put(
+            path,
+            headers=user.bearer,
+            timeout=60,
+            data={
+                "bio": "hello there",
+                "public_images": "true",
+                "messaging_enabled": "0",
+                "show_mature": "1",
+                "newsletter_subscribed": "True",
+                "accepted_gallery_terms": "yes",
+                "album_privacy": "hidden",
+            },
+        )
         assert envelope_ok(r) is True
         s = _get(server, f"/3/account/{user.name}/settings", user.bearer)
-        assert (s["public_images"], s["messaging_enabled"], s["show_mature"], s["newsletter_subscribed"],
-                s["accepted_gallery_terms"], s["album_privacy"]) == (True, False, True, True, True, "hidden")
+        assert (
+            s["public_images"],
+            s["messaging_enabled"],
+            s["show_mature"],
+            s["newsletter_subscribed"],
+            s["accepted_gallery_terms"],
+            s["album_privacy"],
+        ) == (True, False, True, True, True, "hidden")
         assert _get(server, f"/3/account/{user.name}")["bio"] == "hello there"
         # JSON booleans (PyImgur sends Python values) and POST work the same; unsent fields stay.
-        r = httpx.post(path, headers=user.bearer, timeout=60,
-                       json={"public_images": False, "album_privacy": "secret"})
+        r = httpx.post(
+            path, headers=user.bearer, timeout=60, json={"public_images": False, "album_privacy": "secret"}
+        )
         assert envelope_ok(r) is True
         s = _get(server, f"/3/account/{user.name}/settings", user.bearer)
         assert (s["public_images"], s["show_mature"], s["album_privacy"]) == (False, True, "secret")
         assert _get(server, f"/3/account/{user.name}")["bio"] == "hello there"
-        r = httpx.post(path, headers=user.bearer, timeout=60,
-                       data={"album_privacy": "public", "email": "new@example.org"})
+        r = httpx.post(
+            path,
+            headers=user.bearer,
+            timeout=60,
+            data={"album_privacy": "public", "email": "new@example.org"},
+        )
         assert envelope_ok(r) is True
         s = _get(server, f"/3/account/{user.name}/settings", user.bearer)
         assert (s["album_privacy"], s["email"]) == ("public", "new@example.org")
 
-    @pytest.mark.parametrize(("fields", "message"), [
-        ({"album_privacy": "private", "bio": "must not stick"}, "album_privacy must be public, hidden or secret"),
-        ({"album_privacy": "", "bio": "must not stick"}, "album_privacy must be public, hidden or secret"),
-        ({"email": "nope", "bio": "must not stick"}, "A valid email address is required"),
-        ({"username": "no", "bio": "must not stick"}, BAD_USERNAME),
-        ({"username": "bad_name", "bio": "must not stick"}, BAD_USERNAME),
-        ({"bio": "x" * 5000}, "bio is too long"),
-    ])
-    def test_invalid_values_change_nothing(self, server: LiveServer, user: User, fields: dict[str, str],
-                                           message: str) -> None:
-        r = httpx.post(f"{server.url}/3/account/{user.name}/settings", headers=user.bearer, data=fields,
-                       timeout=60)
+    @pytest.mark.parametrize(
+        ("fields", "message"),
+        [
+            (
+                {"album_privacy": "private", "bio": "must not stick"},
+                "album_privacy must be public, hidden or secret",
+            ),
+            (
+                {"album_privacy": "", "bio": "must not stick"},
+                "album_privacy must be public, hidden or secret",
+            ),
+            ({"email": "nope", "bio": "must not stick"}, "A valid email address is required"),
+            ({"username": "no", "bio": "must not stick"}, BAD_USERNAME),
+            ({"username": "bad_name", "bio": "must not stick"}, BAD_USERNAME),
+            ({"bio": "x" * 5000}, "bio is too long"),
+        ],
+    )
+    def test_invalid_values_change_nothing(
+        self, server: LiveServer, user: User, fields: dict[str, str], message: str
+    ) -> None:
+        r = httpx.post(
+            f"{server.url}/3/account/{user.name}/settings", headers=user.bearer, data=fields, timeout=60
+        )
         assert envelope_error(r, 400)["error"] == message
         s = _get(server, f"/3/account/{user.name}/settings", user.bearer)
         assert (s["account_url"], s["album_privacy"], s["email"]) == (user.name, "public", user.email)
         assert _get(server, f"/3/account/{user.name}")["bio"] is None
 
-    def test_username_change(self, server: LiveServer, session_client: tuple[str, str], user: User,
-                             other_user: User) -> None:
+    def test_username_change(
+        self, server: LiveServer, session_client: tuple[str, str], user: User, other_user: User
+    ) -> None:
         image = upload(server, user.bearer)
         new = unique_name("Renamed")
-        r = httpx.post(f"{server.url}/3/account/{user.name}/settings", headers=user.bearer,
-                       data={"username": new}, timeout=60)
+        r = httpx.post(
+            f"{server.url}/3/account/{user.name}/settings",
+            headers=user.bearer,
+            data={"username": new},
+            timeout=60,
+        )
         assert envelope_ok(r) is True
         _no_account(server, user.name)
         assert _get(server, f"/3/account/{new}")["id"] == user.id
-        assert _get(server, "/3/account/me/settings", user.bearer)["account_url"] == new  # the token still works
+        assert (
+            _get(server, "/3/account/me/settings", user.bearer)["account_url"] == new
+        )  # the token still works
         assert _get(server, f"/3/image/{image['id']}", user.bearer)["account_url"] == new
         renamed = User(name=new, password=user.password, email=user.email, id=user.id)
         assert new_token(server, session_client, renamed)["account_username"] == new
         assert password_grant(server, session_client, user.name, user.password).status_code == 401
         # Taken names, whatever their case, are refused; changing only the case of one's own name is fine.
-        r = httpx.post(f"{server.url}/3/account/me/settings", headers=user.bearer,
-                       data={"username": other_user.name.upper()}, timeout=60)
+        r = httpx.post(
+            f"{server.url}/3/account/me/settings",
+            headers=user.bearer,
+            data={"username": other_user.name.upper()},
+            timeout=60,
+        )
         assert envelope_error(r, 400)["error"] == TAKEN
-        r = httpx.post(f"{server.url}/3/account/me/settings", headers=user.bearer, data={"username": new.upper()},
-                       timeout=60)
+        r = httpx.post(
+            f"{server.url}/3/account/me/settings",
+            headers=user.bearer,
+            data={"username": new.upper()},
+            timeout=60,
+        )
         assert envelope_ok(r) is True
         assert _get(server, f"/3/account/{new}")["url"] == new.upper()
 
@@ -406,15 +533,18 @@ class TestImageLists:
         assert _get(server, f"{base}/images/99", h) == []
         assert _get(server, f"{base}/images/ids/99", h, perPage="2") == []
 
-    def test_one_image_of_the_account(self, server: LiveServer, session_client: tuple[str, str], user: User,
-                                      other_user: User) -> None:
+    def test_one_image_of_the_account(
+        self, server: LiveServer, session_client: tuple[str, str], user: User, other_user: User
+    ) -> None:
         mine = upload(server, user.bearer, title="mine")
         theirs = upload(server, other_user.bearer)
         anon = upload(server, {"Authorization": f"Client-ID {session_client[0]}"})
         got = _get(server, f"/3/account/{user.name}/image/{mine['id']}", user.bearer)
         assert set(got) == IMAGE_KEYS and got["deletehash"] == mine["deletehash"] and got["title"] == "mine"
         for img in (theirs, anon):
-            r = httpx.get(f"{server.url}/3/account/{user.name}/image/{img['id']}", headers=user.bearer, timeout=60)
+            r = httpx.get(
+                f"{server.url}/3/account/{user.name}/image/{img['id']}", headers=user.bearer, timeout=60
+            )
             assert envelope_error(r, 404)["error"] == f"Unable to find an image with the id, {img['id']}"
 
     def test_stats(self, server: LiveServer, user: User) -> None:
@@ -429,8 +559,9 @@ class TestImageLists:
         assert sum(i["views"] for i in images) == 2
         assert s["total_views"] == 2 and s["total_bandwidth"] == 2 * a["size"]
 
-    def test_delete_by_deletehash(self, server: LiveServer, session_client: tuple[str, str], user: User,
-                                  other_user: User) -> None:
+    def test_delete_by_deletehash(
+        self, server: LiveServer, session_client: tuple[str, str], user: User, other_user: User
+    ) -> None:
         mine, theirs = upload(server, user.bearer), upload(server, other_user.bearer)
         anon = upload(server, {"Authorization": f"Client-ID {session_client[0]}"})
         base = f"{server.url}/3/account/{user.name}/image"
@@ -438,21 +569,28 @@ class TestImageLists:
         assert envelope_error(r, 400)["error"] == "This route needs the image's deletehash, not its id"
         for img in (theirs, anon):
             r = httpx.delete(f"{base}/{img['deletehash']}", headers=user.bearer, timeout=60)
-            assert envelope_error(r, 404)["error"] == f"Unable to find an image with the id, {img['deletehash']}"
+            assert (
+                envelope_error(r, 404)["error"] == f"Unable to find an image with the id, {img['deletehash']}"
+            )
             assert httpx.get(img["link"], timeout=60).status_code == 200
         keys = stored_keys(server)
-        assert envelope_ok(httpx.delete(f"{base}/{mine['deletehash']}", headers=user.bearer, timeout=60)) is True
+        assert (
+            envelope_ok(httpx.delete(f"{base}/{mine['deletehash']}", headers=user.bearer, timeout=60)) is True
+        )
         envelope_error(httpx.get(f"{server.url}/3/image/{mine['id']}", headers=user.bearer, timeout=60), 404)
         assert httpx.get(mine["link"], timeout=60).status_code == 404
         assert len(keys - stored_keys(server)) == 1
         assert _get(server, f"/3/account/{user.name}/images/count", user.bearer) == 0
 
-    def test_owner_edits_and_deletes_by_id(self, server: LiveServer, session_client: tuple[str, str],
-                                           user: User) -> None:
+    def test_owner_edits_and_deletes_by_id(
+        self, server: LiveServer, session_client: tuple[str, str], user: User
+    ) -> None:
         img = upload(server, user.bearer, title="before")
         url = f"{server.url}/3/image/{img['id']}"
         assert envelope_ok(httpx.post(url, headers=user.bearer, data={"title": "after"}, timeout=60)) is True
-        assert envelope_ok(httpx.put(url, headers=user.bearer, json={"description": "desc"}, timeout=60)) is True
+        assert (
+            envelope_ok(httpx.put(url, headers=user.bearer, json={"description": "desc"}, timeout=60)) is True
+        )
         mine = _get(server, f"/3/image/{img['id']}", user.bearer)
         assert (mine["title"], mine["description"]) == ("after", "desc")
         assert mine["deletehash"] == img["deletehash"] and mine["name"] == "pic.png"
@@ -469,8 +607,9 @@ class TestImageLists:
 
 
 class TestFavorites:
-    def test_toggle_and_list(self, server: LiveServer, session_client: tuple[str, str], user: User,
-                             other_user: User) -> None:
+    def test_toggle_and_list(
+        self, server: LiveServer, session_client: tuple[str, str], user: User, other_user: User
+    ) -> None:
         client_h = {"Authorization": f"Client-ID {session_client[0]}"}
         a = upload(server, other_user.bearer)  # somebody else's image
         b = upload(server, client_h)  # an anonymous one
@@ -499,8 +638,10 @@ class TestFavorites:
         assert _get(server, f"/3/image/{a['id']}", user.bearer)["favorite"] is False
         assert envelope_ok(httpx.post(fav.format(a["id"]), headers=user.bearer, timeout=60)) == "favorited"
         # A deleted image leaves the list.
-        assert envelope_ok(httpx.delete(f"{server.url}/3/image/{b['deletehash']}", headers=client_h,
-                                        timeout=60)) is True
+        assert (
+            envelope_ok(httpx.delete(f"{server.url}/3/image/{b['deletehash']}", headers=client_h, timeout=60))
+            is True
+        )
         assert [i["id"] for i in _get(server, base, user.bearer)] == [a["id"]]
 
     def test_missing_image(self, server: LiveServer, user: User) -> None:
@@ -512,8 +653,9 @@ class TestFavorites:
 
 
 class TestAccountDeletion:
-    def test_everything_goes_except_what_others_share(self, server: LiveServer, session_client: tuple[str, str],
-                                                      new_user: Any) -> None:
+    def test_everything_goes_except_what_others_share(
+        self, server: LiveServer, session_client: tuple[str, str], new_user: Any
+    ) -> None:
         owner, other = new_user(prefix="Del"), new_user(prefix="Keep")
         shared = unique_png(32, 32)
         theirs = upload(server, other.bearer, shared)
@@ -523,18 +665,28 @@ class TestAccountDeletion:
         same_bytes = upload(server, owner.bearer, shared)
         thumb = mine[0]["link"].rsplit(".", 1)[0] + "m.jpg"
         assert httpx.get(thumb, timeout=60).status_code == 200
-        assert len(stored_keys(server) - keys_before) == 3  # two originals and one thumbnail; shared bytes once
+        assert (
+            len(stored_keys(server) - keys_before) == 3
+        )  # two originals and one thumbnail; shared bytes once
         h = owner.bearer
-        assert envelope_ok(httpx.post(f"{server.url}/3/image/{theirs['id']}/favorite", headers=h,
-                                      timeout=60)) == "favorited"
-        assert envelope_ok(httpx.post(f"{server.url}/3/image/{mine[0]['id']}/favorite", headers=other.bearer,
-                                      timeout=60)) == "favorited"
+        assert (
+            envelope_ok(httpx.post(f"{server.url}/3/image/{theirs['id']}/favorite", headers=h, timeout=60))
+            == "favorited"
+        )
+        assert (
+            envelope_ok(
+                httpx.post(f"{server.url}/3/image/{mine[0]['id']}/favorite", headers=other.bearer, timeout=60)
+            )
+            == "favorited"
+        )
         second = new_token(server, session_client, owner)
         # Everyone has just looked at the images: whatever the server keeps in memory about them is fresh.
         for url in (thumb, *(i["link"] for i in (*mine, same_bytes))):
             assert httpx.get(url, timeout=60).status_code == 200
 
-        assert envelope_ok(httpx.delete(f"{server.url}/3/account/{owner.name}", headers=h, timeout=60)) is True
+        assert (
+            envelope_ok(httpx.delete(f"{server.url}/3/account/{owner.name}", headers=h, timeout=60)) is True
+        )
         for url in (thumb, *(i["link"] for i in (*mine, same_bytes))):
             assert httpx.get(url, timeout=60).status_code == 404, f"{url} still served after the account went"
 
@@ -542,10 +694,16 @@ class TestAccountDeletion:
         for token in (owner.access_token, second["access_token"]):
             r = httpx.get(f"{server.url}/3/credits", headers={"Authorization": f"Bearer {token}"}, timeout=60)
             assert envelope_error(r, 403)["error"] == INVALID_TOKEN
-        assert envelope_error(exchange(server, session_client, "refresh_token", owner.refresh_token),
-                              400)["error"] == "Invalid refresh token"
-        assert envelope_error(password_grant(server, session_client, owner.name, owner.password),
-                              401)["error"] == BAD_LOGIN
+        assert (
+            envelope_error(exchange(server, session_client, "refresh_token", owner.refresh_token), 400)[
+                "error"
+            ]
+            == "Invalid refresh token"
+        )
+        assert (
+            envelope_error(password_grant(server, session_client, owner.name, owner.password), 401)["error"]
+            == BAD_LOGIN
+        )
         for img in (*mine, same_bytes):
             r = httpx.get(f"{server.url}/3/image/{img['id']}", headers=other.bearer, timeout=60)
             assert envelope_error(r, 404)["error"] == f"Unable to find an image with the id, {img['id']}"
@@ -556,14 +714,24 @@ class TestAccountDeletion:
         # Its favorite of a deleted image is gone with the image.
         assert _get(server, f"/3/account/{other.name}/favorites", other.bearer) == []
 
-        for table, column in (("accounts", "id"), ("tokens", "account_id"), ("favorites", "account_id"),
-                              ("images", "account_id"), ("auth_codes", "account_id")):
+        for table, column in (
+            ("accounts", "id"),
+            ("tokens", "account_id"),
+            ("favorites", "account_id"),
+            ("images", "account_id"),
+            ("auth_codes", "account_id"),
+        ):
             assert db_rows(server, f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (owner.id,)) == [(0,)]
-        assert db_rows(server, "SELECT b.refcount FROM blobs b JOIN images i ON i.blob_id = b.id WHERE i.id = ?",
-                       (theirs["id"],)) == [(1,)]
+        assert db_rows(
+            server,
+            "SELECT b.refcount FROM blobs b JOIN images i ON i.blob_id = b.id WHERE i.id = ?",
+            (theirs["id"],),
+        ) == [(1,)]
 
         # The name is free again, for a new account that inherits nothing.
-        again = envelope_ok(register(server, session_client[0], owner.name, "another-password", "n@example.org"))
+        again = envelope_ok(
+            register(server, session_client[0], owner.name, "another-password", "n@example.org")
+        )
         assert again["id"] != owner.id
         successor = User(owner.name, "another-password", "n@example.org", again["id"])
         h2 = {"Authorization": "Bearer " + new_token(server, session_client, successor)["access_token"]}
@@ -581,13 +749,19 @@ class TestAccountDeletion:
         _no_account(server, user.name)
         r = httpx.get(f"{server.url}/3/credits", headers=user.bearer, timeout=60)
         assert envelope_error(r, 403)["error"] == INVALID_TOKEN
-        envelope_error(httpx.get(f"{server.url}/3/image/{img['id']}", headers=other_user.bearer, timeout=60), 404)
+        envelope_error(
+            httpx.get(f"{server.url}/3/image/{img['id']}", headers=other_user.bearer, timeout=60), 404
+        )
         assert len(keys - stored_keys(server)) == 1
         listed = json.loads(server.cli("user", "list", "--json").stdout)
         assert user.name not in {r["username"] for r in listed}
         (row,) = [r for r in listed if r["username"] == other_user.name]
-        assert row == {"id": other_user.id, "username": other_user.name, "email": other_user.email,
-                       "created_at": row["created_at"]}  # never a password hash
+        assert row == {
+            "id": other_user.id,
+            "username": other_user.name,
+            "email": other_user.email,
+            "created_at": row["created_at"],
+        }  # never a password hash
         missing = server.cli("user", "delete", user.name, check=False)
         assert missing.returncode == 1
         assert missing.stderr.strip() == f"imghost: Unable to find an account with the username, {user.name}"

@@ -58,8 +58,13 @@ class Ctx:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def path(self, template: str) -> str:
-        return template.format(u=self.owner.name, id=self.image["id"], deletehash=self.image["deletehash"],
-                               new=self.new_name, **self.extra)
+        return template.format(
+            u=self.owner.name,
+            id=self.image["id"],
+            deletehash=self.image["deletehash"],
+            new=self.new_name,
+            **self.extra,
+        )
 
     def headers(self, kind: str) -> dict[str, str]:
         return {
@@ -93,13 +98,15 @@ def form(**fields: str) -> Sender:
 
 
 def send_upload(client: httpx.Client, method: str, path: str, ctx: Ctx) -> httpx.Response:
-    return client.request(method, path, files={"image": ("m.png", ctx.extra["upload_bytes"])},
-                          data={"title": "matrix upload"})
+    return client.request(
+        method, path, files={"image": ("m.png", ctx.extra["upload_bytes"])}, data={"title": "matrix upload"}
+    )
 
 
 def send_signup(client: httpx.Client, method: str, path: str, ctx: Ctx) -> httpx.Response:
-    return client.request(method, path, data={"email": f"{ctx.new_name}@example.org",
-                                              "password": "signup-password-1"})
+    return client.request(
+        method, path, data={"email": f"{ctx.new_name}@example.org", "password": "signup-password-1"}
+    )
 
 
 @dataclass(frozen=True)
@@ -274,29 +281,87 @@ SETTINGS_CHANGE = form(bio="matrix bio", public_images="true", show_mature="1")
 
 ROUTES: list[Route] = [
     # ------------------------------------------------------------ images
-    Route("POST", "/3/upload", ANY_CALLER, send=send_upload, setup=remember_storage,
-          verify_unchanged=storage_unchanged, verify_done=upload_done),
-    Route("POST", "/3/image", ANY_CALLER, send=send_upload, setup=remember_storage,
-          verify_unchanged=storage_unchanged, verify_done=upload_done),
+    Route(
+        "POST",
+        "/3/upload",
+        ANY_CALLER,
+        send=send_upload,
+        setup=remember_storage,
+        verify_unchanged=storage_unchanged,
+        verify_done=upload_done,
+    ),
+    Route(
+        "POST",
+        "/3/image",
+        ANY_CALLER,
+        send=send_upload,
+        setup=remember_storage,
+        verify_unchanged=storage_unchanged,
+        verify_done=upload_done,
+    ),
     Route("GET", "/3/image/{id}", ANY_CALLER, verify_done=image_read),
-    Route("POST", "/3/image/{id}", OWNER_ONLY, send=form(title="changed"), verify_unchanged=image_unchanged,
-          verify_done=image_retitled, client_denied=NOT_YOUR_IMAGE, other_denied=NOT_YOUR_IMAGE),
-    Route("PUT", "/3/image/{id}", OWNER_ONLY, send=form(title="changed"), verify_unchanged=image_unchanged,
-          verify_done=image_retitled, client_denied=NOT_YOUR_IMAGE, other_denied=NOT_YOUR_IMAGE),
-    Route("DELETE", "/3/image/{id}", OWNER_ONLY, verify_unchanged=image_still_there, verify_done=image_gone,
-          client_denied=NOT_YOUR_IMAGE, other_denied=NOT_YOUR_IMAGE),
+    Route(
+        "POST",
+        "/3/image/{id}",
+        OWNER_ONLY,
+        send=form(title="changed"),
+        verify_unchanged=image_unchanged,
+        verify_done=image_retitled,
+        client_denied=NOT_YOUR_IMAGE,
+        other_denied=NOT_YOUR_IMAGE,
+    ),
+    Route(
+        "PUT",
+        "/3/image/{id}",
+        OWNER_ONLY,
+        send=form(title="changed"),
+        verify_unchanged=image_unchanged,
+        verify_done=image_retitled,
+        client_denied=NOT_YOUR_IMAGE,
+        other_denied=NOT_YOUR_IMAGE,
+    ),
+    Route(
+        "DELETE",
+        "/3/image/{id}",
+        OWNER_ONLY,
+        verify_unchanged=image_still_there,
+        verify_done=image_gone,
+        client_denied=NOT_YOUR_IMAGE,
+        other_denied=NOT_YOUR_IMAGE,
+    ),
     Route("POST", "/3/image/{id}/favorite", USER_ONLY, verify_unchanged=not_favorited, verify_done=favorited),
     Route("GET", "/3/credits", ANY_CALLER, verify_done=credits_read),
     # ------------------------------------------------------------ accounts
     Route("GET", "/3/account/{u}", OPEN, verify_done=account_read),
-    Route("POST", "/3/account/{new}", ANY_CALLER, send=send_signup, verify_unchanged=no_such_account,
-          verify_done=signed_up, name="POST /3/account/{new} (sign-up)"),
-    Route("DELETE", "/3/account/{u}", OWNER_ONLY, verify_unchanged=account_intact, verify_done=account_deleted),
+    Route(
+        "POST",
+        "/3/account/{new}",
+        ANY_CALLER,
+        send=send_signup,
+        verify_unchanged=no_such_account,
+        verify_done=signed_up,
+        name="POST /3/account/{new} (sign-up)",
+    ),
+    Route(
+        "DELETE", "/3/account/{u}", OWNER_ONLY, verify_unchanged=account_intact, verify_done=account_deleted
+    ),
     Route("GET", "/3/account/{u}/settings", OWNER_ONLY, verify_done=settings_read),
-    Route("PUT", "/3/account/{u}/settings", OWNER_ONLY, send=SETTINGS_CHANGE, verify_unchanged=settings_unchanged,
-          verify_done=settings_changed),
-    Route("POST", "/3/account/{u}/settings", OWNER_ONLY, send=SETTINGS_CHANGE,
-          verify_unchanged=settings_unchanged, verify_done=settings_changed),
+    Route(
+        "PUT",
+        "/3/account/{u}/settings",
+        OWNER_ONLY,
+        send=SETTINGS_CHANGE,
+        verify_unchanged=settings_unchanged,
+        verify_done=settings_changed,
+    ),
+    Route(
+        "POST",
+        "/3/account/{u}/settings",
+        OWNER_ONLY,
+        send=SETTINGS_CHANGE,
+        verify_unchanged=settings_unchanged,
+        verify_done=settings_changed,
+    ),
     Route("GET", "/3/account/{u}/stats", OWNER_ONLY, verify_done=stats_read),
     Route("GET", "/3/account/{u}/images", OWNER_ONLY, verify_done=images_listed),
     Route("GET", "/3/account/{u}/images/0", OWNER_ONLY, verify_done=images_listed),
@@ -304,8 +369,13 @@ ROUTES: list[Route] = [
     Route("GET", "/3/account/{u}/images/ids/0", OWNER_ONLY, verify_done=ids_listed),
     Route("GET", "/3/account/{u}/images/count", OWNER_ONLY, verify_done=count_read),
     Route("GET", "/3/account/{u}/image/{id}", OWNER_ONLY, verify_done=image_read),
-    Route("DELETE", "/3/account/{u}/image/{deletehash}", OWNER_ONLY, verify_unchanged=image_still_there,
-          verify_done=image_gone),
+    Route(
+        "DELETE",
+        "/3/account/{u}/image/{deletehash}",
+        OWNER_ONLY,
+        verify_unchanged=image_still_there,
+        verify_done=image_gone,
+    ),
     Route("GET", "/3/account/{u}/favorites", OWNER_ONLY, verify_done=favorites_read),
     Route("GET", "/3/account/{u}/favorites/0/oldest", OWNER_ONLY, verify_done=favorites_read),
 ]
@@ -324,7 +394,9 @@ def test_every_route_has_a_full_row() -> None:
         assert set(r.expect) == set(AUTH_KINDS), r.id
         assert all(v in (200, 401, 403) for v in r.expect.values()), r.id
         if r.method in WRITES and any(v != 200 for v in r.expect.values()):
-            assert r.verify_unchanged is not None, f"{r.id}: a write that can be refused needs verify_unchanged"
+            assert r.verify_unchanged is not None, (
+                f"{r.id}: a write that can be refused needs verify_unchanged"
+            )
 
 
 @pytest.fixture(scope="module")
@@ -347,8 +419,15 @@ def refused_owners() -> dict[str, tuple[User, dict[str, Any]]]:
     return {}
 
 
-def _context(route: Route, kind: str, server: LiveServer, session_client: tuple[str, str], other: User,
-             reader: tuple[User, dict[str, Any]], refused: dict[str, tuple[User, dict[str, Any]]]) -> Ctx:
+def _context(
+    route: Route,
+    kind: str,
+    server: LiveServer,
+    session_client: tuple[str, str],
+    other: User,
+    reader: tuple[User, dict[str, Any]],
+    refused: dict[str, tuple[User, dict[str, Any]]],
+) -> Ctx:
     def fresh() -> tuple[User, dict[str, Any]]:
         u = make_user(server, session_client, prefix="mx")
         return u, upload(server, u.bearer, title=ORIGINAL_TITLE)
@@ -362,14 +441,26 @@ def _context(route: Route, kind: str, server: LiveServer, session_client: tuple[
             refused[route.id] = fresh()
         owner, image = refused[route.id]
     assert image["account_id"] == owner.id
-    return Ctx(server=server, client_id=session_client[0], owner=owner, other=other, image=image,
-               new_name=unique_name("new"))
+    return Ctx(
+        server=server,
+        client_id=session_client[0],
+        owner=owner,
+        other=other,
+        image=image,
+        new_name=unique_name("new"),
+    )
 
 
 @pytest.mark.parametrize(("route", "kind"), _cells())
-def test_matrix(route: Route, kind: str, server: LiveServer, session_client: tuple[str, str],
-                matrix_other: User, reader_owner: tuple[User, dict[str, Any]],
-                refused_owners: dict[str, tuple[User, dict[str, Any]]]) -> None:
+def test_matrix(
+    route: Route,
+    kind: str,
+    server: LiveServer,
+    session_client: tuple[str, str],
+    matrix_other: User,
+    reader_owner: tuple[User, dict[str, Any]],
+    refused_owners: dict[str, tuple[User, dict[str, Any]]],
+) -> None:
     ctx = _context(route, kind, server, session_client, matrix_other, reader_owner, refused_owners)
     if route.setup:
         route.setup(ctx)
@@ -400,9 +491,17 @@ def test_matrix(route: Route, kind: str, server: LiveServer, session_client: tup
 
 # ---------------------------------------------------------------- `me`
 
-ME_READS = ["/3/account/{u}", "/3/account/{u}/settings", "/3/account/{u}/stats", "/3/account/{u}/images",
-            "/3/account/{u}/images/0", "/3/account/{u}/images/ids", "/3/account/{u}/images/count",
-            "/3/account/{u}/image/{id}", "/3/account/{u}/favorites"]
+ME_READS = [
+    "/3/account/{u}",
+    "/3/account/{u}/settings",
+    "/3/account/{u}/stats",
+    "/3/account/{u}/images",
+    "/3/account/{u}/images/0",
+    "/3/account/{u}/images/ids",
+    "/3/account/{u}/images/count",
+    "/3/account/{u}/image/{id}",
+    "/3/account/{u}/favorites",
+]
 
 
 @pytest.fixture(scope="module")
@@ -417,8 +516,9 @@ def me_pair(server: LiveServer, session_client: tuple[str, str]) -> tuple[User, 
 
 
 @pytest.mark.parametrize("template", ME_READS)
-def test_me_is_the_tokens_account(template: str, server: LiveServer,
-                                  me_pair: tuple[User, User, dict[str, Any]]) -> None:
+def test_me_is_the_tokens_account(
+    template: str, server: LiveServer, me_pair: tuple[User, User, dict[str, Any]]
+) -> None:
     owner, other, image = me_pair
     by_name = template.format(u=owner.name, id=image["id"])
     by_me = template.format(u="me", id=image["id"])
@@ -441,10 +541,13 @@ def test_me_is_the_tokens_account(template: str, server: LiveServer,
 
 
 @pytest.mark.parametrize("template", ME_READS)
-def test_me_without_a_user_is_refused(template: str, server: LiveServer, session_client: tuple[str, str]) -> None:
+def test_me_without_a_user_is_refused(
+    template: str, server: LiveServer, session_client: tuple[str, str]
+) -> None:
     path = template.format(u="me", id="abcdefg")
-    with httpx.Client(base_url=server.url, headers={"Authorization": f"Client-ID {session_client[0]}"},
-                      timeout=60) as c:
+    with httpx.Client(
+        base_url=server.url, headers={"Authorization": f"Client-ID {session_client[0]}"}, timeout=60
+    ) as c:
         assert envelope_error(c.get(path), 403)["error"] == NEEDS_USER
     with httpx.Client(base_url=server.url, timeout=60) as c:
         r = c.get(path)

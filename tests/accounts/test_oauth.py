@@ -62,11 +62,14 @@ def app_b(server: LiveServer) -> tuple[str, str]:
 
 
 def _me(srv: LiveServer, access_token: str) -> httpx.Response:
-    return httpx.get(f"{srv.url}/3/account/me/settings", headers={"Authorization": f"Bearer {access_token}"},
-                     timeout=60)
+    return httpx.get(
+        f"{srv.url}/3/account/me/settings", headers={"Authorization": f"Bearer {access_token}"}, timeout=60
+    )
 
 
-def _check_token_body(r: httpx.Response, user: User, lifetime: int = DEFAULT_TOKEN_LIFETIME) -> dict[str, Any]:
+def _check_token_body(
+    r: httpx.Response, user: User, lifetime: int = DEFAULT_TOKEN_LIFETIME
+) -> dict[str, Any]:
     """An unwrapped token answer: no data/success/status, exact keys and types."""
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("application/json")
@@ -91,15 +94,21 @@ def _count(srv: LiveServer, table: str) -> int:
 
 
 class TestAuthorizePage:
-    def test_form_carries_a_csrf_field_matching_its_cookie(self, server: LiveServer,
-                                                           app_a: tuple[str, str]) -> None:
+    def test_form_carries_a_csrf_field_matching_its_cookie(
+        self, server: LiveServer, app_a: tuple[str, str]
+    ) -> None:
         with Browser(server.url) as b:
             page = b.open(f"/oauth2/authorize?client_id={app_a[0]}&response_type=code&state=st-1")
             r = page.response
             assert "Photo App" in r.text
-            assert page.forms[0]["method"].lower() == "post" and page.forms[0]["action"] == "/oauth2/authorize"
+            assert (
+                page.forms[0]["method"].lower() == "post" and page.forms[0]["action"] == "/oauth2/authorize"
+            )
             assert {k: page.hidden[k] for k in ("client_id", "response_type", "state")} == {
-                "client_id": app_a[0], "response_type": "code", "state": "st-1"}
+                "client_id": app_a[0],
+                "response_type": "code",
+                "state": "st-1",
+            }
             csrf = page.hidden["csrf_token"]
             assert len(csrf) >= 16
             assert {"username", "password"} <= page.input_names
@@ -110,17 +119,28 @@ class TestAuthorizePage:
             assert "path=/oauth2" in cookie.lower()
             assert r.headers.get("x-frame-options") == "DENY"  # no click-jacking of the Allow button
             # Reopening the page in the same browser keeps the cookie's value.
-            assert b.open(f"/oauth2/authorize?client_id={app_a[0]}&response_type=pin").hidden["csrf_token"] == csrf
+            assert (
+                b.open(f"/oauth2/authorize?client_id={app_a[0]}&response_type=pin").hidden["csrf_token"]
+                == csrf
+            )
 
     def test_missing_client_id(self, raw: httpx.Client) -> None:
         data = envelope_error(raw.get("/oauth2/authorize?response_type=code"), 400)
         assert data == {"error": "No client id supplied", "request": "/oauth2/authorize", "method": "GET"}
 
     def test_unknown_client_id_and_response_type(self, raw: httpx.Client, app_a: tuple[str, str]) -> None:
-        assert envelope_error(raw.get("/oauth2/authorize?client_id=000000000000000&response_type=code"),
-                              400)["error"] == "Invalid client_id"
-        assert envelope_error(raw.get(f"/oauth2/authorize?client_id={app_a[0]}&response_type=password"),
-                              400)["error"] == "Invalid response_type"
+        assert (
+            envelope_error(raw.get("/oauth2/authorize?client_id=000000000000000&response_type=code"), 400)[
+                "error"
+            ]
+            == "Invalid client_id"
+        )
+        assert (
+            envelope_error(raw.get(f"/oauth2/authorize?client_id={app_a[0]}&response_type=password"), 400)[
+                "error"
+            ]
+            == "Invalid response_type"
+        )
 
 
 # ---------------------------------------------------------------- the three flows
@@ -140,8 +160,9 @@ class TestCodeFlow:
         again = envelope_error(exchange(server, app_a, "authorization_code", query["code"]), 400)
         assert again == {"error": "Invalid authorization code", "request": "/oauth2/token", "method": "POST"}
 
-    def test_code_is_bound_to_its_client(self, server: LiveServer, app_a: tuple[str, str],
-                                        app_b: tuple[str, str], user: User) -> None:
+    def test_code_is_bound_to_its_client(
+        self, server: LiveServer, app_a: tuple[str, str], app_b: tuple[str, str], user: User
+    ) -> None:
         _, query, _ = location_parts(authorize(server, app_a[0], "code", user))
         r = exchange(server, app_b, "authorization_code", query["code"])
         assert envelope_error(r, 400)["error"] == "Invalid authorization code"
@@ -152,35 +173,50 @@ class TestCodeFlow:
         assert envelope_error(exchange(server, app_a, "pin", query["code"]), 400)["error"] == "Invalid pin"
 
     def test_deny(self, server: LiveServer, app_a: tuple[str, str], user: User) -> None:
-        base, query, fragment = location_parts(authorize(server, app_a[0], "code", user, state="s9",
-                                                         button="deny"))
+        base, query, fragment = location_parts(
+            authorize(server, app_a[0], "code", user, state="s9", button="deny")
+        )
         assert base == "http://127.0.0.1:9/callback" and fragment == {}
         assert query == {"app": "a", "error": "access_denied", "state": "s9"}
 
-    def test_no_state_no_state_parameter(self, server: LiveServer, app_b: tuple[str, str], user: User) -> None:
+    def test_no_state_no_state_parameter(
+        self, server: LiveServer, app_b: tuple[str, str], user: User
+    ) -> None:
         base, query, _ = location_parts(authorize(server, app_b[0], "code", user))
         assert base == CALLBACK_B and set(query) == {"code"}
 
     def test_code_expiry(self, tmp_path: Path, user: User) -> None:
-        srv = start_server(tmp_path / "data", port=free_port(), extra_env={"IMGHOST_OAUTH_CODE_LIFETIME": "1"})
+        srv = start_server(
+            tmp_path / "data", port=free_port(), extra_env={"IMGHOST_OAUTH_CODE_LIFETIME": "1"}
+        )
         try:
             creds = srv.create_client("expiry", CALLBACK_B)
             u = make_user(srv, creds, token=False)
             _, query, _ = location_parts(authorize(srv, creds[0], "code", u))
             time.sleep(2.5)
-            assert envelope_error(exchange(srv, creds, "authorization_code", query["code"]), 400)["error"] == (
-                "Invalid authorization code")
+            assert envelope_error(exchange(srv, creds, "authorization_code", query["code"]), 400)[
+                "error"
+            ] == ("Invalid authorization code")
         finally:
             srv.stop()
 
 
 class TestTokenFlow:
-    def test_fragment_carries_the_tokens(self, server: LiveServer, app_a: tuple[str, str], user: User) -> None:
+    def test_fragment_carries_the_tokens(
+        self, server: LiveServer, app_a: tuple[str, str], user: User
+    ) -> None:
         base, query, frag = location_parts(authorize(server, app_a[0], "token", user, state="abc"))
         assert base == "http://127.0.0.1:9/callback"
         assert query == {"app": "a"}  # nothing secret in the query string
-        assert set(frag) == {"access_token", "expires_in", "token_type", "refresh_token", "account_username",
-                             "account_id", "state"}
+        assert set(frag) == {
+            "access_token",
+            "expires_in",
+            "token_type",
+            "refresh_token",
+            "account_username",
+            "account_id",
+            "state",
+        }
         assert frag["token_type"] == "bearer" and frag["state"] == "abc"
         assert frag["expires_in"] == str(DEFAULT_TOKEN_LIFETIME)
         assert frag["account_username"] == user.name and frag["account_id"] == str(user.id)
@@ -202,11 +238,13 @@ class TestPinFlow:
         assert envelope_ok(_me(server, body["access_token"]))["account_url"] == user.name
         assert envelope_error(exchange(server, app_a, "pin", pin), 400)["error"] == "Invalid pin"
 
-    def test_pin_is_bound_to_kind_and_client(self, server: LiveServer, app_a: tuple[str, str],
-                                             app_b: tuple[str, str], user: User) -> None:
+    def test_pin_is_bound_to_kind_and_client(
+        self, server: LiveServer, app_a: tuple[str, str], app_b: tuple[str, str], user: User
+    ) -> None:
         pin = pin_from(authorize(server, app_a[0], "pin", user))
         assert envelope_error(exchange(server, app_a, "authorization_code", pin), 400)["error"] == (
-            "Invalid authorization code")
+            "Invalid authorization code"
+        )
         pin2 = pin_from(authorize(server, app_a[0], "pin", user))
         assert envelope_error(exchange(server, app_b, "pin", pin2), 400)["error"] == "Invalid pin"
 
@@ -218,8 +256,9 @@ class TestPinFlow:
 
 
 class TestSignInForm:
-    def test_wrong_password_shows_the_form_again(self, server: LiveServer, app_a: tuple[str, str],
-                                                 user: User) -> None:
+    def test_wrong_password_shows_the_form_again(
+        self, server: LiveServer, app_a: tuple[str, str], user: User
+    ) -> None:
         with Browser(server.url) as b:
             page = b.open(f"/oauth2/authorize?client_id={app_a[0]}&response_type=code&state=k")
             codes = _count(server, "auth_codes")
@@ -250,7 +289,9 @@ class TestCsrf:
         assert _count(server, "auth_codes") == codes and _count(server, "tokens") == tokens
 
     @pytest.mark.parametrize("rtype", ["code", "token", "pin"])
-    def test_post_without_cookie(self, server: LiveServer, app_a: tuple[str, str], user: User, rtype: str) -> None:
+    def test_post_without_cookie(
+        self, server: LiveServer, app_a: tuple[str, str], user: User, rtype: str
+    ) -> None:
         with Browser(server.url) as b:
             page = b.open(f"/oauth2/authorize?client_id={app_a[0]}&response_type={rtype}")
         codes, tokens = _count(server, "auth_codes"), _count(server, "tokens")
@@ -269,8 +310,12 @@ class TestCsrf:
         with Browser(server.url) as b:
             page = b.open(f"/oauth2/authorize?client_id={app_a[0]}&response_type=token")
             codes, tokens = _count(server, "auth_codes"), _count(server, "tokens")
-            r = b.submit(page, username=user.name, password=user.password,
-                         override={"csrf_token": page.hidden["csrf_token"][::-1] + "x"})
+            r = b.submit(
+                page,
+                username=user.name,
+                password=user.password,
+                override={"csrf_token": page.hidden["csrf_token"][::-1] + "x"},
+            )
             self._refused(server, r, codes, tokens)
 
     def test_deny_also_needs_the_token(self, server: LiveServer, app_a: tuple[str, str], user: User) -> None:
@@ -284,8 +329,9 @@ class TestCsrf:
 # ---------------------------------------------------------------- the token endpoint
 
 
-def _send(srv: LiveServer, encoding: str, fields: dict[str, str],
-          headers: dict[str, str] | None = None) -> httpx.Response:
+def _send(
+    srv: LiveServer, encoding: str, fields: dict[str, str], headers: dict[str, str] | None = None
+) -> httpx.Response:
     url = f"{srv.url}/oauth2/token"
     if encoding == "urlencoded":
         return httpx.post(url, data=fields, headers=headers, timeout=60)
@@ -301,36 +347,66 @@ ENCODINGS = ["urlencoded", "multipart", "json"]
 
 class TestTokenEndpoint:
     @pytest.mark.parametrize("encoding", ENCODINGS)
-    def test_password_grant(self, server: LiveServer, app_a: tuple[str, str], user: User, encoding: str) -> None:
-        r = _send(server, encoding, {"client_id": app_a[0], "client_secret": app_a[1], "grant_type": "password",
-                                     "username": user.name, "password": user.password})
+    def test_password_grant(
+        self, server: LiveServer, app_a: tuple[str, str], user: User, encoding: str
+    ) -> None:
+        r = _send(
+            server,
+            encoding,
+            {
+                "client_id": app_a[0],
+                "client_secret": app_a[1],
+                "grant_type": "password",
+                "username": user.name,
+                "password": user.password,
+            },
+        )
         assert "authorization" not in r.request.headers
         body = _check_token_body(r, user)
         assert envelope_ok(_me(server, body["access_token"]))["account_url"] == user.name
 
     @pytest.mark.parametrize("encoding", ENCODINGS)
-    def test_exchanges_in_every_encoding(self, server: LiveServer, app_a: tuple[str, str], user: User,
-                                         encoding: str) -> None:
+    def test_exchanges_in_every_encoding(
+        self, server: LiveServer, app_a: tuple[str, str], user: User, encoding: str
+    ) -> None:
         base = {"client_id": app_a[0], "client_secret": app_a[1]}
         _, query, _ = location_parts(authorize(server, app_a[0], "code", user))
-        by_code = _check_token_body(_send(server, encoding, {**base, "grant_type": "authorization_code",
-                                                             "code": query["code"]}), user)
+        by_code = _check_token_body(
+            _send(server, encoding, {**base, "grant_type": "authorization_code", "code": query["code"]}), user
+        )
         pin = pin_from(authorize(server, app_a[0], "pin", user))
         _check_token_body(_send(server, encoding, {**base, "grant_type": "pin", "pin": pin}), user)
-        refreshed = _check_token_body(_send(server, encoding, {**base, "grant_type": "refresh_token",
-                                                               "refresh_token": by_code["refresh_token"]}), user)
+        refreshed = _check_token_body(
+            _send(
+                server,
+                encoding,
+                {**base, "grant_type": "refresh_token", "refresh_token": by_code["refresh_token"]},
+            ),
+            user,
+        )
         assert refreshed["access_token"] != by_code["access_token"]
 
-    def test_client_id_header_is_ignored(self, server: LiveServer, app_a: tuple[str, str], user: User) -> None:
+    def test_client_id_header_is_ignored(
+        self, server: LiveServer, app_a: tuple[str, str], user: User
+    ) -> None:
         """imgurpython's authorize() and PyImgur send `Client-ID …` to the token endpoint."""
-        r = _send(server, "urlencoded", {"client_id": app_a[0], "client_secret": app_a[1],
-                                         "grant_type": "password", "username": user.name,
-                                         "password": user.password},
-                  headers={"Authorization": f"Client-ID {app_a[0]}"})
+        r = _send(
+            server,
+            "urlencoded",
+            {
+                "client_id": app_a[0],
+                "client_secret": app_a[1],
+                "grant_type": "password",
+                "username": user.name,
+                "password": user.password,
+            },
+            headers={"Authorization": f"Client-ID {app_a[0]}"},
+        )
         _check_token_body(r, user)
 
-    def test_refresh_replaces_the_access_token(self, server: LiveServer, app_a: tuple[str, str],
-                                               user: User) -> None:
+    def test_refresh_replaces_the_access_token(
+        self, server: LiveServer, app_a: tuple[str, str], user: User
+    ) -> None:
         first = new_token(server, app_a, user)
         assert envelope_ok(_me(server, first["access_token"]))["account_url"] == user.name
         second = _check_token_body(exchange(server, app_a, "refresh_token", first["refresh_token"]), user)
@@ -344,43 +420,61 @@ class TestTokenEndpoint:
         # Other tokens of the same account are not touched by a refresh.
         assert envelope_ok(_me(server, user.access_token))["account_url"] == user.name
 
-    def test_refresh_errors(self, server: LiveServer, app_a: tuple[str, str], app_b: tuple[str, str],
-                            user: User) -> None:
+    def test_refresh_errors(
+        self, server: LiveServer, app_a: tuple[str, str], app_b: tuple[str, str], user: User
+    ) -> None:
         t = new_token(server, app_a, user)
         data = envelope_error(exchange(server, app_a, "refresh_token", "f" * 40), 400)
         assert data == {"error": "Invalid refresh token", "request": "/oauth2/token", "method": "POST"}
         assert envelope_error(exchange(server, app_b, "refresh_token", t["refresh_token"]), 400)["error"] == (
-            "Invalid refresh token")
+            "Invalid refresh token"
+        )
         assert envelope_error(exchange(server, app_a, "refresh_token", t["access_token"]), 400)["error"] == (
-            "Invalid refresh token")
+            "Invalid refresh token"
+        )
         # Failed attempts leave the token as it was.
         assert envelope_ok(_me(server, t["access_token"]))["account_url"] == user.name
 
-    def test_client_credentials_are_checked(self, server: LiveServer, app_a: tuple[str, str], user: User) -> None:
+    def test_client_credentials_are_checked(
+        self, server: LiveServer, app_a: tuple[str, str], user: User
+    ) -> None:
         bad = (app_a[0], "0" * len(app_a[1]))
         r = password_grant(server, bad, user.name, user.password)
-        assert envelope_error(r, 401)["error"] == "Invalid client credentials" and "access_token" not in r.text
+        assert (
+            envelope_error(r, 401)["error"] == "Invalid client credentials" and "access_token" not in r.text
+        )
         r = password_grant(server, (app_a[0], ""), user.name, user.password)
         assert envelope_error(r, 401)["error"] == "Invalid client credentials"
         t = new_token(server, app_a, user)
         r = exchange(server, bad, "refresh_token", t["refresh_token"])
-        assert envelope_error(r, 401)["error"] == "Invalid client credentials" and "access_token" not in r.text
-        r = httpx.post(f"{server.url}/oauth2/token", data={"grant_type": "password", "username": user.name,
-                                                         "password": user.password}, timeout=60)
+        assert (
+            envelope_error(r, 401)["error"] == "Invalid client credentials" and "access_token" not in r.text
+        )
+        r = httpx.post(
+            f"{server.url}/oauth2/token",
+            data={"grant_type": "password", "username": user.name, "password": user.password},
+            timeout=60,
+        )
         assert envelope_error(r, 400)["error"] == "No client id supplied"
 
     def test_unknown_grant_type(self, server: LiveServer, app_a: tuple[str, str]) -> None:
         for grant in ("client_credentials", ""):
-            r = httpx.post(f"{server.url}/oauth2/token", data={"client_id": app_a[0], "client_secret": app_a[1],
-                                                             "grant_type": grant}, timeout=60)
+            r = httpx.post(
+                f"{server.url}/oauth2/token",
+                data={"client_id": app_a[0], "client_secret": app_a[1], "grant_type": grant},
+                timeout=60,
+            )
             assert envelope_error(r, 400)["error"] == "Invalid grant_type"
 
-    def test_password_grant_wrong_password(self, server: LiveServer, app_a: tuple[str, str], user: User) -> None:
+    def test_password_grant_wrong_password(
+        self, server: LiveServer, app_a: tuple[str, str], user: User
+    ) -> None:
         r = password_grant(server, app_a, user.name, "not-the-password")
         assert envelope_error(r, 401)["error"] == BAD_LOGIN and "access_token" not in r.text
 
-    def test_password_grant_can_be_switched_off(self, private_server: LiveServer,
-                                                private_app: tuple[str, str]) -> None:
+    def test_password_grant_can_be_switched_off(
+        self, private_server: LiveServer, private_app: tuple[str, str]
+    ) -> None:
         """The private server runs with IMGHOST_OAUTH_PASSWORD_GRANT=false."""
         srv, creds = private_server, private_app
         u = make_user(srv, creds, via="cli", token=False, prefix="np")
@@ -390,14 +484,18 @@ class TestTokenEndpoint:
         body = _check_token_body(exchange(srv, creds, "pin", pin_from(authorize(srv, creds[0], "pin", u))), u)
         assert envelope_ok(_me(srv, body["access_token"]))["account_url"] == u.name
 
-    def test_configured_lifetime(self, restricted_server: LiveServer, restricted_app: tuple[str, str],
-                                 restricted_user: Any) -> None:
+    def test_configured_lifetime(
+        self, restricted_server: LiveServer, restricted_app: tuple[str, str], restricted_user: Any
+    ) -> None:
         srv, creds = restricted_server, restricted_app
         u = restricted_user()
-        _check_token_body(password_grant(srv, creds, u.name, u.password), u, lifetime=RESTRICTED_TOKEN_LIFETIME)
+        _check_token_body(
+            password_grant(srv, creds, u.name, u.password), u, lifetime=RESTRICTED_TOKEN_LIFETIME
+        )
 
-    def test_access_tokens_expire(self, restricted_server: LiveServer, restricted_app: tuple[str, str],
-                                  restricted_user: Any) -> None:
+    def test_access_tokens_expire(
+        self, restricted_server: LiveServer, restricted_app: tuple[str, str], restricted_user: Any
+    ) -> None:
         srv, creds = restricted_server, restricted_app
         u = restricted_user()
         _, _, frag = location_parts(authorize(srv, creds[0], "token", u))
@@ -405,8 +503,11 @@ class TestTokenEndpoint:
         assert envelope_ok(_me(srv, frag["access_token"]))["account_url"] == u.name
         time.sleep(RESTRICTED_TOKEN_LIFETIME + 1.1)
         assert envelope_error(_me(srv, frag["access_token"]), 403)["error"] == INVALID_TOKEN
-        fresh = _check_token_body(exchange(srv, creds, "refresh_token", frag["refresh_token"]), u,
-                                  lifetime=RESTRICTED_TOKEN_LIFETIME)
+        fresh = _check_token_body(
+            exchange(srv, creds, "refresh_token", frag["refresh_token"]),
+            u,
+            lifetime=RESTRICTED_TOKEN_LIFETIME,
+        )
         assert envelope_ok(_me(srv, fresh["access_token"]))["account_url"] == u.name
 
 
@@ -414,8 +515,13 @@ class TestTokenEndpoint:
 
 
 class TestRevocation:
-    def test_password_change_revokes_every_token(self, server: LiveServer, app_a: tuple[str, str],
-                                                 user: User, token_for: Callable[[User], dict[str, Any]]) -> None:
+    def test_password_change_revokes_every_token(
+        self,
+        server: LiveServer,
+        app_a: tuple[str, str],
+        user: User,
+        token_for: Callable[[User], dict[str, Any]],
+    ) -> None:
         extra = token_for(user)
         for at in (user.access_token, extra["access_token"]):
             envelope_ok(_me(server, at))
@@ -425,13 +531,22 @@ class TestRevocation:
             assert envelope_error(_me(server, at), 403)["error"] == INVALID_TOKEN
         for rt in (user.refresh_token, extra["refresh_token"]):
             assert envelope_error(exchange(server, app_a, "refresh_token", rt), 400)["error"] == (
-                "Invalid refresh token")
-        assert envelope_error(password_grant(server, app_a, user.name, user.password), 401)["error"] == BAD_LOGIN
+                "Invalid refresh token"
+            )
+        assert (
+            envelope_error(password_grant(server, app_a, user.name, user.password), 401)["error"] == BAD_LOGIN
+        )
         user.password = "brand-new-password"
         _check_token_body(password_grant(server, app_a, user.name, user.password), user)
 
-    def test_revoke_all_tokens_of_a_user(self, server: LiveServer, app_a: tuple[str, str], cli_user: User,
-                                         other_user: User, token_for: Callable[[User], dict[str, Any]]) -> None:
+    def test_revoke_all_tokens_of_a_user(
+        self,
+        server: LiveServer,
+        app_a: tuple[str, str],
+        cli_user: User,
+        other_user: User,
+        token_for: Callable[[User], dict[str, Any]],
+    ) -> None:
         user = cli_user  # made by `imghost user create`
         extra = token_for(user)
         _, _, frag = location_parts(authorize(server, app_a[0], "token", user))
@@ -439,21 +554,28 @@ class TestRevocation:
         assert out.stdout.strip() == f"imghost: revoked 3 token(s) of {user.name}"
         for at in (user.access_token, extra["access_token"], frag["access_token"]):
             assert envelope_error(_me(server, at), 403)["error"] == INVALID_TOKEN
-        assert envelope_error(exchange(server, app_a, "refresh_token", frag["refresh_token"]), 400)["error"] == (
-            "Invalid refresh token")
+        assert envelope_error(exchange(server, app_a, "refresh_token", frag["refresh_token"]), 400)[
+            "error"
+        ] == ("Invalid refresh token")
         # Nobody else's session ends; the user can sign in again.
         assert envelope_ok(_me(server, other_user.access_token))["account_url"] == other_user.name
         _check_token_body(password_grant(server, app_a, user.name, user.password), user)
 
-    def test_revoke_one_token(self, server: LiveServer, app_a: tuple[str, str], user: User,
-                              token_for: Callable[[User], dict[str, Any]]) -> None:
+    def test_revoke_one_token(
+        self,
+        server: LiveServer,
+        app_a: tuple[str, str],
+        user: User,
+        token_for: Callable[[User], dict[str, Any]],
+    ) -> None:
         keep = token_for(user)
         out = server.cli("token", "revoke", user.access_token)
         assert out.stdout.strip() == "imghost: token revoked"
         assert envelope_error(_me(server, user.access_token), 403)["error"] == INVALID_TOKEN
         # The whole grant goes: its refresh token cannot bring the session back.
         assert envelope_error(exchange(server, app_a, "refresh_token", user.refresh_token), 400)["error"] == (
-            "Invalid refresh token")
+            "Invalid refresh token"
+        )
         assert envelope_ok(_me(server, keep["access_token"]))["account_url"] == user.name
 
 
@@ -467,9 +589,15 @@ def _png_file(tmp_path: Path, name: str = "up.png") -> Path:
 
 
 class TestImgurpython:
-    def test_pin_flow_then_user_calls(self, server: LiveServer, app_a: tuple[str, str], user: User,
-                                      imgurpython_at: Callable[[str], None], sent_requests: RequestLog,
-                                      tmp_path: Path) -> None:
+    def test_pin_flow_then_user_calls(
+        self,
+        server: LiveServer,
+        app_a: tuple[str, str],
+        user: User,
+        imgurpython_at: Callable[[str], None],
+        sent_requests: RequestLog,
+        tmp_path: Path,
+    ) -> None:
         imgurpython_at(server.url)
         client = imgurpython.ImgurClient(*app_a)
         url = client.get_auth_url("pin")
@@ -506,8 +634,9 @@ class TestImgurpython:
         assert client.delete_image(up["id"]) is True
         assert client.get_account_images_count("me") == 0
 
-    def test_authorization_code_grant(self, server: LiveServer, app_a: tuple[str, str], user: User,
-                                      imgurpython_at: Callable[[str], None]) -> None:
+    def test_authorization_code_grant(
+        self, server: LiveServer, app_a: tuple[str, str], user: User, imgurpython_at: Callable[[str], None]
+    ) -> None:
         imgurpython_at(server.url)
         client = imgurpython.ImgurClient(*app_a)
         with Browser(server.url) as b:
@@ -518,10 +647,15 @@ class TestImgurpython:
         client.set_user_auth(tokens["access_token"], tokens["refresh_token"])
         assert client.get_account("me").url == user.name
 
-    def test_refreshes_an_expired_token_on_403(self, restricted_server: LiveServer,
-                                               restricted_app: tuple[str, str], restricted_user: Any,
-                                               imgurpython_at: Callable[[str], None], sent_requests: RequestLog,
-                                               tmp_path: Path) -> None:
+    def test_refreshes_an_expired_token_on_403(
+        self,
+        restricted_server: LiveServer,
+        restricted_app: tuple[str, str],
+        restricted_user: Any,
+        imgurpython_at: Callable[[str], None],
+        sent_requests: RequestLog,
+        tmp_path: Path,
+    ) -> None:
         """On the restricted server access tokens live three seconds."""
         srv, creds = restricted_server, restricted_app
         u = restricted_user()
@@ -552,9 +686,15 @@ class TestImgurpython:
 
 
 class TestPyImgur:
-    def test_pin_flow_refresh_and_user_calls(self, server: LiveServer, app_a: tuple[str, str], user: User,
-                                             pyimgur_at: Callable[[str], None], sent_requests: RequestLog,
-                                             tmp_path: Path) -> None:
+    def test_pin_flow_refresh_and_user_calls(
+        self,
+        server: LiveServer,
+        app_a: tuple[str, str],
+        user: User,
+        pyimgur_at: Callable[[str], None],
+        sent_requests: RequestLog,
+        tmp_path: Path,
+    ) -> None:
         pyimgur_at(server.url)
         im = pyimgur.Imgur(app_a[0], app_a[1])
         url = im.authorization_url("pin")
@@ -589,19 +729,30 @@ class TestPyImgur:
         assert img.delete() is True
         envelope_error(httpx.get(f"{server.url}/3/image/{img.id}", headers=user.bearer, timeout=60), 404)
 
-    def test_code_flow(self, server: LiveServer, app_a: tuple[str, str], user: User,
-                       pyimgur_at: Callable[[str], None]) -> None:
+    def test_code_flow(
+        self, server: LiveServer, app_a: tuple[str, str], user: User, pyimgur_at: Callable[[str], None]
+    ) -> None:
         pyimgur_at(server.url)
         im = pyimgur.Imgur(app_a[0], app_a[1])
         with Browser(server.url) as b:
-            _, query, _ = location_parts(b.submit(b.open(im.authorization_url("code", state="py")),
-                                                  username=user.name, password=user.password))
+            _, query, _ = location_parts(
+                b.submit(
+                    b.open(im.authorization_url("code", state="py")),
+                    username=user.name,
+                    password=user.password,
+                )
+            )
         assert query["state"] == "py"
         im.exchange_code(query["code"])
         assert im.get_user("me").name == user.name
 
-    def test_get_user_without_a_token(self, server: LiveServer, session_client: tuple[str, str], user: User,
-                                      pyimgur_at: Callable[[str], None]) -> None:
+    def test_get_user_without_a_token(
+        self,
+        server: LiveServer,
+        session_client: tuple[str, str],
+        user: User,
+        pyimgur_at: Callable[[str], None],
+    ) -> None:
         pyimgur_at(server.url)
         im = pyimgur.Imgur(session_client[0])
         u = im.get_user(user.name)

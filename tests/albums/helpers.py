@@ -19,9 +19,29 @@ from tests.api.helpers import IMAGE_KEYS, envelope_error, envelope_ok
 # The Album object, without the two fields that depend on the route and the caller: `deletehash` (owner only) and
 # `images` (direct album GET only). `ad_config` is omitted on purpose (spec: "new, omit").
 ALBUM_KEYS = {
-    "id", "title", "description", "datetime", "cover", "cover_width", "cover_height", "cover_edited",
-    "account_url", "account_id", "privacy", "layout", "views", "link", "favorite", "nsfw", "section", "order",
-    "images_count", "in_gallery", "is_ad", "include_album_ads", "is_album",
+    "id",
+    "title",
+    "description",
+    "datetime",
+    "cover",
+    "cover_width",
+    "cover_height",
+    "cover_edited",
+    "account_url",
+    "account_id",
+    "privacy",
+    "layout",
+    "views",
+    "link",
+    "favorite",
+    "nsfw",
+    "section",
+    "order",
+    "images_count",
+    "in_gallery",
+    "is_ad",
+    "include_album_ads",
+    "is_album",
 }
 ALBUM_ID_RE = re.compile(r"^[A-Za-z0-9]{7}$")
 DELETEHASH_RE = re.compile(r"^[A-Za-z0-9]{15}$")
@@ -38,11 +58,22 @@ def make_account(http: httpx.Client, creds: tuple[str, str], prefix: str = "al")
     name = unique_name(prefix)
     password = f"pw-{secrets.token_hex(8)}"
     email = f"{name}@example.org"
-    account = envelope_ok(http.post(f"/3/account/{name}", headers=client_auth(creds[0]),
-                                    data={"email": email, "password": password}))
+    account = envelope_ok(
+        http.post(
+            f"/3/account/{name}", headers=client_auth(creds[0]), data={"email": email, "password": password}
+        )
+    )
     user = User(name=name, password=password, email=email, id=account["id"])
-    r = http.post("/oauth2/token", data={"client_id": creds[0], "client_secret": creds[1],
-                                         "grant_type": "password", "username": name, "password": password})
+    r = http.post(
+        "/oauth2/token",
+        data={
+            "client_id": creds[0],
+            "client_secret": creds[1],
+            "grant_type": "password",
+            "username": name,
+            "password": password,
+        },
+    )
     assert r.status_code == 200, r.text
     tok = r.json()
     user.access_token, user.refresh_token = tok["access_token"], tok["refresh_token"]

@@ -86,8 +86,9 @@ def _fill(value: Any, ctx: Ctx) -> Any:
     return value
 
 
-def req(data: dict[str, Any] | None = None, params: dict[str, Any] | None = None,
-        upload: bool = False) -> Sender:
+def req(
+    data: dict[str, Any] | None = None, params: dict[str, Any] | None = None, upload: bool = False
+) -> Sender:
     """A sender whose form fields / query may name anything in the cell's context (`{img2}`, …)."""
 
     def send(client: Any, method: str, path: str, ctx: Ctx) -> httpx.Response:
@@ -130,9 +131,17 @@ def albums_world(ctx: Ctx) -> None:
     hidden = make(owner, **{"ids[]": [ctx.image["id"]], "privacy": "hidden"})
     secret = make(owner, **{"ids[]": [ctx.image["id"]], "privacy": "secret"})
     anon_album = make(_client(ctx), **{"deletehashes[]": [ctx.extra["anon_img_dh"]], "title": "matrix anon"})
-    ctx.extra.update({"album": album["id"], "album_dh": album["deletehash"], "hidden": hidden["id"],
-                      "secret": secret["id"], "anon_album": anon_album["id"], "anon_dh": anon_album["deletehash"],
-                      "upload_bytes": unique_png()})
+    ctx.extra.update(
+        {
+            "album": album["id"],
+            "album_dh": album["deletehash"],
+            "hidden": hidden["id"],
+            "secret": secret["id"],
+            "anon_album": anon_album["id"],
+            "anon_dh": anon_album["deletehash"],
+            "upload_bytes": unique_png(),
+        }
+    )
     made = ctx.extra["made"]  # every album this owner has, by privacy (for the listing rows)
     for privacy, key in (("public", "album"), ("hidden", "hidden"), ("secret", "secret")):
         made.setdefault(privacy, set()).add(ctx.extra[key])
@@ -149,9 +158,12 @@ def _state(ctx: Ctx) -> dict[str, Any]:
         "other_images": _get(ctx, ctx.other.bearer, "/3/account/me/images/count"),
         "files": stored_keys(ctx.server),
     }
-    state["rows"] = db_rows(ctx.server, "SELECT (SELECT COUNT(*) FROM albums), (SELECT COUNT(*) FROM images),"
-                                        " (SELECT COUNT(*) FROM album_images),"
-                                        " (SELECT COUNT(*) FROM album_favorites)")
+    state["rows"] = db_rows(
+        ctx.server,
+        "SELECT (SELECT COUNT(*) FROM albums), (SELECT COUNT(*) FROM images),"
+        " (SELECT COUNT(*) FROM album_images),"
+        " (SELECT COUNT(*) FROM album_favorites)",
+    )
     return state
 
 
@@ -165,7 +177,9 @@ def nothing_changed(ctx: Ctx) -> None:
 
 
 def _album_shape(ctx: Ctx, kind: str, data: dict[str, Any], album_key: str, *, with_images: bool) -> None:
-    keys = ALBUM_KEYS | ({"images"} if with_images else set()) | ({"deletehash"} if kind == "owner" else set())
+    keys = (
+        ALBUM_KEYS | ({"images"} if with_images else set()) | ({"deletehash"} if kind == "owner" else set())
+    )
     assert set(data) == keys
     assert data["id"] == ctx.extra[album_key] and data["account_url"] == ctx.owner.name
     if kind == "owner":
@@ -326,12 +340,31 @@ def anon_deleted(ctx: Ctx, kind: str, data: Any) -> None:
 # ---------------------------------------------------------------- the rows
 
 
-def row(method: str, path: str, expect: Mapping[str, int], send: Sender | None = None, done: Any = None, *,
-        client_denied: str = NOT_OWNER, other_denied: str = NOT_OWNER, owner_denied: str = ANONYMOUS_ALBUM,
-        name: str = "") -> AlbumRoute:
-    return AlbumRoute(method, path, expect, send=send or req(), setup=albums_world,
-                      verify_unchanged=nothing_changed, verify_done=done, client_denied=client_denied,
-                      other_denied=other_denied, owner_denied=owner_denied, name=name)
+def row(
+    method: str,
+    path: str,
+    expect: Mapping[str, int],
+    send: Sender | None = None,
+    done: Any = None,
+    *,
+    client_denied: str = NOT_OWNER,
+    other_denied: str = NOT_OWNER,
+    owner_denied: str = ANONYMOUS_ALBUM,
+    name: str = "",
+) -> AlbumRoute:
+    return AlbumRoute(
+        method,
+        path,
+        expect,
+        send=send or req(),
+        setup=albums_world,
+        verify_unchanged=nothing_changed,
+        verify_done=done,
+        client_denied=client_denied,
+        other_denied=other_denied,
+        owner_denied=owner_denied,
+        name=name,
+    )
 
 
 TITLE = req(data={"title": "changed"})
@@ -346,8 +379,14 @@ ROUTES: list[AlbumRoute] = [
     row("GET", "/3/album/{anon_album}", ANY_CALLER, done=anon_album_read),
     row("GET", "/3/account/{u}/albums", ANY_CALLER, done=albums_listed),
     row("GET", "/3/account/{u}/albums/0", ANY_CALLER, done=albums_listed),
-    row("GET", "/3/account/{u}/albums", ANY_CALLER, req(params={"page": "0", "perPage": "100"}), albums_listed,
-        name="GET /3/account/{u}/albums?page=0&perPage=100"),
+    row(
+        "GET",
+        "/3/account/{u}/albums",
+        ANY_CALLER,
+        req(params={"page": "0", "perPage": "100"}),
+        albums_listed,
+        name="GET /3/account/{u}/albums?page=0&perPage=100",
+    ),
     row("GET", "/3/account/{u}/albums/ids", ANY_CALLER, done=album_ids_listed),
     row("GET", "/3/account/{u}/albums/ids/0", ANY_CALLER, done=album_ids_listed),
     row("GET", "/3/account/{u}/albums/count", ANY_CALLER, done=albums_counted),
@@ -356,55 +395,155 @@ ROUTES: list[AlbumRoute] = [
     # ------------------------------------------------------------ create
     row("POST", "/3/album", ANY_CALLER, TITLE, created_empty),
     row("POST", "/3/album/", ANY_CALLER, TITLE, created_empty),
-    row("POST", "/3/album", OWNER_OR_NOBODY, req(data={"ids[]": ["{id}"]}), created_with_id,
-        client_denied=NOT_YOUR_IMAGE_ID, other_denied=NOT_YOUR_IMAGE_ID, name="POST /3/album ids[]"),
-    row("POST", "/3/album", ANY_CALLER, req(data={"deletehashes[]": ["{deletehash}"]}), created_with_id,
-        name="POST /3/album deletehashes[]"),
+    row(
+        "POST",
+        "/3/album",
+        OWNER_OR_NOBODY,
+        req(data={"ids[]": ["{id}"]}),
+        created_with_id,
+        client_denied=NOT_YOUR_IMAGE_ID,
+        other_denied=NOT_YOUR_IMAGE_ID,
+        name="POST /3/album ids[]",
+    ),
+    row(
+        "POST",
+        "/3/album",
+        ANY_CALLER,
+        req(data={"deletehashes[]": ["{deletehash}"]}),
+        created_with_id,
+        name="POST /3/album deletehashes[]",
+    ),
     # ------------------------------------------------------------ an owned album, by id
     row("PUT", "/3/album/{album}", OWNER_ONLY, TITLE, retitled),
     row("POST", "/3/album/{album}", OWNER_ONLY, TITLE, retitled),
-    row("POST", "/3/album/{album}", OWNER_ONLY, req(data={"ids": "{img2}"}), set_to_img2,
-        name="POST /3/album/{album} ids (set)"),
+    row(
+        "POST",
+        "/3/album/{album}",
+        OWNER_ONLY,
+        req(data={"ids": "{img2}"}),
+        set_to_img2,
+        name="POST /3/album/{album} ids (set)",
+    ),
     row("POST", "/3/album/{album}/", OWNER_ONLY, req(data={"ids": "{img2}"}), set_to_img2),
     row("POST", "/3/album/{album}/add", OWNER_ONLY, req(data={"ids[]": ["{img2}"]}), img2_added),
     row("POST", "/3/album/{album}/remove_images", OWNER_ONLY, req(data={"ids[]": ["{id}"]}), image_removed),
     row("DELETE", "/3/album/{album}/remove_images", OWNER_ONLY, req(params={"ids": "{id}"}), image_removed),
-    row("DELETE", "/3/album/{album}", OWNER_ONLY, req(params={"ids": "{id}"}), image_removed,
-        name="DELETE /3/album/{album}?ids="),
+    row(
+        "DELETE",
+        "/3/album/{album}",
+        OWNER_ONLY,
+        req(params={"ids": "{id}"}),
+        image_removed,
+        name="DELETE /3/album/{album}?ids=",
+    ),
     row("DELETE", "/3/album/{album}", OWNER_ONLY, done=album_deleted),
-    row("DELETE", "/3/account/{u}/album/{album}", OWNER_ONLY, done=album_deleted, client_denied=NEEDS_USER,
-        other_denied=NOT_YOUR_ACCOUNT),
+    row(
+        "DELETE",
+        "/3/account/{u}/album/{album}",
+        OWNER_ONLY,
+        done=album_deleted,
+        client_denied=NEEDS_USER,
+        other_denied=NOT_YOUR_ACCOUNT,
+    ),
     row("POST", "/3/album/{album}/favorite", USER_ONLY, done=favorited, client_denied=NEEDS_USER),
-    row("POST", "/3/upload", OWNER_ONLY, req(data=UPLOAD_INTO, upload=True), uploaded_into_album,
-        name="POST /3/upload album={album}"),
-    row("POST", "/3/image", OWNER_ONLY, req(data={"album_id": "{album}"}, upload=True), uploaded_into_album,
-        name="POST /3/image album_id={album}"),
+    row(
+        "POST",
+        "/3/upload",
+        OWNER_ONLY,
+        req(data=UPLOAD_INTO, upload=True),
+        uploaded_into_album,
+        name="POST /3/upload album={album}",
+    ),
+    row(
+        "POST",
+        "/3/image",
+        OWNER_ONLY,
+        req(data={"album_id": "{album}"}, upload=True),
+        uploaded_into_album,
+        name="POST /3/image album_id={album}",
+    ),
     # ------------------------------------------------------------ an owned album, by its deletehash
     row("PUT", "/3/album/{album_dh}", ANY_CALLER, TITLE, retitled),
-    row("POST", "/3/album/{album_dh}/add", ANY_CALLER, req(data={"deletehashes[]": ["{img2_dh}"]}), img2_added),
+    row(
+        "POST", "/3/album/{album_dh}/add", ANY_CALLER, req(data={"deletehashes[]": ["{img2_dh}"]}), img2_added
+    ),
     row("POST", "/3/album/{album_dh}/remove_images", ANY_CALLER, req(data={"ids": "{id}"}), image_removed),
     row("DELETE", "/3/album/{album_dh}", ANY_CALLER, done=album_deleted),
-    row("POST", "/3/upload", ANY_CALLER, req(data={"album": "{album_dh}"}, upload=True), uploaded_into_album,
-        name="POST /3/upload album={album_dh}"),
+    row(
+        "POST",
+        "/3/upload",
+        ANY_CALLER,
+        req(data={"album": "{album_dh}"}, upload=True),
+        uploaded_into_album,
+        name="POST /3/upload album={album_dh}",
+    ),
     # ------------------------------------------------------------ an anonymous album
-    row("PUT", "/3/album/{anon_album}", NOBODY, TITLE, client_denied=ANONYMOUS_ALBUM,
-        other_denied=ANONYMOUS_ALBUM),
-    row("POST", "/3/album/{anon_album}", NOBODY, req(data={"deletehashes[]": ["{anon_img2_dh}"]}),
-        client_denied=ANONYMOUS_ALBUM, other_denied=ANONYMOUS_ALBUM),
-    row("POST", "/3/album/{anon_album}/add", NOBODY, req(data={"deletehashes[]": ["{anon_img2_dh}"]}),
-        client_denied=ANONYMOUS_ALBUM, other_denied=ANONYMOUS_ALBUM),
-    row("POST", "/3/album/{anon_album}/remove_images", NOBODY, req(data={"ids": "{anon_img}"}),
-        client_denied=ANONYMOUS_ALBUM, other_denied=ANONYMOUS_ALBUM),
-    row("DELETE", "/3/album/{anon_album}", NOBODY, req(params={"ids": "{anon_img}"}),
-        client_denied=ANONYMOUS_ALBUM, other_denied=ANONYMOUS_ALBUM, name="DELETE /3/album/{anon_album}?ids="),
-    row("DELETE", "/3/album/{anon_album}", NOBODY, client_denied=ANONYMOUS_ALBUM, other_denied=ANONYMOUS_ALBUM),
-    row("POST", "/3/upload", NOBODY, req(data={"album": "{anon_album}"}, upload=True),
-        client_denied=ANONYMOUS_ALBUM, other_denied=ANONYMOUS_ALBUM, name="POST /3/upload album={anon_album}"),
+    row(
+        "PUT",
+        "/3/album/{anon_album}",
+        NOBODY,
+        TITLE,
+        client_denied=ANONYMOUS_ALBUM,
+        other_denied=ANONYMOUS_ALBUM,
+    ),
+    row(
+        "POST",
+        "/3/album/{anon_album}",
+        NOBODY,
+        req(data={"deletehashes[]": ["{anon_img2_dh}"]}),
+        client_denied=ANONYMOUS_ALBUM,
+        other_denied=ANONYMOUS_ALBUM,
+    ),
+    row(
+        "POST",
+        "/3/album/{anon_album}/add",
+        NOBODY,
+        req(data={"deletehashes[]": ["{anon_img2_dh}"]}),
+        client_denied=ANONYMOUS_ALBUM,
+        other_denied=ANONYMOUS_ALBUM,
+    ),
+    row(
+        "POST",
+        "/3/album/{anon_album}/remove_images",
+        NOBODY,
+        req(data={"ids": "{anon_img}"}),
+        client_denied=ANONYMOUS_ALBUM,
+        other_denied=ANONYMOUS_ALBUM,
+    ),
+    row(
+        "DELETE",
+        "/3/album/{anon_album}",
+        NOBODY,
+        req(params={"ids": "{anon_img}"}),
+        client_denied=ANONYMOUS_ALBUM,
+        other_denied=ANONYMOUS_ALBUM,
+        name="DELETE /3/album/{anon_album}?ids=",
+    ),
+    row(
+        "DELETE", "/3/album/{anon_album}", NOBODY, client_denied=ANONYMOUS_ALBUM, other_denied=ANONYMOUS_ALBUM
+    ),
+    row(
+        "POST",
+        "/3/upload",
+        NOBODY,
+        req(data={"album": "{anon_album}"}, upload=True),
+        client_denied=ANONYMOUS_ALBUM,
+        other_denied=ANONYMOUS_ALBUM,
+        name="POST /3/upload album={anon_album}",
+    ),
     row("PUT", "/3/album/{anon_dh}", ANY_CALLER, TITLE, anon_retitled),
-    row("POST", "/3/album/{anon_dh}/add", ANY_CALLER, req(data={"deletehashes": "{anon_img2_dh}"}), anon_added),
+    row(
+        "POST", "/3/album/{anon_dh}/add", ANY_CALLER, req(data={"deletehashes": "{anon_img2_dh}"}), anon_added
+    ),
     row("DELETE", "/3/album/{anon_dh}", ANY_CALLER, done=anon_deleted),
-    row("POST", "/3/upload", ANY_CALLER, req(data={"album": "{anon_dh}"}, upload=True), uploaded_into_anon,
-        name="POST /3/upload album={anon_dh}"),
+    row(
+        "POST",
+        "/3/upload",
+        ANY_CALLER,
+        req(data={"album": "{anon_dh}"}, upload=True),
+        uploaded_into_anon,
+        name="POST /3/upload album={anon_dh}",
+    ),
     row("POST", "/3/album/{anon_album}/favorite", USER_ONLY, done=anon_favorited, client_denied=NEEDS_USER),
 ]
 
@@ -450,7 +589,9 @@ def _kit(route: AlbumRoute, http: httpx.Client, creds: tuple[str, str], kits: di
         owner = make_account(http, creds, "mx")
 
         def up() -> dict[str, Any]:
-            return envelope_ok(http.post("/3/upload", headers=owner.bearer, files={"image": ("p.png", unique_png())}))
+            return envelope_ok(
+                http.post("/3/upload", headers=owner.bearer, files={"image": ("p.png", unique_png())})
+            )
 
         kits[route.id] = Kit(owner, up(), up(), {})
     return kits[route.id]
@@ -458,21 +599,51 @@ def _kit(route: AlbumRoute, http: httpx.Client, creds: tuple[str, str], kits: di
 
 def _anon_images(http: httpx.Client, client_id: str, kits: dict[str, Any]) -> dict[str, str]:
     if "anon" not in kits:
-        ups = [envelope_ok(http.post("/3/upload", headers={"Authorization": f"Client-ID {client_id}"},
-                                     files={"image": ("a.png", unique_png())})) for _ in range(2)]
-        kits["anon"] = {"anon_img": ups[0]["id"], "anon_img_dh": ups[0]["deletehash"], "anon_img2": ups[1]["id"],
-                        "anon_img2_dh": ups[1]["deletehash"]}
+        ups = [
+            envelope_ok(
+                http.post(
+                    "/3/upload",
+                    headers={"Authorization": f"Client-ID {client_id}"},
+                    files={"image": ("a.png", unique_png())},
+                )
+            )
+            for _ in range(2)
+        ]
+        kits["anon"] = {
+            "anon_img": ups[0]["id"],
+            "anon_img_dh": ups[0]["deletehash"],
+            "anon_img2": ups[1]["id"],
+            "anon_img2_dh": ups[1]["deletehash"],
+        }
     return kits["anon"]
 
 
 @pytest.mark.parametrize(("route", "kind"), _cells())
-def test_album_matrix(route: AlbumRoute, kind: str, http: httpx.Client, server: LiveServer,
-                      session_client: tuple[str, str], album_other: User, kits: dict[str, Any]) -> None:
+def test_album_matrix(
+    route: AlbumRoute,
+    kind: str,
+    http: httpx.Client,
+    server: LiveServer,
+    session_client: tuple[str, str],
+    album_other: User,
+    kits: dict[str, Any],
+) -> None:
     kit = _kit(route, http, session_client, kits)
-    ctx = Ctx(server=server, client_id=session_client[0], owner=kit.owner, other=album_other, image=kit.image,
-              new_name=unique_name("new"),
-              extra={"http": http, "made": kit.made, "img2": kit.img2["id"], "img2_dh": kit.img2["deletehash"],
-                     **_anon_images(http, session_client[0], kits)})
+    ctx = Ctx(
+        server=server,
+        client_id=session_client[0],
+        owner=kit.owner,
+        other=album_other,
+        image=kit.image,
+        new_name=unique_name("new"),
+        extra={
+            "http": http,
+            "made": kit.made,
+            "img2": kit.img2["id"],
+            "img2_dh": kit.img2["deletehash"],
+            **_anon_images(http, session_client[0], kits),
+        },
+    )
     assert route.setup is not None
     route.setup(ctx)
     path = ctx.path(route.path)

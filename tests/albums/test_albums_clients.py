@@ -61,8 +61,14 @@ def _multipart(req: SentRequest) -> list[tuple[str, str | None, bytes]]:
     """(name, filename, value) of every part, in order."""
     head = b"Content-Type: " + req.content_type.encode() + b"\r\n\r\n"
     msg = BytesParser(policy=HTTP).parsebytes(head + req.body)
-    return [(p.get_param("name", header="content-disposition"), p.get_filename(), p.get_payload(decode=True) or b"")
-            for p in msg.iter_parts()]
+    return [
+        (
+            p.get_param("name", header="content-disposition"),
+            p.get_filename(),
+            p.get_payload(decode=True) or b"",
+        )
+        for p in msg.iter_parts()
+    ]
 
 
 def _only(log: RequestLog, method: str, path: str) -> SentRequest:
@@ -75,8 +81,9 @@ def _only(log: RequestLog, method: str, path: str) -> SentRequest:
 
 
 @pytest.fixture
-def ip_user(server: LiveServer, session_client: tuple[str, str], imgurpython_at: Callable[[str], None],
-            alice: User) -> ImgurClient:
+def ip_user(
+    server: LiveServer, session_client: tuple[str, str], imgurpython_at: Callable[[str], None], alice: User
+) -> ImgurClient:
     """imgurpython signed in as alice with set_user_auth (what an app does after the OAuth exchange)."""
     imgurpython_at(server.url)
     client = ImgurClient(*session_client)
@@ -85,8 +92,9 @@ def ip_user(server: LiveServer, session_client: tuple[str, str], imgurpython_at:
 
 
 @pytest.fixture
-def ip_anon(server: LiveServer, session_client: tuple[str, str],
-            imgurpython_at: Callable[[str], None]) -> ImgurClient:
+def ip_anon(
+    server: LiveServer, session_client: tuple[str, str], imgurpython_at: Callable[[str], None]
+) -> ImgurClient:
     imgurpython_at(server.url)
     return ImgurClient(*session_client)
 
@@ -96,15 +104,30 @@ def _ip_upload(client: ImgurClient, tmp_path: Path, seed: int, anon: bool, **con
     return client.upload_from_path(str(path), config=config or None, anon=anon)
 
 
-def test_imgurpython_user_album_lifecycle(ip_user: ImgurClient, ip_anon: ImgurClient, http: httpx.Client,
-                                          server: LiveServer, alice: User, anon: dict[str, str],
-                                          sent_requests: RequestLog, tmp_path: Path) -> None:
+def test_imgurpython_user_album_lifecycle(
+    ip_user: ImgurClient,
+    ip_anon: ImgurClient,
+    http: httpx.Client,
+    server: LiveServer,
+    alice: User,
+    anon: dict[str, str],
+    sent_requests: RequestLog,
+    tmp_path: Path,
+) -> None:
     a, b, c = (_ip_upload(ip_user, tmp_path, k, anon=False) for k in range(3))
     assert a["account_id"] == alice.id
 
     sent_requests.clear()
-    made = ip_user.create_album({"ids": [a["id"], b["id"]], "title": "ip album", "description": "from imgurpython",
-                                 "privacy": "hidden", "layout": "grid", "cover": b["id"]})
+    made = ip_user.create_album(
+        {
+            "ids": [a["id"], b["id"]],
+            "title": "ip album",
+            "description": "from imgurpython",
+            "privacy": "hidden",
+            "layout": "grid",
+            "cover": b["id"],
+        }
+    )
     req = _only(sent_requests, "POST", "/3/album")
     assert req.headers["authorization"] == f"Bearer {alice.access_token}"
     assert req.content_type == "application/x-www-form-urlencoded"
@@ -115,7 +138,12 @@ def test_imgurpython_user_album_lifecycle(ip_user: ImgurClient, ip_anon: ImgurCl
     album = ip_user.get_album(album_id)
     assert isinstance(album, IpAlbum)
     assert (album.id, album.title, album.description, album.privacy, album.layout) == (
-        album_id, "ip album", "from imgurpython", "hidden", "grid")
+        album_id,
+        "ip album",
+        "from imgurpython",
+        "hidden",
+        "grid",
+    )
     assert (album.cover, album.cover_width, album.cover_height) == (b["id"], 41, 30)
     assert album.deletehash == made["deletehash"] and album.account_url == alice.name
     assert album.link == f"{server.url}/a/{album_id}" and album.images_count == 2
@@ -158,7 +186,9 @@ def test_imgurpython_user_album_lifecycle(ip_user: ImgurClient, ip_anon: ImgurCl
         assert ip_user.get_account_album_count(name) == 1
     assert ip_user.get_account_albums(alice.name, page=1) == []
     assert ip_anon.get_account_albums(alice.name) == []
-    assert ip_anon.get_account_album_ids(alice.name) == [] and ip_anon.get_account_album_count(alice.name) == 0
+    assert (
+        ip_anon.get_account_album_ids(alice.name) == [] and ip_anon.get_account_album_count(alice.name) == 0
+    )
     assert not hasattr(ip_anon.get_album(album_id), "deletehash")  # a direct link still works, minus secrets
 
     assert ip_user.album_delete(album_id) is True
@@ -170,8 +200,14 @@ def test_imgurpython_user_album_lifecycle(ip_user: ImgurClient, ip_anon: ImgurCl
 
 
 def test_imgurpython_user_from_constructor_and_upload_into_album(
-        server: LiveServer, session_client: tuple[str, str], imgurpython_at: Callable[[str], None],
-        http: httpx.Client, alice: User, sent_requests: RequestLog, tmp_path: Path) -> None:
+    server: LiveServer,
+    session_client: tuple[str, str],
+    imgurpython_at: Callable[[str], None],
+    http: httpx.Client,
+    alice: User,
+    sent_requests: RequestLog,
+    tmp_path: Path,
+) -> None:
     imgurpython_at(server.url)
     client = ImgurClient(*session_client, alice.access_token, alice.refresh_token)
     made = client.create_album({"title": "upload target"})
@@ -184,8 +220,9 @@ def test_imgurpython_user_from_constructor_and_upload_into_album(
     assert client.album_favorite(made["id"]) == "favorited"
 
 
-def test_imgurpython_anonymous_album(ip_anon: ImgurClient, http: httpx.Client, anon: dict[str, str],
-                                     sent_requests: RequestLog, tmp_path: Path) -> None:
+def test_imgurpython_anonymous_album(
+    ip_anon: ImgurClient, http: httpx.Client, anon: dict[str, str], sent_requests: RequestLog, tmp_path: Path
+) -> None:
     first = _ip_upload(ip_anon, tmp_path, 20, anon=True)
 
     # `ids` needs a signed-in client: imgurpython refuses before sending anything.
@@ -211,9 +248,11 @@ def test_imgurpython_anonymous_album(ip_anon: ImgurClient, http: httpx.Client, a
 
     # By id, nobody may change it: the library raises with the 403 and nothing changes.
     before = get_album(http, anon, made["id"])
-    for call in (lambda: ip_anon.album_delete(made["id"]),
-                 lambda: ip_anon.album_remove_images(made["id"], [ups[0]["id"]]),
-                 lambda: ip_anon.update_album(made["id"], {"title": "x", "ids": []})):
+    for call in (
+        lambda: ip_anon.album_delete(made["id"]),
+        lambda: ip_anon.album_remove_images(made["id"], [ups[0]["id"]]),
+        lambda: ip_anon.update_album(made["id"], {"title": "x", "ids": []}),
+    ):
         with pytest.raises(ImgurClientError) as exc:
             call()
         assert exc.value.status_code == 403
@@ -233,8 +272,14 @@ def test_imgurpython_anonymous_album(ip_anon: ImgurClient, http: httpx.Client, a
 
 
 def test_imgurpython_refused_user_refreshes_once_then_raises(
-        server: LiveServer, session_client: tuple[str, str], imgurpython_at: Callable[[str], None],
-        http: httpx.Client, alice: User, bob: User, sent_requests: RequestLog) -> None:
+    server: LiveServer,
+    session_client: tuple[str, str],
+    imgurpython_at: Callable[[str], None],
+    http: httpx.Client,
+    alice: User,
+    bob: User,
+    sent_requests: RequestLog,
+) -> None:
     """imgurpython treats any 403 as an expired token: it refreshes, retries once, then raises. Nothing may
     change on either attempt."""
     imgurpython_at(server.url)
@@ -248,7 +293,10 @@ def test_imgurpython_refused_user_refreshes_once_then_raises(
         client.album_delete(made["id"])
     assert exc.value.status_code == 403
     assert [(r.method, r.path) for r in sent_requests.sent] == [
-        ("DELETE", f"/3/album/{made['id']}"), ("POST", "/oauth2/token"), ("DELETE", f"/3/album/{made['id']}")]
+        ("DELETE", f"/3/album/{made['id']}"),
+        ("POST", "/oauth2/token"),
+        ("DELETE", f"/3/album/{made['id']}"),
+    ]
     assert get_album(http, alice.bearer, made["id"]) == before
 
 
@@ -256,27 +304,37 @@ def test_imgurpython_refused_user_refreshes_once_then_raises(
 
 
 @pytest.fixture
-def py_user(server: LiveServer, session_client: tuple[str, str], pyimgur_at: Callable[[str], None],
-            alice: User) -> pyimgur.Imgur:
+def py_user(
+    server: LiveServer, session_client: tuple[str, str], pyimgur_at: Callable[[str], None], alice: User
+) -> pyimgur.Imgur:
     pyimgur_at(server.url)
-    im = pyimgur.Imgur(session_client[0], session_client[1], access_token=alice.access_token,
-                       refresh_token=alice.refresh_token)
+    im = pyimgur.Imgur(
+        session_client[0],
+        session_client[1],
+        access_token=alice.access_token,
+        refresh_token=alice.refresh_token,
+    )
     assert im.base_url == server.url
     return im
 
 
 @pytest.fixture
-def py_anon(server: LiveServer, session_client: tuple[str, str], pyimgur_at: Callable[[str], None]) -> pyimgur.Imgur:
+def py_anon(
+    server: LiveServer, session_client: tuple[str, str], pyimgur_at: Callable[[str], None]
+) -> pyimgur.Imgur:
     pyimgur_at(server.url)
     return pyimgur.Imgur(session_client[0])
 
 
 def _py_upload(im: pyimgur.Imgur, tmp_path: Path, seed: int, **kw: Any) -> pyimgur.Image:
-    return im.upload_image(path=str(make_png(tmp_path / f"py{seed}.png", 50 + seed, 20, seed=100 + seed)), **kw)
+    return im.upload_image(
+        path=str(make_png(tmp_path / f"py{seed}.png", 50 + seed, 20, seed=100 + seed)), **kw
+    )
 
 
-def test_pyimgur_create_album_without_images(py_anon: pyimgur.Imgur, http: httpx.Client, anon: dict[str, str],
-                                             sent_requests: RequestLog) -> None:
+def test_pyimgur_create_album_without_images(
+    py_anon: pyimgur.Imgur, http: httpx.Client, anon: dict[str, str], sent_requests: RequestLog
+) -> None:
     sent_requests.clear()
     album = py_anon.create_album(title="py anon", description="no images")
     req = _only(sent_requests, "POST", "/3/album/")
@@ -310,8 +368,14 @@ def test_pyimgur_create_album_without_images(py_anon: pyimgur.Imgur, http: httpx
         py_anon.get_album(album.id)
 
 
-def test_pyimgur_user_albums(py_user: pyimgur.Imgur, py_anon: pyimgur.Imgur, http: httpx.Client,
-                             alice: User, sent_requests: RequestLog, tmp_path: Path) -> None:
+def test_pyimgur_user_albums(
+    py_user: pyimgur.Imgur,
+    py_anon: pyimgur.Imgur,
+    http: httpx.Client,
+    alice: User,
+    sent_requests: RequestLog,
+    tmp_path: Path,
+) -> None:
     a, b, c, d = (_py_upload(py_user, tmp_path, k) for k in range(4))
 
     # With images the library switches to multipart, one `ids` part per image; its title is lost on the way
@@ -331,14 +395,23 @@ def test_pyimgur_user_albums(py_user: pyimgur.Imgur, py_anon: pyimgur.Imgur, htt
 
     # Album.update: JSON PUT by id (a token is set), the image list as a comma string under `images`.
     sent_requests.clear()
-    assert fetched.update(title="T", description="D", images=[c, a.id, b], privacy="secret", layout="vertical",
-                          cover=b.id) is True
+    assert (
+        fetched.update(
+            title="T", description="D", images=[c, a.id, b], privacy="secret", layout="vertical", cover=b.id
+        )
+        is True
+    )
     req = _only(sent_requests, "PUT", f"/3/album/{album.id}")
     body = json.loads(req.body)
     assert body["images"] == f"{c.id},{a.id},{b.id}" and body["title"] == "T" and "url" in body
     got = get_album(http, alice.bearer, album.id)
     assert (got["title"], got["description"], got["privacy"], got["layout"], got["cover"]) == (
-        "T", "D", "secret", "vertical", b.id)
+        "T",
+        "D",
+        "secret",
+        "vertical",
+        b.id,
+    )
     assert [i["id"] for i in got["images"]] == [c.id, a.id, b.id]
 
     # Album.add_images: JSON {"ids": "x,y"}.
@@ -381,16 +454,28 @@ def test_pyimgur_user_albums(py_user: pyimgur.Imgur, py_anon: pyimgur.Imgur, htt
         assert py_anon.get_image(img.id).id == img.id  # the images stay
 
 
-def test_pyimgur_lists_account_albums_past_the_first_page(py_anon: pyimgur.Imgur, http: httpx.Client,
-                                                          alice: User, sent_requests: RequestLog) -> None:
+def test_pyimgur_lists_account_albums_past_the_first_page(
+    py_anon: pyimgur.Imgur, http: httpx.Client, alice: User, sent_requests: RequestLog
+) -> None:
     """PyImgur pages /albums/{page} until a page comes back empty: a page past the end must be []."""
-    made = {envelope_ok(http.post("/3/album", headers=alice.bearer, data={"title": str(k)}))["id"]
-            for k in range(3)}
+    made = {
+        envelope_ok(http.post("/3/album", headers=alice.bearer, data={"title": str(k)}))["id"]
+        for k in range(3)
+    }
     sent_requests.clear()
     got = py_anon.get_user(alice.name).get_albums()
     assert {x.id for x in got} == made
     pages = [r.path for r in sent_requests.sent if "/albums/" in r.path]
     assert pages == [f"/3/account/{alice.name}/albums/0", f"/3/account/{alice.name}/albums/1"]
     assert set(got[0].__dict__) >= {"id", "title", "privacy", "link"}
-    assert set(envelope_ok(http.get(f"/3/account/{alice.name}/albums", headers={
-        "Authorization": f"Client-ID {py_anon.client_id}"}))[0]) == ALBUM_KEYS
+    assert (
+        set(
+            envelope_ok(
+                http.get(
+                    f"/3/account/{alice.name}/albums",
+                    headers={"Authorization": f"Client-ID {py_anon.client_id}"},
+                )
+            )[0]
+        )
+        == ALBUM_KEYS
+    )

@@ -37,8 +37,11 @@ from tests.live import LiveServer, free_port, start_server, stored_keys
 ADDERS = 20
 REMOVERS = 5
 SAME_IMAGE_RACERS = 4
-BIG_LIMITS = {"IMGHOST_RATE_LIMIT_USER": "1000000", "IMGHOST_RATE_LIMIT_CLIENT": "1000000",
-              "IMGHOST_RATE_LIMIT_POST": "1000000"}
+BIG_LIMITS = {
+    "IMGHOST_RATE_LIMIT_USER": "1000000",
+    "IMGHOST_RATE_LIMIT_CLIENT": "1000000",
+    "IMGHOST_RATE_LIMIT_POST": "1000000",
+}
 
 
 @dataclass
@@ -50,8 +53,9 @@ class Target:
 
 @pytest.fixture(scope="module")
 def workers_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    srv = start_server(tmp_path_factory.mktemp("imghost-albums-workers"), port=free_port(), extra_env=BIG_LIMITS,
-                       workers=3)
+    srv = start_server(
+        tmp_path_factory.mktemp("imghost-albums-workers"), port=free_port(), extra_env=BIG_LIMITS, workers=3
+    )
     try:
         yield srv
     finally:
@@ -59,7 +63,9 @@ def workers_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSer
 
 
 @pytest.fixture(scope="module", params=["one-worker", "three-workers"])
-def target(request: pytest.FixtureRequest, http: httpx.Client, session_client: tuple[str, str]) -> Iterator[Target]:
+def target(
+    request: pytest.FixtureRequest, http: httpx.Client, session_client: tuple[str, str]
+) -> Iterator[Target]:
     if request.param == "one-worker":
         yield Target(request.getfixturevalue("server"), http, session_client)
         return
@@ -81,7 +87,10 @@ def test_concurrent_add_and_remove_keep_a_consistent_order(target: Target) -> No
     alice = make_account(http, target.creds, "conc")
     anon = client_auth(target.creds[0])
     seeds = [upload_image(http, alice.bearer)["id"] for _ in range(REMOVERS)]
-    pairs = [(upload_image(http, alice.bearer)["id"], upload_image(http, alice.bearer)["id"]) for _ in range(ADDERS)]
+    pairs = [
+        (upload_image(http, alice.bearer)["id"], upload_image(http, alice.bearer)["id"])
+        for _ in range(ADDERS)
+    ]
     shared = upload_image(http, alice.bearer)["id"]
     album = create(http, alice.bearer, data={"ids[]": seeds})["id"]
     assert album_image_ids(http, alice.bearer, album) == seeds
@@ -134,8 +143,12 @@ def test_concurrent_add_and_remove_keep_a_consistent_order(target: Target) -> No
     flat = [add for per_thread in adds for add in per_thread]
     for first, second in adds:
         assert position[first.image_id] < position[second.image_id]
-    violations = [(p.image_id, q.image_id) for p in flat for q in flat
-                  if p.answered < q.sent and position[p.image_id] > position[q.image_id]]
+    violations = [
+        (p.image_id, q.image_id)
+        for p in flat
+        for q in flat
+        if p.answered < q.sent and position[p.image_id] > position[q.image_id]
+    ]
     assert violations == []
 
     # Every image in the list is a real member: reachable through the album, and the cover is the first.
@@ -154,8 +167,9 @@ KINDS = ["add"] * 10 + ["set"] * 2 + ["favorite"] * 2 + ["upload"] * 2
 ROUNDS = {"one-worker": 6, "three-workers": 60}
 
 
-def test_changes_racing_a_delete_either_happen_or_find_it_gone(target: Target,
-                                                              request: pytest.FixtureRequest) -> None:
+def test_changes_racing_a_delete_either_happen_or_find_it_gone(
+    target: Target, request: pytest.FixtureRequest
+) -> None:
     http, srv = target.http, target.server
     owner = make_account(http, target.creds, "race")
     fan = make_account(http, target.creds, "fan")
@@ -175,12 +189,18 @@ def test_changes_racing_a_delete_either_happen_or_find_it_gone(target: Target,
             if kind == "add":
                 r = http.post(f"/3/album/{album}/add", headers=owner.bearer, data={"ids[]": [images[k]]})
             elif kind == "set":
-                r = http.post(f"/3/album/{album}", headers=owner.bearer, data={"ids": f"{images[k]},{images[0]}"})
+                r = http.post(
+                    f"/3/album/{album}", headers=owner.bearer, data={"ids": f"{images[k]},{images[0]}"}
+                )
             elif kind == "favorite":
                 r = http.post(f"/3/album/{album}/favorite", headers=fan.bearer)
             else:
-                r = http.post("/3/upload", headers=owner.bearer, files={"image": ("r.png", unique_png())},
-                              data={"album": album})
+                r = http.post(
+                    "/3/upload",
+                    headers=owner.bearer,
+                    files={"image": ("r.png", unique_png())},
+                    data={"album": album},
+                )
             with lock:
                 statuses.append((kind, r.status_code, r.text[:300]))
                 if kind == "upload" and r.status_code == 200:
@@ -200,16 +220,21 @@ def test_changes_racing_a_delete_either_happen_or_find_it_gone(target: Target,
         assert http.get(f"/3/album/{album}", headers=owner.bearer).status_code == 404
 
     bad = [s for s in statuses if s[1] not in (200, 404) or (s[0] == "delete" and s[1] != 200)]
-    assert bad == [], f"{len(bad)} of {len(statuses)} calls neither happened nor found the album gone: {bad[:5]}"
+    assert bad == [], (
+        f"{len(bad)} of {len(statuses)} calls neither happened nor found the album gone: {bad[:5]}"
+    )
     for kind, status, text in statuses:
         if status == 404:
             assert "Unable to find an album with the id" in text, (kind, text)
     # Exactly the accepted uploads left files behind; every one of them is a live image.
     for image_id in uploads_ok:
         envelope_ok(http.get(f"/3/image/{image_id}", headers=owner.bearer))
-    assert envelope_ok(http.get("/3/account/me/images/count", headers=owner.bearer)) == len(KINDS) + len(uploads_ok)
+    assert envelope_ok(http.get("/3/account/me/images/count", headers=owner.bearer)) == len(KINDS) + len(
+        uploads_ok
+    )
     assert len(stored_keys(srv) - files_before) == len(uploads_ok)
     assert envelope_ok(http.get("/3/account/me/albums/count", headers=owner.bearer)) == 0
     assert envelope_ok(http.get("/3/account/me/favorites", headers=fan.bearer)) == []
-    assert db_rows(srv, "SELECT COUNT(*) FROM album_images WHERE album_id NOT IN (SELECT id FROM albums)") \
-        == [(0,)]
+    assert db_rows(
+        srv, "SELECT COUNT(*) FROM album_images WHERE album_id NOT IN (SELECT id FROM albums)"
+    ) == [(0,)]

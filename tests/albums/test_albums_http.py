@@ -39,23 +39,51 @@ def _ids(items: list[dict[str, Any]]) -> list[str]:
 # ---------------------------------------------------------------- the Album model
 
 
-def test_get_album_every_field(http: httpx.Client, server: LiveServer, alice: User, bob: User,
-                               anon: dict[str, str]) -> None:
+def test_get_album_every_field(
+    http: httpx.Client, server: LiveServer, alice: User, bob: User, anon: dict[str, str]
+) -> None:
     a = upload(http, alice.bearer, unique_png(30, 20), title="first")
     b = upload(http, alice.bearer, unique_png(50, 40))
     t0 = int(time.time())
-    made = create(http, alice.bearer, data={"ids[]": [a["id"], b["id"]], "title": "Trip ✓", "description":
-                                            "two & more", "privacy": "public", "layout": "grid"})
+    made = create(
+        http,
+        alice.bearer,
+        data={
+            "ids[]": [a["id"], b["id"]],
+            "title": "Trip ✓",
+            "description": "two & more",
+            "privacy": "public",
+            "layout": "grid",
+        },
+    )
     t1 = int(time.time())
 
     data = get_album(http, alice.bearer, made["id"])
     assert set(data) == ALBUM_KEYS | {"deletehash", "images"}
     expected = {
-        "id": made["id"], "title": "Trip ✓", "description": "two & more", "cover": a["id"], "cover_width": 30,
-        "cover_height": 20, "cover_edited": None, "account_url": alice.name, "account_id": alice.id,
-        "privacy": "public", "layout": "grid", "views": 0, "link": f"{server.url}/a/{made['id']}",
-        "favorite": False, "nsfw": None, "section": None, "order": 0, "images_count": 2, "in_gallery": False,
-        "is_ad": False, "include_album_ads": False, "is_album": True, "deletehash": made["deletehash"],
+        "id": made["id"],
+        "title": "Trip ✓",
+        "description": "two & more",
+        "cover": a["id"],
+        "cover_width": 30,
+        "cover_height": 20,
+        "cover_edited": None,
+        "account_url": alice.name,
+        "account_id": alice.id,
+        "privacy": "public",
+        "layout": "grid",
+        "views": 0,
+        "link": f"{server.url}/a/{made['id']}",
+        "favorite": False,
+        "nsfw": None,
+        "section": None,
+        "order": 0,
+        "images_count": 2,
+        "in_gallery": False,
+        "is_ad": False,
+        "include_album_ads": False,
+        "is_album": True,
+        "deletehash": made["deletehash"],
     }
     assert {k: data[k] for k in expected} == expected
     assert isinstance(data["datetime"], int) and t0 <= data["datetime"] <= t1
@@ -76,8 +104,9 @@ def test_get_album_every_field(http: httpx.Client, server: LiveServer, alice: Us
         assert [(i["deletehash"], i["name"]) for i in other["images"]] == [("", ""), ("", "")]
 
 
-def test_album_link_serves_an_html_page(http: httpx.Client, server: LiveServer, alice: User,
-                                        anon: dict[str, str]) -> None:
+def test_album_link_serves_an_html_page(
+    http: httpx.Client, server: LiveServer, alice: User, anon: dict[str, str]
+) -> None:
     a = upload(http, alice.bearer, title="a <b>caption</b>")
     made = create(http, alice.bearer, data={"ids[]": [a["id"]], "title": "Page & title"})
     link = get_album(http, anon, made["id"])["link"]
@@ -108,8 +137,11 @@ def test_album_images_and_one_image(http: httpx.Client, alice: User, anon: dict[
     err = envelope_error(http.get(f"/3/album/{made['id']}/image/{c['id']}", headers=anon), 404)
     assert err["error"] == f"Unable to find an image with the id, {c['id']}"
     err = envelope_error(http.get("/3/album/Zz9Zz9Z", headers=anon), 404)
-    assert err == {"error": "Unable to find an album with the id, Zz9Zz9Z", "request": "/3/album/Zz9Zz9Z",
-                   "method": "GET"}
+    assert err == {
+        "error": "Unable to find an album with the id, Zz9Zz9Z",
+        "request": "/3/album/Zz9Zz9Z",
+        "method": "GET",
+    }
     envelope_error(http.get("/3/album/Zz9Zz9Z/images", headers=anon), 404)
 
 
@@ -132,11 +164,25 @@ def test_create_returns_exactly_id_and_deletehash(http: httpx.Client, carol: Use
 def test_create_with_every_field(http: httpx.Client, carol: User) -> None:
     a = upload(http, carol.bearer, unique_png(20, 10))
     b = upload(http, carol.bearer, unique_png(31, 17))
-    made = create(http, carol.bearer, data={"ids[]": [a["id"], b["id"]], "title": "T", "description": "D",
-                                            "privacy": "hidden", "layout": "horizontal", "cover": b["id"]})
+    made = create(
+        http,
+        carol.bearer,
+        data={
+            "ids[]": [a["id"], b["id"]],
+            "title": "T",
+            "description": "D",
+            "privacy": "hidden",
+            "layout": "horizontal",
+            "cover": b["id"],
+        },
+    )
     album = get_album(http, carol.bearer, made["id"])
     assert (album["title"], album["description"], album["privacy"], album["layout"]) == (
-        "T", "D", "hidden", "horizontal")
+        "T",
+        "D",
+        "hidden",
+        "horizontal",
+    )
     assert (album["cover"], album["cover_width"], album["cover_height"]) == (b["id"], 31, 17)
     assert _ids(album["images"]) == [a["id"], b["id"]]
 
@@ -147,7 +193,11 @@ def test_create_empty_album(http: httpx.Client, carol: User) -> None:
     assert album["images"] == [] and album["images_count"] == 0
     assert (album["cover"], album["cover_width"], album["cover_height"]) == (None, 0, 0)
     assert (album["title"], album["description"], album["privacy"], album["layout"]) == (
-        None, None, "public", "blog")
+        None,
+        None,
+        "public",
+        "blog",
+    )
 
 
 # ---------------------------------------------------------------- array encodings × operations
@@ -174,8 +224,16 @@ def _encode(encoding: str, key: str, values: list[str]) -> dict[str, Any]:
     raise AssertionError(encoding)
 
 
-ENCODINGS = ["brackets", "repeated", "comma", "json_list", "json_comma", "multipart", "multipart_brackets",
-             "query_brackets"]
+ENCODINGS = [
+    "brackets",
+    "repeated",
+    "comma",
+    "json_list",
+    "json_comma",
+    "multipart",
+    "multipart_brackets",
+    "query_brackets",
+]
 
 
 @pytest.mark.parametrize("encoding", ENCODINGS)
@@ -183,7 +241,9 @@ ENCODINGS = ["brackets", "repeated", "comma", "json_list", "json_comma", "multip
 def test_ids_in_every_encoding(http: httpx.Client, carol: User, op: str, encoding: str) -> None:
     i1, i2, i3 = (upload(http, carol.bearer)["id"] for _ in range(3))
     if op == "create":
-        made = envelope_ok(http.post("/3/album", headers=carol.bearer, **_encode(encoding, "ids", [i3, i1, i2])))
+        made = envelope_ok(
+            http.post("/3/album", headers=carol.bearer, **_encode(encoding, "ids", [i3, i1, i2]))
+        )
         assert album_image_ids(http, carol.bearer, made["id"]) == [i3, i1, i2]
         return
     start = {"set": [i1, i2], "add": [i1], "remove": [i1, i2, i3]}[op]
@@ -199,13 +259,16 @@ def test_ids_in_every_encoding(http: httpx.Client, carol: User, op: str, encodin
 
 @pytest.mark.parametrize("encoding", ["brackets", "repeated", "comma", "json_list", "multipart"])
 @pytest.mark.parametrize("op", ["create", "set", "add"])
-def test_deletehashes_in_every_encoding(http: httpx.Client, anon: dict[str, str], op: str,
-                                        encoding: str) -> None:
+def test_deletehashes_in_every_encoding(
+    http: httpx.Client, anon: dict[str, str], op: str, encoding: str
+) -> None:
     """Anonymous albums are filled with image deletehashes; the album itself is addressed by its own."""
     ups = [upload(http, anon) for _ in range(3)]
     (d1, d2, d3), (i1, i2, i3) = [u["deletehash"] for u in ups], [u["id"] for u in ups]
     if op == "create":
-        made = envelope_ok(http.post("/3/album", headers=anon, **_encode(encoding, "deletehashes", [d2, d3, d1])))
+        made = envelope_ok(
+            http.post("/3/album", headers=anon, **_encode(encoding, "deletehashes", [d2, d3, d1]))
+        )
         assert album_image_ids(http, anon, made["id"]) == [i2, i3, i1]
         return
     made = create(http, anon, data={"deletehashes[]": [d1, d2] if op == "set" else [d1]})
@@ -223,18 +286,32 @@ def test_deletehashes_in_every_encoding(http: httpx.Client, anon: dict[str, str]
 @pytest.mark.parametrize("method", ["PUT", "POST"])
 def test_update_fields_keeps_images(http: httpx.Client, carol: User, method: str) -> None:
     a, b = upload(http, carol.bearer, unique_png(11, 12)), upload(http, carol.bearer, unique_png(13, 14))
-    made = create(http, carol.bearer, data={"ids[]": [a["id"], b["id"]], "title": "old", "description": "keep"})
-    r = http.request(method, f"/3/album/{made['id']}", headers=carol.bearer,
-                     data={"title": "new", "privacy": "secret", "layout": "vertical", "cover": b["id"]})
+    made = create(
+        http, carol.bearer, data={"ids[]": [a["id"], b["id"]], "title": "old", "description": "keep"}
+    )
+    r = http.request(
+        method,
+        f"/3/album/{made['id']}",
+        headers=carol.bearer,
+        data={"title": "new", "privacy": "secret", "layout": "vertical", "cover": b["id"]},
+    )
     assert envelope_ok(r) is True
     album = get_album(http, carol.bearer, made["id"])
     assert (album["title"], album["description"], album["privacy"], album["layout"]) == (
-        "new", "keep", "secret", "vertical")
+        "new",
+        "keep",
+        "secret",
+        "vertical",
+    )
     assert (album["cover"], album["cover_width"], album["cover_height"]) == (b["id"], 13, 14)
     assert _ids(album["images"]) == [a["id"], b["id"]]  # no ids sent: the list stays
     # JSON bodies work the same way (PyImgur Album.update).
-    assert envelope_ok(http.request(method, f"/3/album/{made['id']}", headers=carol.bearer,
-                                    json={"description": "json"})) is True
+    assert (
+        envelope_ok(
+            http.request(method, f"/3/album/{made['id']}", headers=carol.bearer, json={"description": "json"})
+        )
+        is True
+    )
     album = get_album(http, carol.bearer, made["id"])
     assert (album["title"], album["description"]) == ("new", "json")
 
@@ -254,8 +331,11 @@ def test_update_with_pyimgur_images_key(http: httpx.Client, carol: User) -> None
     """PyImgur's Album.update sends the list as `images` (comma string) in a JSON PUT, plus a stray `url`."""
     a, b = (upload(http, carol.bearer)["id"] for _ in range(2))
     made = create(http, carol.bearer, data={"ids[]": [a]})
-    r = http.put(f"/3/album/{made['id']}", headers=carol.bearer,
-                 json={"title": "py", "images": f"{b},{a}", "url": "https://api.imgur.com/3/album/x"})
+    r = http.put(
+        f"/3/album/{made['id']}",
+        headers=carol.bearer,
+        json={"title": "py", "images": f"{b},{a}", "url": "https://api.imgur.com/3/album/x"},
+    )
     assert envelope_ok(r) is True
     assert album_image_ids(http, carol.bearer, made["id"]) == [b, a]
     assert get_album(http, carol.bearer, made["id"])["title"] == "py"
@@ -267,12 +347,24 @@ def test_update_with_pyimgur_images_key(http: httpx.Client, carol: User) -> None
 def test_add_appends_without_duplicates(http: httpx.Client, carol: User) -> None:
     a, b, c = (upload(http, carol.bearer) for _ in range(3))
     made = create(http, carol.bearer, data={"ids[]": [a["id"]]})
-    assert envelope_ok(http.post(f"/3/album/{made['id']}/add", headers=carol.bearer,
-                                 data={"ids[]": [b["id"], a["id"]]})) is True
+    assert (
+        envelope_ok(
+            http.post(f"/3/album/{made['id']}/add", headers=carol.bearer, data={"ids[]": [b["id"], a["id"]]})
+        )
+        is True
+    )
     assert album_image_ids(http, carol.bearer, made["id"]) == [a["id"], b["id"]]
     # The owner may also name their images by deletehash, mixed with ids.
-    assert envelope_ok(http.post(f"/3/album/{made['id']}/add", headers=carol.bearer,
-                                 data={"deletehashes[]": [c["deletehash"]], "ids[]": [b["id"]]})) is True
+    assert (
+        envelope_ok(
+            http.post(
+                f"/3/album/{made['id']}/add",
+                headers=carol.bearer,
+                data={"deletehashes[]": [c["deletehash"]], "ids[]": [b["id"]]},
+            )
+        )
+        is True
+    )
     assert album_image_ids(http, carol.bearer, made["id"]) == [a["id"], b["id"], c["id"]]
 
 
@@ -294,16 +386,20 @@ def test_delete_album_keeps_its_images(http: httpx.Client, alice: User, anon: di
     envelope_error(http.delete(f"/3/album/{made['id']}", headers=alice.bearer), 404)
 
 
-@pytest.mark.parametrize(("where", "form"), [
-    ("query", "ids={a}"),
-    ("query", "ids={a},{c}"),
-    ("query", "ids[]={a}&ids[]={c}"),
-    ("query+body", "ids={a},{c}"),  # imgurpython sends DELETE parameters as query string and body
-    ("body", "ids={a},{c}"),
-    ("query", "ids="),  # `ids` present but empty: still not a delete of the album
-])
-def test_delete_with_ids_removes_images_not_the_album(http: httpx.Client, carol: User, where: str,
-                                                      form: str) -> None:
+@pytest.mark.parametrize(
+    ("where", "form"),
+    [
+        ("query", "ids={a}"),
+        ("query", "ids={a},{c}"),
+        ("query", "ids[]={a}&ids[]={c}"),
+        ("query+body", "ids={a},{c}"),  # imgurpython sends DELETE parameters as query string and body
+        ("body", "ids={a},{c}"),
+        ("query", "ids="),  # `ids` present but empty: still not a delete of the album
+    ],
+)
+def test_delete_with_ids_removes_images_not_the_album(
+    http: httpx.Client, carol: User, where: str, form: str
+) -> None:
     a, b, c = (upload(http, carol.bearer)["id"] for _ in range(3))
     made = create(http, carol.bearer, data={"ids[]": [a, b, c], "title": "survivor"})
     encoded = form.format(a=a, c=c)
@@ -326,14 +422,22 @@ def test_delete_with_ids_removes_images_not_the_album(http: httpx.Client, carol:
 def test_remove_images_route(http: httpx.Client, carol: User, method: str) -> None:
     a, b, c = (upload(http, carol.bearer)["id"] for _ in range(3))
     made = create(http, carol.bearer, data={"ids[]": [a, b, c]})
-    r = http.request(method, f"/3/album/{made['id']}/remove_images", headers=carol.bearer,
-                     params={"ids": f"{b},{c}"} if method == "DELETE" else None,
-                     data={"ids[]": [b, c]} if method == "POST" else None)
+    r = http.request(
+        method,
+        f"/3/album/{made['id']}/remove_images",
+        headers=carol.bearer,
+        params={"ids": f"{b},{c}"} if method == "DELETE" else None,
+        data={"ids[]": [b, c]} if method == "POST" else None,
+    )
     assert envelope_ok(r) is True
     assert album_image_ids(http, carol.bearer, made["id"]) == [a]
     # Removing the rest, and removing what is not there, leaves an empty album.
-    assert envelope_ok(http.post(f"/3/album/{made['id']}/remove_images", headers=carol.bearer,
-                                 data={"ids": f"{a},{b}"})) is True
+    assert (
+        envelope_ok(
+            http.post(f"/3/album/{made['id']}/remove_images", headers=carol.bearer, data={"ids": f"{a},{b}"})
+        )
+        is True
+    )
     album = get_album(http, carol.bearer, made["id"])
     assert album["images"] == [] and album["images_count"] == 0 and album["cover"] is None
     for i in (a, b, c):
@@ -343,8 +447,9 @@ def test_remove_images_route(http: httpx.Client, carol: User, method: str) -> No
 # ---------------------------------------------------------------- favorites
 
 
-def test_album_favorite_toggle_and_account_favorites(http: httpx.Client, alice: User, bob: User,
-                                                     anon: dict[str, str]) -> None:
+def test_album_favorite_toggle_and_account_favorites(
+    http: httpx.Client, alice: User, bob: User, anon: dict[str, str]
+) -> None:
     img = upload(http, alice.bearer)
     made = create(http, alice.bearer, data={"ids[]": [img["id"]], "title": "fav"})
     path = f"/3/album/{made['id']}/favorite"
@@ -380,7 +485,9 @@ def test_album_favorite_toggle_and_account_favorites(http: httpx.Client, alice: 
 # ---------------------------------------------------------------- anonymous albums
 
 
-def _anon_album(http: httpx.Client, anon: dict[str, str], n: int = 2) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def _anon_album(
+    http: httpx.Client, anon: dict[str, str], n: int = 2
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     ups = [upload(http, anon) for _ in range(n)]
     made = create(http, anon, data={"deletehashes[]": [u["deletehash"] for u in ups], "title": "anon"})
     return made, ups
@@ -396,48 +503,86 @@ def test_anonymous_album_shape(http: httpx.Client, anon: dict[str, str]) -> None
     assert album["cover"] == ups[0]["id"]
 
 
-@pytest.mark.parametrize(("method", "suffix", "body"), [
-    ("PUT", "", {"title": "hacked"}),
-    ("POST", "", {"title": "hacked"}),
-    ("POST", "", {"deletehashes[]": ["{dh}"]}),
-    ("POST", "/add", {"deletehashes[]": ["{dh}"]}),
-    ("POST", "/remove_images", {"ids[]": ["{first}"]}),
-    ("DELETE", "/remove_images", {"ids[]": ["{first}"]}),
-    ("DELETE", "", {"ids": "{first}"}),
-    ("DELETE", "", None),
-])
+@pytest.mark.parametrize(
+    ("method", "suffix", "body"),
+    [
+        ("PUT", "", {"title": "hacked"}),
+        ("POST", "", {"title": "hacked"}),
+        ("POST", "", {"deletehashes[]": ["{dh}"]}),
+        ("POST", "/add", {"deletehashes[]": ["{dh}"]}),
+        ("POST", "/remove_images", {"ids[]": ["{first}"]}),
+        ("DELETE", "/remove_images", {"ids[]": ["{first}"]}),
+        ("DELETE", "", {"ids": "{first}"}),
+        ("DELETE", "", None),
+    ],
+)
 @pytest.mark.parametrize("who", ["client", "user"])
-def test_anonymous_album_by_id_is_refused(http: httpx.Client, anon: dict[str, str], alice: User, method: str,
-                                          suffix: str, body: dict[str, Any] | None, who: str) -> None:
+def test_anonymous_album_by_id_is_refused(
+    http: httpx.Client,
+    anon: dict[str, str],
+    alice: User,
+    method: str,
+    suffix: str,
+    body: dict[str, Any] | None,
+    who: str,
+) -> None:
     made, ups = _anon_album(http, anon)
     extra = upload(http, anon)
     before = snapshot(http, anon, made["id"])
     fill = {"dh": extra["deletehash"], "first": ups[0]["id"]}
-    data = None if body is None else {k: ([x.format(**fill) for x in v] if isinstance(v, list) else v.format(**fill))
-                                      for k, v in body.items()}
+    data = (
+        None
+        if body is None
+        else {
+            k: ([x.format(**fill) for x in v] if isinstance(v, list) else v.format(**fill))
+            for k, v in body.items()
+        }
+    )
     headers = anon if who == "client" else alice.bearer
     r = http.request(method, f"/3/album/{made['id']}{suffix}", headers=headers, data=data)
     envelope_error(r, 403)
     assert snapshot(http, anon, made["id"]) == before
 
 
-def test_anonymous_album_changed_through_its_deletehash(http: httpx.Client, anon: dict[str, str],
-                                                        session_client: tuple[str, str]) -> None:
+def test_anonymous_album_changed_through_its_deletehash(
+    http: httpx.Client, anon: dict[str, str], session_client: tuple[str, str]
+) -> None:
     made, (u1, u2) = _anon_album(http, anon)
     u3, u4 = upload(http, anon), upload(http, anon)
     dh = made["deletehash"]
 
-    assert envelope_ok(http.put(f"/3/album/{dh}", headers=anon, data={"title": "renamed",
-                                                                       "description": "d"})) is True
-    assert envelope_ok(http.post(f"/3/album/{dh}/add", headers=anon,
-                                 data={"deletehashes": f"{u3['deletehash']},{u4['deletehash']}"})) is True
+    assert (
+        envelope_ok(http.put(f"/3/album/{dh}", headers=anon, data={"title": "renamed", "description": "d"}))
+        is True
+    )
+    assert (
+        envelope_ok(
+            http.post(
+                f"/3/album/{dh}/add",
+                headers=anon,
+                data={"deletehashes": f"{u3['deletehash']},{u4['deletehash']}"},
+            )
+        )
+        is True
+    )
     assert album_image_ids(http, anon, made["id"]) == [u1["id"], u2["id"], u3["id"], u4["id"]]
-    assert envelope_ok(http.post(f"/3/album/{dh}/remove_images", headers=anon, data={"ids[]": [u2["id"]]})) is True
-    assert envelope_ok(http.delete(f"/3/album/{dh}/remove_images", headers=anon,
-                                   params={"ids": u3["id"]})) is True
+    assert (
+        envelope_ok(http.post(f"/3/album/{dh}/remove_images", headers=anon, data={"ids[]": [u2["id"]]}))
+        is True
+    )
+    assert (
+        envelope_ok(http.delete(f"/3/album/{dh}/remove_images", headers=anon, params={"ids": u3["id"]}))
+        is True
+    )
     assert album_image_ids(http, anon, made["id"]) == [u1["id"], u4["id"]]
-    assert envelope_ok(http.post(f"/3/album/{dh}", headers=anon,
-                                 data={"deletehashes[]": [u3["deletehash"], u1["deletehash"]]})) is True
+    assert (
+        envelope_ok(
+            http.post(
+                f"/3/album/{dh}", headers=anon, data={"deletehashes[]": [u3["deletehash"], u1["deletehash"]]}
+            )
+        )
+        is True
+    )
     album = get_album(http, anon, made["id"])
     assert (album["title"], album["description"]) == ("renamed", "d")
     assert _ids(album["images"]) == [u3["id"], u1["id"]]
@@ -456,9 +601,12 @@ def test_anonymous_caller_cannot_use_image_ids(http: httpx.Client, anon: dict[st
     made, ups = _anon_album(http, anon)
     extra = upload(http, anon)
     before = snapshot(http, anon, made["id"])
-    envelope_error(http.post(f"/3/album/{made['deletehash']}/add", headers=anon,
-                             data={"ids[]": [extra["id"]]}), 403)
-    envelope_error(http.post(f"/3/album/{made['deletehash']}", headers=anon, data={"ids[]": [extra["id"]]}), 403)
+    envelope_error(
+        http.post(f"/3/album/{made['deletehash']}/add", headers=anon, data={"ids[]": [extra["id"]]}), 403
+    )
+    envelope_error(
+        http.post(f"/3/album/{made['deletehash']}", headers=anon, data={"ids[]": [extra["id"]]}), 403
+    )
     assert snapshot(http, anon, made["id"]) == before
     envelope_error(http.post("/3/album", headers=anon, data={"ids[]": [extra["id"]]}), 403)
 
@@ -468,10 +616,12 @@ def test_user_cannot_add_others_images_by_id(http: httpx.Client, carol: User, bo
     theirs = upload(http, bob.bearer)
     made = create(http, carol.bearer, data={"ids[]": [mine["id"]]})
     before = snapshot(http, carol.bearer, made["id"])
-    envelope_error(http.post(f"/3/album/{made['id']}/add", headers=carol.bearer,
-                             data={"ids[]": [theirs["id"]]}), 403)
-    envelope_error(http.post(f"/3/album/{made['id']}/add", headers=carol.bearer,
-                             data={"ids[]": ["Zz9Zz9Z"]}), 404)
+    envelope_error(
+        http.post(f"/3/album/{made['id']}/add", headers=carol.bearer, data={"ids[]": [theirs["id"]]}), 403
+    )
+    envelope_error(
+        http.post(f"/3/album/{made['id']}/add", headers=carol.bearer, data={"ids[]": ["Zz9Zz9Z"]}), 404
+    )
     assert snapshot(http, carol.bearer, made["id"]) == before
 
 
@@ -486,8 +636,11 @@ def test_upload_into_owned_album(http: httpx.Client, carol: User, field: str) ->
     assert set(IMAGE_KEYS) <= set(up) and up["deletehash"]
     assert album_image_ids(http, carol.bearer, made["id"]) == [first["id"], up["id"]]
     # PyImgur's multipart upload: text field album_id before the file.
-    r = http.post("/3/image", headers=carol.bearer, files=[(field, (None, made["id"])),
-                                                           ("image", ("image", unique_png()))])
+    r = http.post(
+        "/3/image",
+        headers=carol.bearer,
+        files=[(field, (None, made["id"])), ("image", ("image", unique_png()))],
+    )
     third = envelope_ok(r)
     assert album_image_ids(http, carol.bearer, made["id"]) == [first["id"], up["id"], third["id"]]
 
@@ -499,23 +652,32 @@ def test_upload_album_field_in_every_upload_encoding(http: httpx.Client, carol: 
     png = unique_png()
     b64 = base64.b64encode(png).decode()
     if encoding == "query":  # multipart file, album in the query string
-        r = http.post("/3/upload", headers=carol.bearer, params={"album": made["id"]},
-                      files={"image": ("q.png", png)})
+        r = http.post(
+            "/3/upload", headers=carol.bearer, params={"album": made["id"]}, files={"image": ("q.png", png)}
+        )
     elif encoding == "json_base64":
-        r = http.post("/3/image", headers=carol.bearer, json={"image": b64, "type": "base64", "album": made["id"]})
+        r = http.post(
+            "/3/image", headers=carol.bearer, json={"image": b64, "type": "base64", "album": made["id"]}
+        )
     elif encoding == "urlencoded_base64":  # imgurpython upload_from_path(config={"album": …}, anon=False)
-        r = http.post("/3/upload", headers=carol.bearer, data={"image": b64, "type": "base64",
-                                                               "album": made["id"]})
+        r = http.post(
+            "/3/upload", headers=carol.bearer, data={"image": b64, "type": "base64", "album": made["id"]}
+        )
     else:  # Flameshot style: the file is the body, fields in the query string
-        r = http.post("/3/image", headers={**carol.bearer, "Content-Type": "application/x-www-form-urlencoded"},
-                      params={"album": made["id"], "title": "raw"}, content=png)
+        r = http.post(
+            "/3/image",
+            headers={**carol.bearer, "Content-Type": "application/x-www-form-urlencoded"},
+            params={"album": made["id"], "title": "raw"},
+            content=png,
+        )
     up = envelope_ok(r)
     assert album_image_ids(http, carol.bearer, made["id"]) == [up["id"]]
 
 
 @pytest.mark.parametrize("field", ["album", "album_id"])
-def test_anonymous_upload_into_anonymous_album_by_deletehash(http: httpx.Client, anon: dict[str, str],
-                                                             field: str) -> None:
+def test_anonymous_upload_into_anonymous_album_by_deletehash(
+    http: httpx.Client, anon: dict[str, str], field: str
+) -> None:
     made = create(http, anon, data={"title": "drop box"})
     ups = [upload(http, anon, **{field: made["deletehash"]}) for _ in range(2)]
     album = get_album(http, anon, made["id"])
@@ -526,8 +688,8 @@ def test_anonymous_upload_into_anonymous_album_by_deletehash(http: httpx.Client,
 @pytest.mark.parametrize("field", ["album", "album_id"])
 @pytest.mark.parametrize("who", ["client", "other_user", "owner_of_other_kind"])
 def test_upload_into_unowned_album_is_refused_and_leaves_nothing(
-        http: httpx.Client, server: LiveServer, alice: User, bob: User, anon: dict[str, str], field: str,
-        who: str) -> None:
+    http: httpx.Client, server: LiveServer, alice: User, bob: User, anon: dict[str, str], field: str, who: str
+) -> None:
     owned = create(http, alice.bearer, data={"title": "alice's"})
     anon_album = create(http, anon)
     target, headers = {
@@ -540,7 +702,9 @@ def test_upload_into_unowned_album_is_refused_and_leaves_nothing(
     alice_count = envelope_ok(http.get("/3/account/me/images/count", headers=alice.bearer))
     before = snapshot(http, anon, target)
 
-    r = http.post("/3/upload", headers=headers, files={"image": ("x.png", unique_png())}, data={field: target})
+    r = http.post(
+        "/3/upload", headers=headers, files={"image": ("x.png", unique_png())}, data={field: target}
+    )
     err = envelope_error(r, 403)
     assert err["request"] == "/3/upload" and err["method"] == "POST"
 
@@ -550,11 +714,13 @@ def test_upload_into_unowned_album_is_refused_and_leaves_nothing(
     assert snapshot(http, anon, target) == before
 
 
-def test_upload_into_missing_album_is_refused_and_leaves_nothing(http: httpx.Client, server: LiveServer,
-                                                                 alice: User) -> None:
+def test_upload_into_missing_album_is_refused_and_leaves_nothing(
+    http: httpx.Client, server: LiveServer, alice: User
+) -> None:
     keys = stored_keys(server)
-    r = http.post("/3/upload", headers=alice.bearer, files={"image": ("x.png", unique_png())},
-                  data={"album": "Zz9Zz9Z"})
+    r = http.post(
+        "/3/upload", headers=alice.bearer, files={"image": ("x.png", unique_png())}, data={"album": "Zz9Zz9Z"}
+    )
     assert envelope_error(r, 404)["error"] == "Unable to find an album with the id, Zz9Zz9Z"
     assert stored_keys(server) == keys
     assert envelope_ok(http.get("/3/account/me/images/count", headers=alice.bearer)) == 0
@@ -571,8 +737,9 @@ def test_upload_with_owned_albums_deletehash(http: httpx.Client, alice: User, an
 # ---------------------------------------------------------------- covers and image deletion
 
 
-def test_cover_defaults_to_first_and_follows_deletions(http: httpx.Client, carol: User,
-                                                       anon: dict[str, str]) -> None:
+def test_cover_defaults_to_first_and_follows_deletions(
+    http: httpx.Client, carol: User, anon: dict[str, str]
+) -> None:
     a, b, c = (upload(http, carol.bearer, unique_png(10 + k, 20 + k)) for k in range(3))
     made = create(http, carol.bearer, data={"ids[]": [a["id"], b["id"], c["id"]]})
 
@@ -599,12 +766,15 @@ def test_cover_follows_when_removed_from_album(http: httpx.Client, carol: User) 
     a, b = upload(http, carol.bearer), upload(http, carol.bearer)
     made = create(http, carol.bearer, data={"ids[]": [a["id"], b["id"]], "cover": b["id"]})
     assert get_album(http, carol.bearer, made["id"])["cover"] == b["id"]
-    envelope_ok(http.post(f"/3/album/{made['id']}/remove_images", headers=carol.bearer, data={"ids": b["id"]}))
+    envelope_ok(
+        http.post(f"/3/album/{made['id']}/remove_images", headers=carol.bearer, data={"ids": b["id"]})
+    )
     assert get_album(http, carol.bearer, made["id"])["cover"] == a["id"]
 
 
-def test_deleting_an_image_removes_it_from_every_album(http: httpx.Client, carol: User,
-                                                       anon: dict[str, str]) -> None:
+def test_deleting_an_image_removes_it_from_every_album(
+    http: httpx.Client, carol: User, anon: dict[str, str]
+) -> None:
     a, b = upload(http, carol.bearer), upload(http, carol.bearer)
     one = create(http, carol.bearer, data={"ids[]": [a["id"], b["id"]]})
     two = create(http, carol.bearer, data={"ids[]": [b["id"], a["id"]]})
@@ -625,17 +795,23 @@ def _three_albums(http: httpx.Client, user: User) -> dict[str, str]:
     img = upload(http, user.bearer)
     out = {}
     for privacy in ("public", "hidden", "secret"):
-        out[privacy] = create(http, user.bearer, data={"privacy": privacy, "ids[]": [img["id"]],
-                                                       "title": privacy})["id"]
+        out[privacy] = create(
+            http, user.bearer, data={"privacy": privacy, "ids[]": [img["id"]], "title": privacy}
+        )["id"]
     return out
 
 
-def test_account_albums_hidden_and_secret_only_to_owner(http: httpx.Client, alice: User, bob: User,
-                                                        anon: dict[str, str]) -> None:
+def test_account_albums_hidden_and_secret_only_to_owner(
+    http: httpx.Client, alice: User, bob: User, anon: dict[str, str]
+) -> None:
     albums = _three_albums(http, alice)
     everything = set(albums.values())
 
-    for path in (f"/3/account/{alice.name}/albums", "/3/account/me/albums", f"/3/account/{alice.name}/albums/0"):
+    for path in (
+        f"/3/account/{alice.name}/albums",
+        "/3/account/me/albums",
+        f"/3/account/{alice.name}/albums/0",
+    ):
         mine = envelope_ok(http.get(path, headers=alice.bearer))
         assert set(_ids(mine)) == everything and len(mine) == 3
         for item in mine:
@@ -646,7 +822,9 @@ def test_account_albums_hidden_and_secret_only_to_owner(http: httpx.Client, alic
         theirs = envelope_ok(http.get(f"/3/account/{alice.name}/albums", headers=headers))
         assert _ids(theirs) == [albums["public"]]
         assert set(theirs[0]) == ALBUM_KEYS
-        assert envelope_ok(http.get(f"/3/account/{alice.name}/albums/ids", headers=headers)) == [albums["public"]]
+        assert envelope_ok(http.get(f"/3/account/{alice.name}/albums/ids", headers=headers)) == [
+            albums["public"]
+        ]
         assert envelope_ok(http.get(f"/3/account/{alice.name}/albums/count", headers=headers)) == 1
 
     ids = envelope_ok(http.get(f"/3/account/{alice.name}/albums/ids", headers=alice.bearer))
@@ -703,7 +881,9 @@ def test_account_album_route(http: httpx.Client, alice: User, bob: User, anon: d
     assert err["error"] == f"Unable to find an album with the id, {made['id']}"
 
 
-def test_delete_through_account_route(http: httpx.Client, alice: User, bob: User, anon: dict[str, str]) -> None:
+def test_delete_through_account_route(
+    http: httpx.Client, alice: User, bob: User, anon: dict[str, str]
+) -> None:
     img = upload(http, alice.bearer)
     made = create(http, alice.bearer, data={"ids[]": [img["id"]]})
     before = snapshot(http, alice.bearer, made["id"])
@@ -713,7 +893,9 @@ def test_delete_through_account_route(http: httpx.Client, alice: User, bob: User
     envelope_error(http.delete(f"/3/account/{bob.name}/album/{made['id']}", headers=bob.bearer), 404)
     assert snapshot(http, alice.bearer, made["id"]) == before
 
-    assert envelope_ok(http.delete(f"/3/account/{alice.name}/album/{made['id']}", headers=alice.bearer)) is True
+    assert (
+        envelope_ok(http.delete(f"/3/account/{alice.name}/album/{made['id']}", headers=alice.bearer)) is True
+    )
     envelope_error(http.get(f"/3/album/{made['id']}", headers=anon), 404)
     envelope_ok(http.get(f"/3/image/{img['id']}", headers=anon))
     other = create(http, alice.bearer)
@@ -721,11 +903,16 @@ def test_delete_through_account_route(http: httpx.Client, alice: User, bob: User
     assert envelope_ok(http.get("/3/account/me/albums/count", headers=alice.bearer)) == 0
 
 
-def test_default_privacy_follows_account_setting(http: httpx.Client, alice: User, bob: User,
-                                                 anon: dict[str, str]) -> None:
+def test_default_privacy_follows_account_setting(
+    http: httpx.Client, alice: User, bob: User, anon: dict[str, str]
+) -> None:
     def settings(value: str) -> None:
-        assert envelope_ok(http.put("/3/account/me/settings", headers=alice.bearer,
-                                    data={"album_privacy": value})) is True
+        assert (
+            envelope_ok(
+                http.put("/3/account/me/settings", headers=alice.bearer, data={"album_privacy": value})
+            )
+            is True
+        )
         assert envelope_ok(http.get("/3/account/me/settings", headers=alice.bearer))["album_privacy"] == value
 
     assert get_album(http, alice.bearer, create(http, alice.bearer)["id"])["privacy"] == "public"
@@ -768,8 +955,12 @@ def test_a_partly_invalid_change_changes_nothing(http: httpx.Client, carol: User
     before = snapshot(http, carol.bearer, made["id"])
     path = f"/3/album/{made['id']}"
     envelope_error(http.post(f"{path}/add", headers=carol.bearer, data={"ids[]": [b["id"], "Zz9Zz9Z"]}), 404)
-    envelope_error(http.post(f"{path}/add", headers=carol.bearer, data={"ids[]": [b["id"], theirs["id"]]}), 403)
-    envelope_error(http.put(path, headers=carol.bearer, data={"title": "t1", "ids[]": [b["id"], "Zz9Zz9Z"]}), 404)
+    envelope_error(
+        http.post(f"{path}/add", headers=carol.bearer, data={"ids[]": [b["id"], theirs["id"]]}), 403
+    )
+    envelope_error(
+        http.put(path, headers=carol.bearer, data={"title": "t1", "ids[]": [b["id"], "Zz9Zz9Z"]}), 404
+    )
     envelope_error(http.put(path, headers=carol.bearer, data={"title": "t1", "cover": "Zz9Zz9Z"}), 404)
     envelope_error(http.post("/3/album", headers=carol.bearer, data={"ids[]": [a["id"], theirs["id"]]}), 403)
     assert snapshot(http, carol.bearer, made["id"]) == before
@@ -783,8 +974,9 @@ def test_deleted_album_leaves_favorites(http: httpx.Client, alice: User, bob: Us
     assert envelope_ok(http.get("/3/account/me/favorites", headers=bob.bearer)) == []
 
 
-def test_deleting_the_account_deletes_its_albums(http: httpx.Client, alice: User, bob: User,
-                                                 anon: dict[str, str]) -> None:
+def test_deleting_the_account_deletes_its_albums(
+    http: httpx.Client, alice: User, bob: User, anon: dict[str, str]
+) -> None:
     own = upload(http, alice.bearer)
     made = create(http, alice.bearer, data={"ids[]": [own["id"]]})
     # bob's album holding bob's image is not touched by alice leaving.
@@ -801,13 +993,17 @@ def test_deleting_the_account_deletes_its_albums(http: httpx.Client, alice: User
 def test_renamed_account_shows_in_its_albums(http: httpx.Client, alice: User, anon: dict[str, str]) -> None:
     made = create(http, alice.bearer)
     new_name = "r" + alice.name[-12:]
-    assert envelope_ok(http.put("/3/account/me/settings", headers=alice.bearer, data={"username": new_name})) is True
+    assert (
+        envelope_ok(http.put("/3/account/me/settings", headers=alice.bearer, data={"username": new_name}))
+        is True
+    )
     assert get_album(http, anon, made["id"])["account_url"] == new_name
     assert _ids(envelope_ok(http.get(f"/3/account/{new_name}/albums", headers=anon))) == [made["id"]]
 
 
-def test_odd_privacy_values_fall_back_to_the_accounts_default(http: httpx.Client, alice: User, bob: User,
-                                                               anon: dict[str, str]) -> None:
+def test_odd_privacy_values_fall_back_to_the_accounts_default(
+    http: httpx.Client, alice: User, bob: User, anon: dict[str, str]
+) -> None:
     """Unknown enum values fall back to the default instead of failing, and the default privacy
     of a new album is the account's `album_privacy`: an odd value must not publish an album its owner
     wants secret. Imgur's newer "private" means secret."""
@@ -824,8 +1020,9 @@ def test_odd_privacy_values_fall_back_to_the_accounts_default(http: httpx.Client
     assert get_album(http, anon, create(http, anon, data={"privacy": "bogus"})["id"])["privacy"] == "public"
 
 
-def test_album_owner_does_not_see_secrets_of_images_added_by_deletehash(http: httpx.Client, carol: User,
-                                                                         bob: User) -> None:
+def test_album_owner_does_not_see_secrets_of_images_added_by_deletehash(
+    http: httpx.Client, carol: User, bob: User
+) -> None:
     theirs = upload(http, bob.bearer)
     made = create(http, carol.bearer, data={"deletehashes[]": [theirs["deletehash"]]})
     (img,) = get_album(http, carol.bearer, made["id"])["images"]
@@ -838,8 +1035,12 @@ def test_album_owner_does_not_see_secrets_of_images_added_by_deletehash(http: ht
 def test_a_failed_upload_does_not_join_the_album(http: httpx.Client, server: LiveServer, carol: User) -> None:
     made = create(http, carol.bearer)
     keys = stored_keys(server)
-    r = http.post("/3/upload", headers=carol.bearer, files={"image": ("x.png", b"not an image at all")},
-                  data={"album": made["id"]})
+    r = http.post(
+        "/3/upload",
+        headers=carol.bearer,
+        files={"image": ("x.png", b"not an image at all")},
+        data={"album": made["id"]},
+    )
     assert r.status_code == 400 and r.json()["success"] is False
     assert album_image_ids(http, carol.bearer, made["id"]) == []
     assert stored_keys(server) == keys
@@ -847,6 +1048,11 @@ def test_a_failed_upload_does_not_join_the_album(http: httpx.Client, server: Liv
 
 def test_json_suffix_and_me_without_a_user(http: httpx.Client, carol: User, anon: dict[str, str]) -> None:
     made = create(http, carol.bearer)
-    assert envelope_ok(http.get(f"/3/album/{made['id']}.json", headers=anon)) == get_album(http, anon, made["id"])
+    assert envelope_ok(http.get(f"/3/album/{made['id']}.json", headers=anon)) == get_album(
+        http, anon, made["id"]
+    )
     for path in ("/3/account/me/albums", "/3/account/me/albums/ids", "/3/account/me/albums/count"):
-        assert envelope_error(http.get(path, headers=anon), 403)["error"] == "This method requires authentication"
+        assert (
+            envelope_error(http.get(path, headers=anon), 403)["error"]
+            == "This method requires authentication"
+        )

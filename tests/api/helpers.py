@@ -13,14 +13,43 @@ if TYPE_CHECKING:
     from tests.live import LiveServer
 
 IMAGE_KEYS = {
-    "id", "title", "description", "datetime", "type", "animated", "width", "height", "size", "views", "bandwidth",
-    "vote", "favorite", "nsfw", "section", "account_url", "account_id", "is_ad", "in_most_viral", "has_sound",
-    "tags", "ad_type", "ad_url", "edited", "in_gallery", "deletehash", "name", "link", "mp4", "hls",
+    "id",
+    "title",
+    "description",
+    "datetime",
+    "type",
+    "animated",
+    "width",
+    "height",
+    "size",
+    "views",
+    "bandwidth",
+    "vote",
+    "favorite",
+    "nsfw",
+    "section",
+    "account_url",
+    "account_id",
+    "is_ad",
+    "in_most_viral",
+    "has_sound",
+    "tags",
+    "ad_type",
+    "ad_url",
+    "edited",
+    "in_gallery",
+    "deletehash",
+    "name",
+    "link",
+    "mp4",
+    "hls",
 }
 ANIMATED_KEYS = {"gifv", "mp4_size", "looping"}
 
 
-def jpeg_bytes(w: int = 64, h: int = 48, color: tuple[int, int, int] = (200, 30, 30), **save: object) -> bytes:
+def jpeg_bytes(
+    w: int = 64, h: int = 48, color: tuple[int, int, int] = (200, 30, 30), **save: object
+) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (w, h), color).save(out, "JPEG", **save)
     return out.getvalue()
@@ -63,8 +92,14 @@ def unique_png(w: int = 24, h: int = 16) -> bytes:
     return out.getvalue()
 
 
-def upload(via: httpx.Client | LiveServer, headers: Mapping[str, str] | None = None, body: bytes | None = None,
-           *, filename: str | None = None, **fields: str) -> dict[str, Any]:
+def upload(
+    via: httpx.Client | LiveServer,
+    headers: Mapping[str, str] | None = None,
+    body: bytes | None = None,
+    *,
+    filename: str | None = None,
+    **fields: str,
+) -> dict[str, Any]:
     """POST /3/upload as a multipart form and return the upload's data, checked to be a success.
 
     `via` is a client (its base URL and default headers apply) or a server (one request of its own);

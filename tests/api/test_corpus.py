@@ -21,8 +21,12 @@ def _files(server: LiveServer) -> set[str]:
 def test_accepted(api: httpx.Client, case: Case) -> None:
     up = envelope_ok(api.post("/3/upload", files={"image": (case.filename, case.read_bytes())}))
     want = case.outcome
-    assert (up["type"], up["width"], up["height"], up["animated"]) == (want.mime, want.width, want.height,
-                                                                      want.animated)
+    assert (up["type"], up["width"], up["height"], up["animated"]) == (
+        want.mime,
+        want.width,
+        want.height,
+        want.animated,
+    )
     assert up["link"].endswith(f"/{up['id']}.{want.ext}")
     served = api.get(up["link"])
     assert served.status_code == 200 and served.headers["content-type"] == want.mime
@@ -51,7 +55,9 @@ class TestPrivacy:
         assert exif.get(0x0112) == 6
         assert im.info.get("icc_profile") == before.info.get("icc_profile")
         # pixels untouched: the entropy-coded data is byte-identical
-        assert stored[stored.index(b"\xff\xda"):] == src[src.index(b"\xff\xda"):src.rindex(b"\xff\xd9") + 2]
+        assert (
+            stored[stored.index(b"\xff\xda") :] == src[src.index(b"\xff\xda") : src.rindex(b"\xff\xd9") + 2]
+        )
 
     def test_png_text_and_exif_removed(self, api: httpx.Client) -> None:
         src = get_case("png_exif_gps").read_bytes()
@@ -65,7 +71,9 @@ class TestPrivacy:
         assert Image.open(io.BytesIO(api.get(up["link"]).content)).format == "JPEG"
 
     def test_polyglot_served_as_gif_with_nosniff(self, api: httpx.Client) -> None:
-        up = envelope_ok(api.post("/3/upload", files={"image": get_case("gif_js_html_polyglot").read_bytes()}))
+        up = envelope_ok(
+            api.post("/3/upload", files={"image": get_case("gif_js_html_polyglot").read_bytes()})
+        )
         r = api.get(up["link"])
         assert r.headers["content-type"] == "image/gif" and r.headers["x-content-type-options"] == "nosniff"
 
@@ -80,5 +88,7 @@ class TestLimits:
         body = get_case("mp4_h264_aac").read_bytes()
         with_sound = envelope_ok(api.post("/3/upload", files={"video": ("a.mp4", body)}))
         assert with_sound["has_sound"] is True
-        muted = envelope_ok(api.post("/3/upload", files={"video": ("a.mp4", body)}, data={"disable_audio": "1"}))
+        muted = envelope_ok(
+            api.post("/3/upload", files={"video": ("a.mp4", body)}, data={"disable_audio": "1"})
+        )
         assert muted["has_sound"] is False and muted["id"] != with_sound["id"]

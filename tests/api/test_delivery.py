@@ -47,8 +47,19 @@ class TestThumbnails:
         im = Image.open(io.BytesIO(api.get(f"/{up['id']}h.jpg").content))
         assert im.size == (48, 64)  # stored 64x48 with orientation 6: displayed portrait
 
-    @pytest.mark.parametrize("case", ["cmyk_jpeg", "png_16bit_rgb", "gif_animated", "webp_animated", "avif",
-                                      "apng", "mp4_h264", "webm_vp9"])
+    @pytest.mark.parametrize(
+        "case",
+        [
+            "cmyk_jpeg",
+            "png_16bit_rgb",
+            "gif_animated",
+            "webp_animated",
+            "avif",
+            "apng",
+            "mp4_h264",
+            "webm_vp9",
+        ],
+    )
     def test_every_format_thumbnails(self, api: httpx.Client, case: str) -> None:
         up = envelope_ok(api.post("/3/upload", files={"image": get_case(case).read_bytes()}))
         r = api.get(f"/{up['id']}m.jpg")

@@ -9,8 +9,13 @@ import pytest
 
 from tests.api.helpers import envelope_error, envelope_ok
 
-RATE_HEADERS = ("x-ratelimit-userlimit", "x-ratelimit-userremaining", "x-ratelimit-userreset",
-                "x-ratelimit-clientlimit", "x-ratelimit-clientremaining")
+RATE_HEADERS = (
+    "x-ratelimit-userlimit",
+    "x-ratelimit-userremaining",
+    "x-ratelimit-userreset",
+    "x-ratelimit-clientlimit",
+    "x-ratelimit-clientremaining",
+)
 
 
 class TestErrors:
@@ -64,8 +69,9 @@ class TestTransport:
         assert envelope_ok(api.get("/3/credits/"))["ClientLimit"] > 0
 
     def test_options_preflight_without_auth(self, raw: httpx.Client) -> None:
-        r = raw.options("/3/upload", headers={"Origin": "http://example.org",
-                                              "Access-Control-Request-Method": "POST"})
+        r = raw.options(
+            "/3/upload", headers={"Origin": "http://example.org", "Access-Control-Request-Method": "POST"}
+        )
         assert r.status_code == 200
         assert "POST" in r.headers["access-control-allow-methods"]
         assert "Authorization" in r.headers["access-control-allow-headers"]
@@ -74,7 +80,8 @@ class TestTransport:
         assert api.get("/3/credits").headers["content-type"] == "application/json; charset=utf-8"
 
     def test_client_id_scheme_is_case_insensitive_and_tolerates_prefix(
-            self, raw: httpx.Client, client_creds: tuple[str, str]) -> None:
+        self, raw: httpx.Client, client_creds: tuple[str, str]
+    ) -> None:
         for value in (f"client-id {client_creds[0]}", f"Authorization: Client-ID {client_creds[0]}"):
             envelope_ok(raw.get("/3/credits", headers={"Authorization": value}))
 

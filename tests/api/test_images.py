@@ -77,7 +77,9 @@ class TestDelete:
         assert len(gone) == 7  # original + six thumbnails
         envelope_error(api.delete(f"/3/image/{up['deletehash']}"), 404)
 
-    def test_identical_bytes_stored_once_and_kept_while_used(self, api: httpx.Client, server: LiveServer) -> None:
+    def test_identical_bytes_stored_once_and_kept_while_used(
+        self, api: httpx.Client, server: LiveServer
+    ) -> None:
         body = unique_jpeg(222)
         a = envelope_ok(api.post("/3/upload", files={"image": ("a.jpg", body)}))
         files_after_a = _stored_files(server)
@@ -89,15 +91,14 @@ class TestDelete:
         envelope_ok(api.delete(f"/3/image/{b['deletehash']}"))
         assert len(files_after_a - _stored_files(server)) == 1
 
-
     def test_a_shared_fingerprint_is_not_shared_bytes(self, api: httpx.Client, server: LiveServer) -> None:
         """Two photos of one size, alike in their first and last 64 KiB and different in between: the
         fingerprint finds the first as a candidate for the second, the comparison tells them apart."""
         first = _noise_jpeg(223)
         middle = len(first) // 2
-        while 0xFF in first[middle - 1:middle + 2]:  # flip a byte of scan data, not of a marker
+        while 0xFF in first[middle - 1 : middle + 2]:  # flip a byte of scan data, not of a marker
             middle += 1
-        second = first[:middle] + bytes([first[middle] ^ 0x01]) + first[middle + 1:]
+        second = first[:middle] + bytes([first[middle] ^ 0x01]) + first[middle + 1 :]
         assert len(first) > 4 * 65536 and len(second) == len(first) and second != first
         before = _stored_files(server)
         a = envelope_ok(api.post("/3/upload", files={"image": ("a.jpg", first)}))

@@ -26,8 +26,16 @@ from tests.live import LiveServer, db_rows, delete_keys, free_port, start_server
 
 # Originals up to this size (and thumbnails) are kept in memory; anything larger is streamed every time.
 MAX_OBJECT = 10_000
-MEDIA_HEADERS = ("content-type", "content-length", "etag", "last-modified", "cache-control",
-                 "access-control-allow-origin", "x-content-type-options", "accept-ranges")
+MEDIA_HEADERS = (
+    "content-type",
+    "content-length",
+    "etag",
+    "last-modified",
+    "cache-control",
+    "access-control-allow-origin",
+    "x-content-type-options",
+    "accept-ranges",
+)
 SERVER_ENV = {
     "IMGHOST_MEMORY_CACHE_MAX_OBJECT": str(MAX_OBJECT),
     # Rows stay cached for the whole module, whatever the backend, so a repeated GET is a cache hit.
@@ -74,13 +82,21 @@ def stored_original(srv: LiveServer, etag: str) -> Path | None:
     return found[0]
 
 
-def multipart(fields: list[tuple[str, str]], image: bytes, boundary: str = "nativeserverboundary") -> tuple[bytes, str]:
+def multipart(
+    fields: list[tuple[str, str]], image: bytes, boundary: str = "nativeserverboundary"
+) -> tuple[bytes, str]:
     """A multipart/form-data body built by hand, so a test controls its exact length and chunking."""
     out = b""
     for name, value in fields:
-        out += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").encode()
-    out += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.jpg\"\r\n"
-            f"Content-Type: image/jpeg\r\n\r\n").encode() + image + f"\r\n--{boundary}--\r\n".encode()
+        out += (f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n').encode()
+    out += (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\n'
+            f"Content-Type: image/jpeg\r\n\r\n"
+        ).encode()
+        + image
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     return out, f"multipart/form-data; boundary={boundary}"
 
 
@@ -172,7 +188,9 @@ class TestCacheHit:
             assert r.status_code == 304 and r.content == b""
             assert r.headers["etag"] == etag
             assert r.headers["cache-control"] == "public, max-age=31536000, immutable"
-        assert {k: hit.headers.get(k) for k in MEDIA_HEADERS} == {k: miss.headers.get(k) for k in MEDIA_HEADERS}
+        assert {k: hit.headers.get(k) for k in MEDIA_HEADERS} == {
+            k: miss.headers.get(k) for k in MEDIA_HEADERS
+        }
         # Another tag is no match: the whole body.
         other = http.get(up["link"], headers={"If-None-Match": '"0123456789abcdef0123456789abcdef"'})
         assert other.status_code == 200 and other.content == body
@@ -194,8 +212,12 @@ class TestCacheHit:
         up = upload(http, body=body)
         whole = [http.get(up["link"]) for _ in range(2)][-1]
         size = len(body)
-        for spec, start, end in (("bytes=10-99", 10, 100), ("bytes=-100", size - 100, size),
-                                 (f"bytes={size - 7}-", size - 7, size), ("bytes=0-0", 0, 1)):
+        for spec, start, end in (
+            ("bytes=10-99", 10, 100),
+            ("bytes=-100", size - 100, size),
+            (f"bytes={size - 7}-", size - 7, size),
+            ("bytes=0-0", 0, 1),
+        ):
             r = http.get(up["link"], headers={"Range": spec})
             assert r.status_code == 206, spec
             assert r.content == body[start:end]
@@ -213,8 +235,9 @@ class TestCacheHit:
 
 
 class TestLargeObject:
-    def test_whole_get_is_the_stored_file(self, native: LiveServer, http: httpx.Client,
-                                          large: tuple[dict, bytes]) -> None:
+    def test_whole_get_is_the_stored_file(
+        self, native: LiveServer, http: httpx.Client, large: tuple[dict, bytes]
+    ) -> None:
         up, body = large
         for _ in range(2):  # never cached: both go the streaming way
             r = http.get(up["link"])
@@ -238,10 +261,13 @@ class TestLargeObject:
         up, body = large
         size = up["size"]
         mid = size // 2
-        for spec, start, end in (("bytes=0-99", 0, 100), ("bytes=-100", size - 100, size),
-                                 (f"bytes={mid}-{mid + 300_000}", mid, mid + 300_001),
-                                 (f"bytes={size - 1000}-", size - 1000, size),
-                                 (f"bytes={size - 10}-{size + 5000}", size - 10, size)):
+        for spec, start, end in (
+            ("bytes=0-99", 0, 100),
+            ("bytes=-100", size - 100, size),
+            (f"bytes={mid}-{mid + 300_000}", mid, mid + 300_001),
+            (f"bytes={size - 1000}-", size - 1000, size),
+            (f"bytes={size - 10}-{size + 5000}", size - 10, size),
+        ):
             r = http.get(up["link"], headers={"Range": spec})
             assert r.status_code == 206, spec
             assert r.headers["content-range"] == f"bytes {start}-{end - 1}/{size}"
@@ -283,7 +309,9 @@ def _abandon(port: int, request: bytes, *, reset: bool, keep: int = 8192) -> byt
 
 
 class TestClientGoesAway:
-    def test_abandoned_downloads(self, native: LiveServer, http: httpx.Client, large: tuple[dict, bytes]) -> None:
+    def test_abandoned_downloads(
+        self, native: LiveServer, http: httpx.Client, large: tuple[dict, bytes]
+    ) -> None:
         up, body = large
         path = up["link"].removeprefix(native.url)
         whole = f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
@@ -304,8 +332,9 @@ class TestClientGoesAway:
         assert http.get(small["link"]).content == http.get(small["link"]).content != b""
 
     @pytest.mark.parametrize("ranged", [pytest.param(False, id="whole"), pytest.param(True, id="ranged")])
-    def test_abandoned_download_is_not_an_error(self, native: LiveServer, large: tuple[dict, bytes],
-                                                ranged: bool) -> None:
+    def test_abandoned_download_is_not_an_error(
+        self, native: LiveServer, large: tuple[dict, bytes], ranged: bool
+    ) -> None:
         """Players and browsers abandon downloads all the time (seeking a video does): not an error."""
         up, _ = large
         path = up["link"].removeprefix(native.url)
@@ -324,8 +353,10 @@ class TestClientGoesAway:
         image = noise_jpeg(2, 600, 600)
         body, ctype = multipart([], image)
         auth = http.headers["Authorization"]
-        request = (f"POST /3/upload HTTP/1.1\r\nHost: x\r\nAuthorization: {auth}\r\nContent-Type: {ctype}\r\n"
-                   f"Content-Length: {len(body)}\r\n\r\n").encode() + body[: len(body) // 2]
+        request = (
+            f"POST /3/upload HTTP/1.1\r\nHost: x\r\nAuthorization: {auth}\r\nContent-Type: {ctype}\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode() + body[: len(body) // 2]
         assert tmp_leftovers(native) == []
         s = socket.create_connection(("127.0.0.1", native.port), timeout=30)
         s.sendall(request)
@@ -369,7 +400,7 @@ class TestRequestBodies:
 
         def pieces() -> Iterator[bytes]:
             for i in range(0, len(body), 50_000):
-                yield body[i:i + 50_000]
+                yield body[i : i + 50_000]
                 time.sleep(0.01)  # arrive as separate pieces, not one buffer
 
         r = http.post("/3/upload", content=pieces(), headers={"Content-Type": ctype})
@@ -381,8 +412,9 @@ class TestRequestBodies:
 
     def test_query_string_fields_reach_upload(self, http: httpx.Client) -> None:
         image = unique_jpeg(909)
-        up = envelope_ok(http.post("/3/upload?title=from%20query&description=a%26b",
-                                   files={"image": ("a.jpg", image)}))
+        up = envelope_ok(
+            http.post("/3/upload?title=from%20query&description=a%26b", files={"image": ("a.jpg", image)})
+        )
         assert up["title"] == "from query" and up["description"] == "a&b"
 
 
@@ -470,7 +502,9 @@ class TestViews:
             first.stop()
             assert first.proc is not None and first.proc.returncode is not None
             # The same storage prefix and Redis keys: the same deployment, started again.
-            same = {k: first.env[k] for k in ("IMGHOST_REDIS_PREFIX", "IMGHOST_STORAGE_URL") if k in first.env}
+            same = {
+                k: first.env[k] for k in ("IMGHOST_REDIS_PREFIX", "IMGHOST_STORAGE_URL") if k in first.env
+            }
             second = start_server(data_dir, port=free_port(), extra_env={**SERVER_ENV, **same})
             with httpx.Client(base_url=second.url, headers=auth, timeout=60) as c:
                 data = envelope_ok(c.get(f"/3/image/{up['id']}"))
@@ -485,10 +519,26 @@ class TestViews:
 def asgi_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """Granian with its ASGI interface on imghost.asgi:app, the entry point for any ASGI server."""
     port = free_port()
-    srv = start_server(tmp_path_factory.mktemp("asgi-data"), port=port,
-                       extra_env={"IMGHOST_MEMORY_CACHE_MAX_OBJECT": str(MAX_OBJECT)},
-                       command=[sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1",
-                                "--port", str(port), "--workers", "1", "--no-ws", "imghost.asgi:app"])
+    srv = start_server(
+        tmp_path_factory.mktemp("asgi-data"),
+        port=port,
+        extra_env={"IMGHOST_MEMORY_CACHE_MAX_OBJECT": str(MAX_OBJECT)},
+        command=[
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "asgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--no-ws",
+            "imghost.asgi:app",
+        ],
+    )
     try:
         yield srv
     finally:
@@ -498,12 +548,18 @@ def asgi_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 class TestAsgiEntryPoint:
     def test_upload_and_deliver(self, asgi_server: LiveServer) -> None:
         cid, _ = asgi_server.create_client("asgi", redirect_uri="http://localhost/cb")
-        with httpx.Client(base_url=asgi_server.url, headers={"Authorization": f"Client-ID {cid}"}, timeout=60) as c:
+        with httpx.Client(
+            base_url=asgi_server.url, headers={"Authorization": f"Client-ID {cid}"}, timeout=60
+        ) as c:
             body = unique_jpeg(913, 640, 480)
             up = upload(c, body=body)
             assert up["link"] == f"{asgi_server.url}/{up['id']}.jpg"
             data = envelope_ok(c.get(f"/3/image/{up['id']}"))
-            assert data["id"] == up["id"] and data["size"] == len(body) and (data["width"], data["height"]) == (640, 480)
+            assert (
+                data["id"] == up["id"]
+                and data["size"] == len(body)
+                and (data["width"], data["height"]) == (640, 480)
+            )
             originals = [c.get(up["link"]) for _ in range(3)]
             for r in originals:
                 assert r.status_code == 200 and r.content == body
@@ -514,15 +570,22 @@ class TestAsgiEntryPoint:
             part = c.get(up["link"], headers={"Range": "bytes=100-199"})
             assert part.status_code == 206 and part.content == body[100:200]
             assert part.headers["content-range"] == f"bytes 100-199/{len(body)}"
-            assert c.get(up["link"], headers={"If-None-Match": etag_of(asgi_server, up["id"])}).status_code == 304
+            assert (
+                c.get(up["link"], headers={"If-None-Match": etag_of(asgi_server, up["id"])}).status_code
+                == 304
+            )
             assert envelope_ok(c.get(f"/3/image/{up['id']}"))["views"] == 3
 
     def test_large_object_and_chunked_upload(self, asgi_server: LiveServer) -> None:
         cid, _ = asgi_server.create_client("asgi-large")
-        with httpx.Client(base_url=asgi_server.url, headers={"Authorization": f"Client-ID {cid}"}, timeout=60) as c:
+        with httpx.Client(
+            base_url=asgi_server.url, headers={"Authorization": f"Client-ID {cid}"}, timeout=60
+        ) as c:
             image = noise_jpeg(6, 600, 600)
             body, ctype = multipart([], image)
-            r = c.post("/3/upload", content=iter([body[:100_000], body[100_000:]]), headers={"Content-Type": ctype})
+            r = c.post(
+                "/3/upload", content=iter([body[:100_000], body[100_000:]]), headers={"Content-Type": ctype}
+            )
             assert r.request.headers.get("transfer-encoding") == "chunked"
             up = envelope_ok(r)
             assert up["size"] == len(image) > MAX_OBJECT

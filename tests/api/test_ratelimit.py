@@ -11,15 +11,18 @@ from tests.live import LiveServer, free_port, start_server
 
 @pytest.fixture(scope="module")
 def tight(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    srv = start_server(tmp_path_factory.mktemp("tight"), port=free_port(), extra_env={"IMGHOST_RATE_LIMIT_USER": "25"})
+    srv = start_server(
+        tmp_path_factory.mktemp("tight"), port=free_port(), extra_env={"IMGHOST_RATE_LIMIT_USER": "25"}
+    )
     yield srv
     srv.stop()
 
 
 @pytest.fixture(scope="module")
 def tight_post(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    srv = start_server(tmp_path_factory.mktemp("tightpost"), port=free_port(),
-                       extra_env={"IMGHOST_RATE_LIMIT_POST": "3"})
+    srv = start_server(
+        tmp_path_factory.mktemp("tightpost"), port=free_port(), extra_env={"IMGHOST_RATE_LIMIT_POST": "3"}
+    )
     yield srv
     srv.stop()
 

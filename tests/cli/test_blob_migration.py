@@ -36,24 +36,34 @@ def test_blobs_stored_before_fingerprints_survive_the_upgrade(tmp_path: Path) ->
     db = sqlite3.connect(data / "imghost.db")
     with db:
         db.execute("INSERT INTO blobs (sha256, size, refcount) VALUES (?, ?, 1)", (sha, len(body)))
-        db.execute("INSERT INTO images (id, deletehash, title, name, sha256, mime, ext, width, height, size, animated,"
-                   " has_sound, mp4_size, created_at, views, bandwidth) VALUES ('OldImg1', 'olddeletehash01', 'old',"
-                   " '', ?, 'image/jpeg', 'jpg', 320, 240, ?, 0, 0, 0, 1700000000, 0, 0)", (sha, len(body)))
+        db.execute(
+            "INSERT INTO images (id, deletehash, title, name, sha256, mime, ext, width, height, size, animated,"
+            " has_sound, mp4_size, created_at, views, bandwidth) VALUES ('OldImg1', 'olddeletehash01', 'old',"
+            " '', ?, 'image/jpeg', 'jpg', 320, 240, ?, 0, 0, 0, 1700000000, 0, 0)",
+            (sha, len(body)),
+        )
     db.close()
 
     assert imghost("db", "upgrade", data_dir=data).returncode == 0
     db = sqlite3.connect(data / "imghost.db")
-    assert db.execute("SELECT id, fingerprint, size, refcount FROM blobs").fetchall() == [(sha, None, len(body), 1)]
+    assert db.execute("SELECT id, fingerprint, size, refcount FROM blobs").fetchall() == [
+        (sha, None, len(body), 1)
+    ]
     assert db.execute("SELECT blob_id FROM images WHERE id = 'OldImg1'").fetchall() == [(sha,)]
     db.close()
 
-    client = json.loads(imghost("client", "create", "m", "--redirect-uri", "http://x/cb", "--json",
-                                data_dir=data).stdout)["client_id"]
+    client = json.loads(
+        imghost("client", "create", "m", "--redirect-uri", "http://x/cb", "--json", data_dir=data).stdout
+    )["client_id"]
     port = free_port()
     log = tmp_path / "serve.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "imghost", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                env=clean_env(data), stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "imghost", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=clean_env(data),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, proc, lambda: log.read_text(errors="replace"))

@@ -28,8 +28,13 @@ def clean_env(data_dir: Path, **extra: str) -> dict[str, str]:
 
 
 def imghost(*args: str, data_dir: Path, **extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "imghost", *args], env=clean_env(data_dir, **extra),
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "imghost", *args],
+        env=clean_env(data_dir, **extra),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def no_traceback(proc: subprocess.CompletedProcess[str]) -> None:
@@ -43,8 +48,9 @@ def no_traceback(proc: subprocess.CompletedProcess[str]) -> None:
 def test_client_create_list_delete(tmp_path: Path) -> None:
     data = tmp_path / "data"
 
-    created = imghost("client", "create", "my app", "--redirect-uri", "http://localhost/cb", "--json",
-                      data_dir=data)
+    created = imghost(
+        "client", "create", "my app", "--redirect-uri", "http://localhost/cb", "--json", data_dir=data
+    )
     assert created.returncode == 0, created.stderr
     no_traceback(created)
     lines = created.stdout.splitlines()
@@ -59,7 +65,11 @@ def test_client_create_list_delete(tmp_path: Path) -> None:
     rows = json.loads(listed.stdout)
     assert len(rows) == 1
     row = rows[0]
-    assert (row["id"], row["name"], row["redirect_uri"]) == (creds["client_id"], "my app", "http://localhost/cb")
+    assert (row["id"], row["name"], row["redirect_uri"]) == (
+        creds["client_id"],
+        "my app",
+        "http://localhost/cb",
+    )
     assert creds["client_secret"] not in listed.stdout
     assert not any("secret" in key for key in row)
 
@@ -86,8 +96,9 @@ def test_delete_unknown_client(tmp_path: Path) -> None:
 
 def _schema(db: Path) -> tuple[list[tuple[str, str]], str]:
     with sqlite3.connect(db) as conn:
-        tables = conn.execute("SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'index') "
-                              "ORDER BY name").fetchall()
+        tables = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'index') ORDER BY name"
+        ).fetchall()
         version = conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
     return tables, version
 
@@ -106,8 +117,10 @@ def test_db_upgrade_creates_the_database_and_is_idempotent(tmp_path: Path) -> No
     assert {"clients", "images", "alembic_version"} <= names
 
     with sqlite3.connect(db) as conn:  # a row that must survive the second run
-        conn.execute("INSERT INTO clients (id, secret_hash, name, redirect_uri, created_at) "
-                     "VALUES ('abcdefabcdefabc', 'x', 'keep', 'http://k/cb', 1)")
+        conn.execute(
+            "INSERT INTO clients (id, secret_hash, name, redirect_uri, created_at) "
+            "VALUES ('abcdefabcdefabc', 'x', 'keep', 'http://k/cb', 1)"
+        )
 
     second = imghost("db", "upgrade", data_dir=data)
     assert second.returncode == 0, second.stderr
@@ -121,8 +134,11 @@ def test_db_upgrade_creates_the_database_and_is_idempotent(tmp_path: Path) -> No
 # ---------------------------------------------------------------------------------------- bad settings
 
 
-@pytest.mark.parametrize("command", [["db", "upgrade"], ["client", "list"], ["serve", "--port", "1"]],
-                         ids=["db-upgrade", "client-list", "serve"])
+@pytest.mark.parametrize(
+    "command",
+    [["db", "upgrade"], ["client", "list"], ["serve", "--port", "1"]],
+    ids=["db-upgrade", "client-list", "serve"],
+)
 def test_bad_storage_url_is_one_line_without_traceback(tmp_path: Path, command: list[str]) -> None:
     proc = imghost(*command, data_dir=tmp_path / "data", IMGHOST_STORAGE_URL="ftp://x")
     assert proc.returncode != 0
@@ -137,9 +153,13 @@ def test_bad_storage_url_is_one_line_without_traceback(tmp_path: Path, command: 
 
 @pytest.mark.parametrize(
     ("env", "named"),
-    [({"IMGHOST_STORAGE_URL": "ftp://x", "IMGHOST_S3_SECRET_KEY": "hunter2-s3-secret"},
-      "IMGHOST_STORAGE_URL"),
-     ({"IMGHOST_DATABASE_URL": "mysql://u:hunter2@h/d"}, "IMGHOST_DATABASE_URL")],
+    [
+        (
+            {"IMGHOST_STORAGE_URL": "ftp://x", "IMGHOST_S3_SECRET_KEY": "hunter2-s3-secret"},
+            "IMGHOST_STORAGE_URL",
+        ),
+        ({"IMGHOST_DATABASE_URL": "mysql://u:hunter2@h/d"}, "IMGHOST_DATABASE_URL"),
+    ],
     ids=["s3-secret-key", "database-password"],
 )
 def test_bad_configuration_does_not_echo_secrets(tmp_path: Path, env: dict[str, str], named: str) -> None:
@@ -173,8 +193,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     log = root / "serve.log"
     with open(log, "wb") as out:
         cmd = [sys.executable, "-m", "imghost", "serve", "--host", "127.0.0.1", "--port", str(port)]
-        proc = subprocess.Popen(cmd,
-                                env=clean_env(data), stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, env=clean_env(data), stdout=out, stderr=subprocess.STDOUT)
     srv = Served(f"http://127.0.0.1:{port}", data, log, proc)
     try:
         wait_healthy(srv.url, proc, srv.output)

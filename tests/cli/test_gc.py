@@ -21,8 +21,10 @@ def _put(media: Path, key: str, data: bytes, age: float) -> Path:
 
 
 def _report(out: str) -> tuple[int, int, int]:
-    m = re.search(r"checked (\d+) stored objects; (?:would remove|removed) (\d+) that no image uses \((\d+) bytes\)",
-                  out)
+    m = re.search(
+        r"checked (\d+) stored objects; (?:would remove|removed) (\d+) that no image uses \((\d+) bytes\)",
+        out,
+    )
     assert m is not None, out
     return int(m.group(1)), int(m.group(2)), int(m.group(3))
 
@@ -36,12 +38,16 @@ def test_gc_removes_only_old_unclaimed_files(tmp_path: Path) -> None:
     db.close()
     media = data / "media"
     day = 86400.0
-    kept = [_put(media, "o/ke/keep0123456789", b"keep!", day),
-            _put(media, "t/ke/keep0123456789/m.jpg", b"thumb", day),
-            _put(media, "o/yo/young0123456789", b"young", 10)]  # an upload about to commit its row
-    orphans = [_put(media, "o/or/orphan0123456789", b"a" * 100, day),
-               _put(media, "v/or/orphan0123456789.mp4", b"b" * 20, day),
-               _put(media, "t/or/orphan0123456789/s.jpg", b"c" * 3, day)]
+    kept = [
+        _put(media, "o/ke/keep0123456789", b"keep!", day),
+        _put(media, "t/ke/keep0123456789/m.jpg", b"thumb", day),
+        _put(media, "o/yo/young0123456789", b"young", 10),
+    ]  # an upload about to commit its row
+    orphans = [
+        _put(media, "o/or/orphan0123456789", b"a" * 100, day),
+        _put(media, "v/or/orphan0123456789.mp4", b"b" * 20, day),
+        _put(media, "t/or/orphan0123456789/s.jpg", b"c" * 3, day),
+    ]
 
     dry = imghost("gc", "--dry-run", data_dir=data)
     no_traceback(dry)

@@ -32,19 +32,22 @@ def sent_requests(monkeypatch: pytest.MonkeyPatch) -> RequestLog:
     log = RequestLog()
     original = requests.sessions.Session.send
 
-    def send(self: requests.Session, request: requests.PreparedRequest,
-             **kwargs: object) -> requests.Response:
+    def send(
+        self: requests.Session, request: requests.PreparedRequest, **kwargs: object
+    ) -> requests.Response:
         host = urlsplit(request.url or "").hostname or ""
         if host not in LOCAL_HOSTS:
             log.refused.append(request.url or "")
             raise OffHostRequest(request.url or "")
         body = request.body or b""
-        log.sent.append(SentRequest(
-            method=request.method or "",
-            url=request.url or "",
-            headers={k.lower(): v for k, v in request.headers.items()},
-            body=body.encode() if isinstance(body, str) else bytes(body),
-        ))
+        log.sent.append(
+            SentRequest(
+                method=request.method or "",
+                url=request.url or "",
+                headers={k.lower(): v for k, v in request.headers.items()},
+                body=body.encode() if isinstance(body, str) else bytes(body),
+            )
+        )
         return original(self, request, **kwargs)
 
     monkeypatch.setattr(requests.sessions.Session, "send", send)
@@ -75,24 +78,27 @@ def pyimgur_at(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
 
 
 @pytest.fixture
-def imgurpython_client(server: LiveServer, session_client: tuple[str, str],
-                       imgurpython_at: Callable[[str], None]) -> imgurpython.ImgurClient:
+def imgurpython_client(
+    server: LiveServer, session_client: tuple[str, str], imgurpython_at: Callable[[str], None]
+) -> imgurpython.ImgurClient:
     """imgurpython on the session server, with the suite's shared application."""
     imgurpython_at(server.url)
     return imgurpython.ImgurClient(*session_client)
 
 
 @pytest.fixture
-def imgurpython_fresh(server: LiveServer, client_creds: tuple[str, str],
-                      imgurpython_at: Callable[[str], None]) -> imgurpython.ImgurClient:
+def imgurpython_fresh(
+    server: LiveServer, client_creds: tuple[str, str], imgurpython_at: Callable[[str], None]
+) -> imgurpython.ImgurClient:
     """imgurpython with an application of its own, for tests that count credits."""
     imgurpython_at(server.url)
     return imgurpython.ImgurClient(*client_creds)
 
 
 @pytest.fixture
-def pyimgur_client(server: LiveServer, session_client: tuple[str, str],
-                   pyimgur_at: Callable[[str], None]) -> pyimgur.Imgur:
+def pyimgur_client(
+    server: LiveServer, session_client: tuple[str, str], pyimgur_at: Callable[[str], None]
+) -> pyimgur.Imgur:
     """PyImgur on the session server, with the suite's shared application."""
     pyimgur_at(server.url)
     im = pyimgur.Imgur(session_client[0])
@@ -101,8 +107,9 @@ def pyimgur_client(server: LiveServer, session_client: tuple[str, str],
 
 
 @pytest.fixture
-def pyimgur_fresh(server: LiveServer, client_creds: tuple[str, str],
-                  pyimgur_at: Callable[[str], None]) -> pyimgur.Imgur:
+def pyimgur_fresh(
+    server: LiveServer, client_creds: tuple[str, str], pyimgur_at: Callable[[str], None]
+) -> pyimgur.Imgur:
     """PyImgur with an application of its own, for tests that count credits."""
     pyimgur_at(server.url)
     im = pyimgur.Imgur(client_creds[0])

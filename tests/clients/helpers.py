@@ -22,8 +22,13 @@ from PIL import Image
 from tests.corpus.cases import Accept, Case
 from tests.live import LiveServer
 
-PIL_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WEBP",
-               "image/avif": "AVIF"}
+PIL_FORMATS = {
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "image/gif": "GIF",
+    "image/webp": "WEBP",
+    "image/avif": "AVIF",
+}
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 ID_RE = re.compile(r"^[A-Za-z0-9]{5,10}$")
 DELETEHASH_RE = re.compile(r"^[A-Za-z0-9]{11,32}$")
@@ -35,8 +40,13 @@ def make_png(path: Path, width: int = 120, height: int = 90, seed: int | None = 
     rnd = random.Random(seed)
     im = Image.new("RGB", (width, height))
     base = [rnd.randrange(256) for _ in range(3)]
-    im.putdata([((x * 7 + base[0]) % 256, (y * 11 + base[1]) % 256, ((x ^ y) + base[2]) % 256)
-                for y in range(height) for x in range(width)])
+    im.putdata(
+        [
+            ((x * 7 + base[0]) % 256, (y * 11 + base[1]) % 256, ((x ^ y) + base[2]) % 256)
+            for y in range(height)
+            for x in range(width)
+        ]
+    )
     im.save(path, "PNG")
     return path
 
@@ -70,8 +80,12 @@ def served_original(link: str, *, mime: str, size: int) -> bytes:
 def video_dimensions(data: bytes, tmp_dir: Path, suffix: str) -> tuple[int, int]:
     path = tmp_dir / f"served{suffix}"
     path.write_bytes(data)
-    proc = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     m = re.search(r"Video: .*?(\d{2,5})x(\d{2,5})", proc.stderr)
     assert m, f"ffmpeg found no video stream in the served file:\n{proc.stderr}"
     return int(m.group(1)), int(m.group(2))
@@ -187,8 +201,9 @@ class MediaHost:
         self.files["/" + name] = (data, content_type)
         return f"{self.url}/{name}"
 
-    def add_file(self, path: Path, name: str | None = None,
-                 content_type: str = "application/octet-stream") -> str:
+    def add_file(
+        self, path: Path, name: str | None = None, content_type: str = "application/octet-stream"
+    ) -> str:
         return self.add(name or path.name, path.read_bytes(), content_type)
 
     def hits_for(self, name: str) -> int:
@@ -200,8 +215,10 @@ class MediaHost:
 
 def budgets(srv: LiveServer) -> tuple[int, int]:
     """(user credits per hour, client credits per day) the server was started with."""
-    return (int(srv.env.get("IMGHOST_RATE_LIMIT_USER") or 500),
-            int(srv.env.get("IMGHOST_RATE_LIMIT_CLIENT") or 12500))
+    return (
+        int(srv.env.get("IMGHOST_RATE_LIMIT_USER") or 500),
+        int(srv.env.get("IMGHOST_RATE_LIMIT_CLIENT") or 12500),
+    )
 
 
 def away_from_window_edge(window: int = 3600, margin: float = 20.0) -> None:

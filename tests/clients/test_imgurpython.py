@@ -49,8 +49,12 @@ def _form(body: bytes) -> dict[str, list[str]]:
 # ---------------------------------------------------------------- construction and credits
 
 
-def test_constructor_reads_credits(server: LiveServer, client_creds: tuple[str, str],
-                                   imgurpython_at: Callable[[str], None], sent_requests: RequestLog) -> None:
+def test_constructor_reads_credits(
+    server: LiveServer,
+    client_creds: tuple[str, str],
+    imgurpython_at: Callable[[str], None],
+    sent_requests: RequestLog,
+) -> None:
     away_from_window_edge()
     imgurpython_at(server.url)
     before = int(time.time())
@@ -73,16 +77,18 @@ def test_constructor_reads_credits(server: LiveServer, client_creds: tuple[str, 
     assert before < credits["UserReset"] <= before + 3600 + 5
 
 
-def test_constructor_with_unknown_client_id_raises(server: LiveServer,
-                                                   imgurpython_at: Callable[[str], None]) -> None:
+def test_constructor_with_unknown_client_id_raises(
+    server: LiveServer, imgurpython_at: Callable[[str], None]
+) -> None:
     imgurpython_at(server.url)
     with pytest.raises(ImgurClientError) as exc:
         ImgurClient("0123456789abcde", "0" * 40)
     assert exc.value.status_code == 403
 
 
-def test_credits_follow_rate_limit_headers(imgurpython_fresh: ImgurClient, server: LiveServer,
-                                           tmp_path: Path) -> None:
+def test_credits_follow_rate_limit_headers(
+    imgurpython_fresh: ImgurClient, server: LiveServer, tmp_path: Path
+) -> None:
     away_from_window_edge()
     client = imgurpython_fresh
     user, app = budgets(server)
@@ -111,12 +117,17 @@ def test_credits_follow_rate_limit_headers(imgurpython_fresh: ImgurClient, serve
 # ---------------------------------------------------------------- upload, get, delete
 
 
-def test_upload_from_path_with_config(imgurpython_client: ImgurClient, server: LiveServer, tmp_path: Path,
-                                      sent_requests: RequestLog) -> None:
+def test_upload_from_path_with_config(
+    imgurpython_client: ImgurClient, server: LiveServer, tmp_path: Path, sent_requests: RequestLog
+) -> None:
     png = make_png(tmp_path / "source.png", 120, 90, seed=1)
     sent_requests.clear()
-    config = {"title": TITLE, "description": DESCRIPTION, "name": "holiday.png",
-              "privacy": "hidden"}  # not an image field: the library drops it
+    config = {
+        "title": TITLE,
+        "description": DESCRIPTION,
+        "name": "holiday.png",
+        "privacy": "hidden",
+    }  # not an image field: the library drops it
     data = imgurpython_client.upload_from_path(str(png), config=config)
 
     # What the library sent: one urlencoded POST /3/upload with the file as base64.
@@ -158,11 +169,13 @@ def test_upload_without_config_and_name(imgurpython_client: ImgurClient, tmp_pat
     check_served_media(data, tmp_path)
 
 
-def test_get_image(imgurpython_client: ImgurClient, server: LiveServer, tmp_path: Path,
-                   sent_requests: RequestLog) -> None:
+def test_get_image(
+    imgurpython_client: ImgurClient, server: LiveServer, tmp_path: Path, sent_requests: RequestLog
+) -> None:
     png = make_png(tmp_path / "g.png", 64, 40, seed=3)
-    up = imgurpython_client.upload_from_path(str(png), config={"title": TITLE, "description": DESCRIPTION,
-                                                              "name": "secret-name.png"})
+    up = imgurpython_client.upload_from_path(
+        str(png), config={"title": TITLE, "description": DESCRIPTION, "name": "secret-name.png"}
+    )
     sent_requests.clear()
     image = imgurpython_client.get_image(up["id"])
 
@@ -199,8 +212,9 @@ def test_get_missing_image_is_404(imgurpython_client: ImgurClient) -> None:
     assert "zZzZzZ9" in str(exc.value.error_message)
 
 
-def test_delete_image_by_deletehash(imgurpython_client: ImgurClient, tmp_path: Path,
-                                    sent_requests: RequestLog) -> None:
+def test_delete_image_by_deletehash(
+    imgurpython_client: ImgurClient, tmp_path: Path, sent_requests: RequestLog
+) -> None:
     up = imgurpython_client.upload_from_path(str(make_png(tmp_path / "d.png", seed=5)))
     assert get(up["link"]).status_code == 200
     sent_requests.clear()
@@ -229,8 +243,9 @@ def test_delete_image_by_id_needs_owner(imgurpython_client: ImgurClient, tmp_pat
     assert get(up["link"]).status_code == 200
 
 
-def test_other_application_can_delete_with_deletehash(server: LiveServer, imgurpython_client: ImgurClient,
-                                                      tmp_path: Path) -> None:
+def test_other_application_can_delete_with_deletehash(
+    server: LiveServer, imgurpython_client: ImgurClient, tmp_path: Path
+) -> None:
     up = imgurpython_client.upload_from_path(str(make_png(tmp_path / "x.png", seed=7)))
     other = ImgurClient(*server.create_client("other app"))
     assert other.get_image(up["id"]).deletehash == ""
@@ -243,8 +258,13 @@ def test_other_application_can_delete_with_deletehash(server: LiveServer, imgurp
 # ---------------------------------------------------------------- URL uploads
 
 
-def test_upload_from_url(url_server: LiveServer, imgurpython_at: Callable[[str], None], media_host: MediaHost,
-                         tmp_path: Path, sent_requests: RequestLog) -> None:
+def test_upload_from_url(
+    url_server: LiveServer,
+    imgurpython_at: Callable[[str], None],
+    media_host: MediaHost,
+    tmp_path: Path,
+    sent_requests: RequestLog,
+) -> None:
     png = make_png(tmp_path / "remote.png", 150, 100, seed=8)
     url = media_host.add_file(png, "ip-remote.png", "image/png")
     imgurpython_at(url_server.url)
@@ -270,8 +290,9 @@ def test_upload_from_url(url_server: LiveServer, imgurpython_at: Callable[[str],
     assert client.delete_image(data["deletehash"]) is True
 
 
-def test_upload_from_url_that_is_404(url_server: LiveServer, imgurpython_at: Callable[[str], None],
-                                     media_host: MediaHost) -> None:
+def test_upload_from_url_that_is_404(
+    url_server: LiveServer, imgurpython_at: Callable[[str], None], media_host: MediaHost
+) -> None:
     imgurpython_at(url_server.url)
     client = ImgurClient(*url_server.create_client())
     with pytest.raises(ImgurClientError) as exc:
@@ -280,8 +301,9 @@ def test_upload_from_url_that_is_404(url_server: LiveServer, imgurpython_at: Cal
     assert media_host.hits_for("ip-does-not-exist.png") >= 1
 
 
-def test_upload_from_url_that_is_not_an_image(url_server: LiveServer, imgurpython_at: Callable[[str], None],
-                                              media_host: MediaHost) -> None:
+def test_upload_from_url_that_is_not_an_image(
+    url_server: LiveServer, imgurpython_at: Callable[[str], None], media_host: MediaHost
+) -> None:
     url = media_host.add("ip-page.html", b"<html><body>hello</body></html>", "text/html")
     imgurpython_at(url_server.url)
     client = ImgurClient(*url_server.create_client())
@@ -290,8 +312,9 @@ def test_upload_from_url_that_is_not_an_image(url_server: LiveServer, imgurpytho
     assert exc.value.status_code == 400
 
 
-def test_default_server_refuses_loopback_url(imgurpython_client: ImgurClient, media_host: MediaHost,
-                                             tmp_path: Path) -> None:
+def test_default_server_refuses_loopback_url(
+    imgurpython_client: ImgurClient, media_host: MediaHost, tmp_path: Path
+) -> None:
     url = media_host.add_file(make_png(tmp_path / "lo.png", seed=9), "ip-loopback.png", "image/png")
     with pytest.raises(ImgurClientError) as exc:
         imgurpython_client.upload_from_url(url)
@@ -307,8 +330,9 @@ def test_default_server_refuses_loopback_url(imgurpython_client: ImgurClient, me
 # ---------------------------------------------------------------- rate limit
 
 
-def test_rate_limit_raises_rate_limit_error(ratelimited_server: LiveServer,
-                                            imgurpython_at: Callable[[str], None], tmp_path: Path) -> None:
+def test_rate_limit_raises_rate_limit_error(
+    ratelimited_server: LiveServer, imgurpython_at: Callable[[str], None], tmp_path: Path
+) -> None:
     away_from_window_edge(margin=60)
     imgurpython_at(ratelimited_server.url)
     client = ImgurClient(*ratelimited_server.create_client())
@@ -332,8 +356,11 @@ def test_rate_limit_raises_rate_limit_error(ratelimited_server: LiveServer,
 
     # The 429 is a proper Imgur envelope (imgurpython raises before parsing it; other clients read it).
     cid = client.client_id
-    resp = httpx.get(f"{ratelimited_server.url}/3/image/{uploads[0]['id']}",
-                     headers={"Authorization": f"Client-ID {cid}"}, timeout=30)
+    resp = httpx.get(
+        f"{ratelimited_server.url}/3/image/{uploads[0]['id']}",
+        headers={"Authorization": f"Client-ID {cid}"},
+        timeout=30,
+    )
     assert resp.status_code == 429
     body = resp.json()
     assert body["success"] is False and body["status"] == 429 and "error" in body["data"]
@@ -356,7 +383,13 @@ def test_corpus_accepted(case: Case, imgurpython_client: ImgurClient, tmp_path: 
     check_animated_variants(data)
     image = imgurpython_client.get_image(data["id"])
     assert (image.type, image.width, image.height, image.animated, image.size, image.title) == (
-        data["type"], data["width"], data["height"], data["animated"], data["size"], case.name)
+        data["type"],
+        data["width"],
+        data["height"],
+        data["animated"],
+        data["size"],
+        case.name,
+    )
 
 
 @pytest.mark.parametrize("case", REJECTED, ids=lambda c: c.name)

@@ -77,8 +77,9 @@ def _mean_rgb(data: bytes) -> tuple[float, float, float]:
 # ---------------------------------------------------------------- upload
 
 
-def test_upload_image_from_path(pyimgur_client: pyimgur.Imgur, server: LiveServer, tmp_path: Path,
-                                sent_requests: RequestLog) -> None:
+def test_upload_image_from_path(
+    pyimgur_client: pyimgur.Imgur, server: LiveServer, tmp_path: Path, sent_requests: RequestLog
+) -> None:
     png = make_png(tmp_path / "up.png", 120, 90, seed=201)
     sent_requests.clear()
     image = pyimgur_client.upload_image(path=str(png), title=TITLE, description=DESCRIPTION)
@@ -107,8 +108,13 @@ def test_upload_image_from_path(pyimgur_client: pyimgur.Imgur, server: LiveServe
     assert fetched.size == image.size
 
 
-def test_upload_image_from_url(url_server: LiveServer, pyimgur_at: Callable[[str], None],
-                               media_host: MediaHost, tmp_path: Path, sent_requests: RequestLog) -> None:
+def test_upload_image_from_url(
+    url_server: LiveServer,
+    pyimgur_at: Callable[[str], None],
+    media_host: MediaHost,
+    tmp_path: Path,
+    sent_requests: RequestLog,
+) -> None:
     png = make_png(tmp_path / "remote.png", 140, 70, seed=202)
     url = media_host.add_file(png, "pi-remote.png", "image/png")
     pyimgur_at(url_server.url)
@@ -131,8 +137,9 @@ def test_upload_image_from_url(url_server: LiveServer, pyimgur_at: Callable[[str
     assert image.delete() is True
 
 
-def test_default_server_refuses_loopback_url(pyimgur_client: pyimgur.Imgur, media_host: MediaHost,
-                                             tmp_path: Path) -> None:
+def test_default_server_refuses_loopback_url(
+    pyimgur_client: pyimgur.Imgur, media_host: MediaHost, tmp_path: Path
+) -> None:
     url = media_host.add_file(make_png(tmp_path / "lo.png", seed=203), "pi-loopback.png", "image/png")
     with pytest.raises(UnexpectedImgurException) as exc:
         pyimgur_client.upload_image(url=url)
@@ -145,10 +152,12 @@ def test_default_server_refuses_loopback_url(pyimgur_client: pyimgur.Imgur, medi
 # ---------------------------------------------------------------- get_image and attributes
 
 
-def test_get_image_attributes(pyimgur_client: pyimgur.Imgur, server: LiveServer, tmp_path: Path,
-                              sent_requests: RequestLog) -> None:
-    up = pyimgur_client.upload_image(path=str(make_png(tmp_path / "a.png", 80, 60, seed=204)),
-                                     title=TITLE, description=DESCRIPTION)
+def test_get_image_attributes(
+    pyimgur_client: pyimgur.Imgur, server: LiveServer, tmp_path: Path, sent_requests: RequestLog
+) -> None:
+    up = pyimgur_client.upload_image(
+        path=str(make_png(tmp_path / "a.png", 80, 60, seed=204)), title=TITLE, description=DESCRIPTION
+    )
     sent_requests.clear()
     image = pyimgur_client.get_image(up.id)
 
@@ -181,10 +190,12 @@ def test_get_missing_image(pyimgur_client: pyimgur.Imgur) -> None:
 # ---------------------------------------------------------------- update and delete (anonymous: deletehash)
 
 
-def test_update_anonymous_image_by_deletehash(pyimgur_client: pyimgur.Imgur, tmp_path: Path,
-                                              sent_requests: RequestLog) -> None:
-    image = pyimgur_client.upload_image(path=str(make_png(tmp_path / "u.png", seed=205)),
-                                        title="old title", description="old description")
+def test_update_anonymous_image_by_deletehash(
+    pyimgur_client: pyimgur.Imgur, tmp_path: Path, sent_requests: RequestLog
+) -> None:
+    image = pyimgur_client.upload_image(
+        path=str(make_png(tmp_path / "u.png", seed=205)), title="old title", description="old description"
+    )
     sent_requests.clear()
     assert image.update(title="new title ✓", description="new description") is True
 
@@ -216,8 +227,9 @@ def test_update_by_id_is_refused_without_owner(pyimgur_client: pyimgur.Imgur, tm
     assert pyimgur_client.get_image(image.id).title == "keep"
 
 
-def test_delete_anonymous_image(pyimgur_client: pyimgur.Imgur, tmp_path: Path,
-                                sent_requests: RequestLog) -> None:
+def test_delete_anonymous_image(
+    pyimgur_client: pyimgur.Imgur, tmp_path: Path, sent_requests: RequestLog
+) -> None:
     image = pyimgur_client.upload_image(path=str(make_png(tmp_path / "d.png", seed=207)))
     assert get(image.link).status_code == 200
     sent_requests.clear()
@@ -248,8 +260,9 @@ def test_delete_by_id_is_refused_without_owner(pyimgur_client: pyimgur.Imgur, tm
 # ---------------------------------------------------------------- download and thumbnail links
 
 
-def test_download_is_hardcoded_to_imgur(pyimgur_client: pyimgur.Imgur, tmp_path: Path,
-                                        sent_requests: RequestLog) -> None:
+def test_download_is_hardcoded_to_imgur(
+    pyimgur_client: pyimgur.Imgur, tmp_path: Path, sent_requests: RequestLog
+) -> None:
     image = pyimgur_client.upload_image(path=str(make_png(tmp_path / "dl.png", seed=209)))
     out = tmp_path / "out"
     out.mkdir()
@@ -260,8 +273,9 @@ def test_download_is_hardcoded_to_imgur(pyimgur_client: pyimgur.Imgur, tmp_path:
     assert list(out.iterdir()) == []
 
 
-def test_thumbnail_links_built_from_link(pyimgur_client: pyimgur.Imgur, server: LiveServer,
-                                         tmp_path: Path) -> None:
+def test_thumbnail_links_built_from_link(
+    pyimgur_client: pyimgur.Imgur, server: LiveServer, tmp_path: Path
+) -> None:
     png = make_png(tmp_path / "big.png", 400, 300, seed=210)
     image = pyimgur_client.upload_image(path=str(png))
     source_mean = _mean_rgb(png.read_bytes())
@@ -276,22 +290,35 @@ def test_thumbnail_links_built_from_link(pyimgur_client: pyimgur.Imgur, server: 
             assert thumb.size == size, f"{attr}: {thumb.size} != {size}"
         if suffix in "tmlh":  # whole picture, only scaled: same average colour
             got = _mean_rgb(resp.content)
-            assert all(abs(a - b) <= 10 for a, b in zip(got, source_mean, strict=True)), (attr, got, source_mean)
+            assert all(abs(a - b) <= 10 for a, b in zip(got, source_mean, strict=True)), (
+                attr,
+                got,
+                source_mean,
+            )
 
 
 # ---------------------------------------------------------------- rate-limit attributes
 
 
-def test_ratelimit_attributes_are_ints(pyimgur_fresh: pyimgur.Imgur, server: LiveServer,
-                                       tmp_path: Path) -> None:
+def test_ratelimit_attributes_are_ints(
+    pyimgur_fresh: pyimgur.Imgur, server: LiveServer, tmp_path: Path
+) -> None:
     away_from_window_edge()
     im = pyimgur_fresh
     user, app = budgets(server)
     assert im.ratelimit_userremaining is None  # nothing sent yet
     image = im.upload_image(path=str(make_png(tmp_path / "rl.png", seed=211)))
-    values = {name: getattr(im, name) for name in ("ratelimit_userlimit", "ratelimit_userremaining",
-                                                   "ratelimit_userreset", "ratelimit_clientlimit",
-                                                   "ratelimit_clientremaining", "ratelimit_clientreset")}
+    values = {
+        name: getattr(im, name)
+        for name in (
+            "ratelimit_userlimit",
+            "ratelimit_userremaining",
+            "ratelimit_userreset",
+            "ratelimit_clientlimit",
+            "ratelimit_clientremaining",
+            "ratelimit_clientreset",
+        )
+    }
     assert all(type(v) is int for v in values.values()), values
     assert values["ratelimit_userlimit"] == user and values["ratelimit_clientlimit"] == app
     assert values["ratelimit_userremaining"] == user - 10 and values["ratelimit_clientremaining"] == app - 10
@@ -302,8 +329,9 @@ def test_ratelimit_attributes_are_ints(pyimgur_fresh: pyimgur.Imgur, server: Liv
     assert im.ratelimit_userremaining == user - 11 and im.ratelimit_clientremaining == app - 11
 
 
-def test_rate_limit_exceeded(ratelimited_server: LiveServer, pyimgur_at: Callable[[str], None],
-                             tmp_path: Path) -> None:
+def test_rate_limit_exceeded(
+    ratelimited_server: LiveServer, pyimgur_at: Callable[[str], None], tmp_path: Path
+) -> None:
     away_from_window_edge(margin=60)
     pyimgur_at(ratelimited_server.url)
     im = pyimgur.Imgur(ratelimited_server.create_client()[0])

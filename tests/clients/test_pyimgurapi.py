@@ -99,8 +99,11 @@ def last(log: list[Sent], method: str, path: str) -> Sent:
 
 def unterminated(sent: Sent) -> bool:
     """pyimgurapi's fields-only shape: parts, the last ending in CRLF, and no closing boundary at all."""
-    return (sent.body.startswith(b"--" + sent.boundary + b"\r\n") and sent.body.endswith(b"\r\n")
-            and b"--" + sent.boundary + b"--" not in sent.body)
+    return (
+        sent.body.startswith(b"--" + sent.boundary + b"\r\n")
+        and sent.body.endswith(b"\r\n")
+        and b"--" + sent.boundary + b"--" not in sent.body
+    )
 
 
 def error_of(sent: Sent, status: int) -> dict[str, Any]:
@@ -153,8 +156,9 @@ def signed_in(server: LiveServer, session_client: tuple[str, str]) -> SignedIn:
 
     def make() -> tuple[ImgurAPI, User]:
         user = make_user(server, session_client, prefix="p")
-        api = ImgurAPI(refresh_token=user.refresh_token, client_id=session_client[0],
-                       client_secret=session_client[1])
+        api = ImgurAPI(
+            refresh_token=user.refresh_token, client_id=session_client[0], client_secret=session_client[1]
+        )
         api.auth()
         assert api.access_token
         return api, user
@@ -170,8 +174,9 @@ def owner(signed_in: SignedIn) -> tuple[ImgurAPI, User]:
 @pytest.fixture
 def http(server: LiveServer, session_client: tuple[str, str]) -> Iterator[httpx.Client]:
     """An independent reader of the state (plain HTTP, the application's Client-ID)."""
-    with httpx.Client(base_url=server.url, headers={"Authorization": f"Client-ID {session_client[0]}"},
-                      timeout=60) as c:
+    with httpx.Client(
+        base_url=server.url, headers={"Authorization": f"Client-ID {session_client[0]}"}, timeout=60
+    ) as c:
         yield c
 
 
@@ -196,17 +201,23 @@ def upload(endpoints: Any, **fields: str) -> dict[str, Any]:
 # ---------------------------------------------------------------- authentication
 
 
-def test_auth_posts_json_refresh_grant(server: LiveServer, session_client: tuple[str, str],
-                                       wire: list[Sent]) -> None:
+def test_auth_posts_json_refresh_grant(
+    server: LiveServer, session_client: tuple[str, str], wire: list[Sent]
+) -> None:
     user = make_user(server, session_client, prefix="p")
-    api = ImgurAPI(refresh_token=user.refresh_token, client_id=session_client[0],
-                   client_secret=session_client[1])
+    api = ImgurAPI(
+        refresh_token=user.refresh_token, client_id=session_client[0], client_secret=session_client[1]
+    )
     token = api.auth().as_dict()
 
     sent = last(wire, "POST", "/oauth2/token")
     assert sent.headers["content-type"] == "application/json"
-    assert json.loads(sent.body) == {"refresh_token": user.refresh_token, "client_id": session_client[0],
-                                     "client_secret": session_client[1], "grant_type": "refresh_token"}
+    assert json.loads(sent.body) == {
+        "refresh_token": user.refresh_token,
+        "client_id": session_client[0],
+        "client_secret": session_client[1],
+        "grant_type": "refresh_token",
+    }
     assert set(token) == TOKEN_KEYS
     assert (token["account_username"], token["account_id"]) == (user.name, user.id)
     assert api.access_token == token["access_token"]
@@ -216,7 +227,9 @@ def test_auth_posts_json_refresh_grant(server: LiveServer, session_client: tuple
     assert last(wire, "GET", "/3/account/me").headers["authorization"] == f"Bearer {token['access_token']}"
 
 
-def test_auth_with_unknown_refresh_token_is_refused(session_client: tuple[str, str], wire: list[Sent]) -> None:
+def test_auth_with_unknown_refresh_token_is_refused(
+    session_client: tuple[str, str], wire: list[Sent]
+) -> None:
     api = ImgurAPI(refresh_token="0" * 40, client_id=session_client[0], client_secret=session_client[1])
     with pytest.raises(urllib.error.HTTPError) as exc:
         api.auth()
@@ -225,8 +238,9 @@ def test_auth_with_unknown_refresh_token_is_refused(session_client: tuple[str, s
     assert "refresh token" in error_of(last(wire, "POST", "/oauth2/token"), 400)["error"].lower()
 
 
-def test_released_anonymous_header_is_refused(http: httpx.Client, anon: Anonymous,
-                                              session_client: tuple[str, str], wire: list[Sent]) -> None:
+def test_released_anonymous_header_is_refused(
+    http: httpx.Client, anon: Anonymous, session_client: tuple[str, str], wire: list[Sent]
+) -> None:
     """0.5.0 without a token sends `Client-ID None`: a 403 envelope, and nothing changes."""
     img = upload(anon, title="kept")
     released = ImgurAPI(client_id=session_client[0])
@@ -306,8 +320,9 @@ def test_update_as_owner_by_id(owner: tuple[ImgurAPI, User], http: httpx.Client,
     assert api.image(img["id"]).data.title == "new"
 
 
-def test_update_with_nothing_changes_nothing(owner: tuple[ImgurAPI, User], http: httpx.Client,
-                                             wire: list[Sent]) -> None:
+def test_update_with_nothing_changes_nothing(
+    owner: tuple[ImgurAPI, User], http: httpx.Client, wire: list[Sent]
+) -> None:
     api, _ = owner
     img = upload(api, title="kept", description="kept too")
     assert api.image.update(img["id"]).data is True
@@ -316,8 +331,9 @@ def test_update_with_nothing_changes_nothing(owner: tuple[ImgurAPI, User], http:
     assert (stored["title"], stored["description"]) == ("kept", "kept too")
 
 
-def test_update_by_another_account(owner: tuple[ImgurAPI, User], signed_in: SignedIn,
-                                   http: httpx.Client, wire: list[Sent]) -> None:
+def test_update_by_another_account(
+    owner: tuple[ImgurAPI, User], signed_in: SignedIn, http: httpx.Client, wire: list[Sent]
+) -> None:
     """The deletehash is the capability: any caller holding it may update; by id only the owner may."""
     api, _ = owner
     other, _ = signed_in()
@@ -374,8 +390,9 @@ def test_image_favorite_toggles(owner: tuple[ImgurAPI, User], anon: Anonymous) -
 def test_album_create_and_get_as_owner(owner: tuple[ImgurAPI, User], http: httpx.Client) -> None:
     api, user = owner
     a, b = upload(api), upload(api)
-    created = api.album.create(image_ids=[a["id"], b["id"]], title=TITLE, description=DESCRIPTION,
-                               privacy="hidden", cover=b["id"]).data
+    created = api.album.create(
+        image_ids=[a["id"], b["id"]], title=TITLE, description=DESCRIPTION, privacy="hidden", cover=b["id"]
+    ).data
     assert ID_RE.match(created.id) and DELETEHASH_RE.match(created.deletehash)
 
     stored = album_state(http, created.id)
@@ -398,12 +415,18 @@ def test_album_update_as_owner(owner: tuple[ImgurAPI, User], http: httpx.Client,
     a, b = upload(api), upload(api)
     album = api.album.create(image_ids=[a["id"], b["id"]], title="old title", privacy="public").data.id
 
-    assert api.album.update(album, title="new", description=DESCRIPTION, privacy="secret",
-                            cover=b["id"]).data is True
+    assert (
+        api.album.update(album, title="new", description=DESCRIPTION, privacy="secret", cover=b["id"]).data
+        is True
+    )
     assert unterminated(last(wire, "POST", f"/3/album/{album}"))
     stored = album_state(http, album)
     assert (stored["title"], stored["description"], stored["privacy"], stored["cover"]) == (
-        "new", DESCRIPTION, "secret", b["id"])
+        "new",
+        DESCRIPTION,
+        "secret",
+        b["id"],
+    )
     assert [i["id"] for i in stored["images"]] == [a["id"], b["id"]]  # no ids given: images stay
 
     assert api.album.update(album, image_ids=[b["id"]]).data is True
@@ -412,8 +435,9 @@ def test_album_update_as_owner(owner: tuple[ImgurAPI, User], http: httpx.Client,
     assert stored["title"] == "new"
 
 
-def test_album_add_remove_set_as_owner(owner: tuple[ImgurAPI, User], http: httpx.Client,
-                                       wire: list[Sent]) -> None:
+def test_album_add_remove_set_as_owner(
+    owner: tuple[ImgurAPI, User], http: httpx.Client, wire: list[Sent]
+) -> None:
     api, _ = owner
     a, b, c = upload(api), upload(api), upload(api)
     album = api.album.create(image_ids=[a["id"]]).data.id
@@ -445,8 +469,9 @@ def test_album_delete_as_owner(owner: tuple[ImgurAPI, User], http: httpx.Client,
     assert image_state(http, img["id"])["id"] == img["id"]  # its images stay
 
 
-def test_album_of_another_account_is_refused(owner: tuple[ImgurAPI, User], signed_in: SignedIn,
-                                             http: httpx.Client, wire: list[Sent]) -> None:
+def test_album_of_another_account_is_refused(
+    owner: tuple[ImgurAPI, User], signed_in: SignedIn, http: httpx.Client, wire: list[Sent]
+) -> None:
     api, _ = owner
     other, _ = signed_in()
     a, b = upload(api), upload(api)
@@ -536,8 +561,9 @@ def test_account_base(owner: tuple[ImgurAPI, User], signed_in: SignedIn) -> None
         api.account.base(f"{user.name}x")
 
 
-def test_account_images_count_and_delete(owner: tuple[ImgurAPI, User], http: httpx.Client,
-                                         wire: list[Sent]) -> None:
+def test_account_images_count_and_delete(
+    owner: tuple[ImgurAPI, User], http: httpx.Client, wire: list[Sent]
+) -> None:
     api, user = owner
     assert api.account.image_count().data == 0
     assert api.account.images().data.as_dict() == []
@@ -563,8 +589,9 @@ def test_account_images_count_and_delete(owner: tuple[ImgurAPI, User], http: htt
     assert {i["id"] for i in api.account.images().data.as_dict()} == ids - {uploaded[0]["id"]}
 
 
-def test_account_of_another_user_is_refused(owner: tuple[ImgurAPI, User], signed_in: SignedIn,
-                                            wire: list[Sent]) -> None:
+def test_account_of_another_user_is_refused(
+    owner: tuple[ImgurAPI, User], signed_in: SignedIn, wire: list[Sent]
+) -> None:
     api, user = owner
     img = upload(api)
     other, _ = signed_in()
@@ -576,8 +603,9 @@ def test_account_of_another_user_is_refused(owner: tuple[ImgurAPI, User], signed
     assert api.account.image_count().data == 1
 
 
-def test_account_favorites_paged_and_sorted(owner: tuple[ImgurAPI, User], anon: Anonymous,
-                                            wire: list[Sent]) -> None:
+def test_account_favorites_paged_and_sorted(
+    owner: tuple[ImgurAPI, User], anon: Anonymous, wire: list[Sent]
+) -> None:
     api, _ = owner
     first, second = upload(anon), upload(anon)
     assert api.image.favorite(first["id"]).data == "favorited"
@@ -594,8 +622,9 @@ def test_account_favorites_paged_and_sorted(owner: tuple[ImgurAPI, User], anon: 
     assert api.account.favorites(page=1).data.as_dict() == []
 
 
-def test_image_ids_path_the_library_builds(owner: tuple[ImgurAPI, User], http: httpx.Client,
-                                           wire: list[Sent]) -> None:
+def test_image_ids_path_the_library_builds(
+    owner: tuple[ImgurAPI, User], http: httpx.Client, wire: list[Sent]
+) -> None:
     """0.5.0 puts the page into the path twice (`/images/ids/None`, `/images/ids/0/0`): no Imgur route has
     those, and imghost says so with a 404 envelope; the ids are at the path the library means."""
     api, user = owner

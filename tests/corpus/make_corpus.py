@@ -434,7 +434,7 @@ def text_txt() -> bytes:
 
 def html_html() -> bytes:
     return (
-        b"<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\"><title>not an image</title></head>\n"
+        b'<!DOCTYPE html>\n<html>\n<head><meta charset="utf-8"><title>not an image</title></head>\n'
         b"<body>\n<h1>hello</h1>\n<img src=x onerror=alert(1)>\n<script>alert(document.cookie)</script>\n"
         b"</body>\n</html>\n"
     )

@@ -34,13 +34,56 @@ HOSTILE_SEGMENTS = ["a%00b", "%00", "abc%00def", "%01%1f%7f", "x%0d%0ay", "A" * 
 HOSTILE_VALUES = ["x\x00y\x01\x1f\x7fz\r\n\t\u00e9".encode(), b"\x00", b"x\x00\xff\xfe\xc3y"]
 # Every text parameter some route reads, and a few more that a later route may read.
 TEXT_FIELDS = (
-    "title", "description", "username", "password", "email", "bio", "name", "privacy", "layout", "cover",
-    "ids", "ids[]", "deletehashes", "deletehashes[]", "images", "client_id", "client_secret", "grant_type",
-    "refresh_token", "code", "pin", "response_type", "state", "redirect_uri", "type", "image", "video", "album",
-    "album_id", "public_images", "messaging_enabled", "album_privacy", "show_mature", "newsletter_subscribed",
-    "accepted_gallery_terms", "high_quality", "avatar", "csrf_token", "captcha", "g-recaptcha-response",
-    "h-captcha-response", "cf-turnstile-response", "invite", "invite_code", "account_id", "page", "perPage",
-    "sort", "disable_audio", "allow",
+    "title",
+    "description",
+    "username",
+    "password",
+    "email",
+    "bio",
+    "name",
+    "privacy",
+    "layout",
+    "cover",
+    "ids",
+    "ids[]",
+    "deletehashes",
+    "deletehashes[]",
+    "images",
+    "client_id",
+    "client_secret",
+    "grant_type",
+    "refresh_token",
+    "code",
+    "pin",
+    "response_type",
+    "state",
+    "redirect_uri",
+    "type",
+    "image",
+    "video",
+    "album",
+    "album_id",
+    "public_images",
+    "messaging_enabled",
+    "album_privacy",
+    "show_mature",
+    "newsletter_subscribed",
+    "accepted_gallery_terms",
+    "high_quality",
+    "avatar",
+    "csrf_token",
+    "captcha",
+    "g-recaptcha-response",
+    "h-captcha-response",
+    "cf-turnstile-response",
+    "invite",
+    "invite_code",
+    "account_id",
+    "page",
+    "perPage",
+    "sort",
+    "disable_audio",
+    "allow",
 )
 BODY_METHODS = {"POST", "PUT", "DELETE", "PATCH"}
 ENCODINGS = ("form", "json", "multipart")
@@ -79,7 +122,7 @@ def _fast_templates(pattern: re.Pattern[str], names: list[str]) -> list[str]:
             if m is None:
                 expanded.append(t)
                 continue
-            expanded += [t[:m.start()] + alt + t[m.end():] for alt in m.group(1).split("|")]
+            expanded += [t[: m.start()] + alt + t[m.end() :] for alt in m.group(1).split("|")]
         out = expanded
     templates = []
     for t in out:
@@ -117,11 +160,17 @@ def test_route_table_is_complete() -> None:
     documented = {(m.upper(), path) for path, ops in build_fastapi().openapi()["paths"].items() for m in ops}
     mine = {(r.method, r.template) for r in ROUTES}
     assert documented <= mine, documented - mine
-    assert {("GET", "/oauth2/authorize"), ("POST", "/oauth2/authorize"), ("GET", "/a/{album_id}"),
-            ("GET", "/delete/{deletehash}"), ("POST", "/delete/{deletehash}")} <= mine
+    assert {
+        ("GET", "/oauth2/authorize"),
+        ("POST", "/oauth2/authorize"),
+        ("GET", "/a/{album_id}"),
+        ("GET", "/delete/{deletehash}"),
+        ("POST", "/delete/{deletehash}"),
+    } <= mine
     for method, pattern, _ in FAST_ROUTES:
-        assert any(r.method == method and pattern.match(r.template.replace("{", "").replace("}", ""))
-                   for r in ROUTES), pattern.pattern
+        assert any(
+            r.method == method and pattern.match(r.template.replace("{", "").replace("}", "")) for r in ROUTES
+        ), pattern.pattern
 
 
 # ---------------------------------------------------------------- bodies in three encodings
@@ -143,9 +192,13 @@ def encode(encoding: str, pairs: list[tuple[bytes, bytes]]) -> tuple[bytes, str]
             members = b",".join(b'"' + k + b'":"' + v + b'"' for k, v in pairs)
             return b"{" + members + b"}", "application/json"
     boundary = secrets.token_hex(12).encode()
-    parts = [b"--" + boundary + b'\r\nContent-Disposition: form-data; name="' + k + b'"\r\n\r\n' + v + b"\r\n"
-             for k, v in pairs]
-    return b"".join(parts) + b"--" + boundary + b"--\r\n", f"multipart/form-data; boundary={boundary.decode()}"
+    parts = [
+        b"--" + boundary + b'\r\nContent-Disposition: form-data; name="' + k + b'"\r\n\r\n' + v + b"\r\n"
+        for k, v in pairs
+    ]
+    return b"".join(
+        parts
+    ) + b"--" + boundary + b"--\r\n", f"multipart/form-data; boundary={boundary.decode()}"
 
 
 def query(value: bytes) -> str:
@@ -158,6 +211,7 @@ def query(value: bytes) -> str:
 @dataclass
 class World:
     """An account with an image in an album: what the valid path parameters point at."""
+
     user: User
     image: dict[str, Any]
     album: dict[str, Any]
@@ -166,9 +220,13 @@ class World:
     def values(self, auth: str) -> dict[str, str]:
         # Anonymous callers reach images and albums by deletehash; the owner by id.
         anon = auth == "client"
-        return {"username": self.user.name, "deletehash": self.image["deletehash"],
-                "image_id": self.image["deletehash"] if anon else self.image["id"],
-                "album_id": self.album["deletehash"] if anon else self.album["id"], "sort": "newest"}
+        return {
+            "username": self.user.name,
+            "deletehash": self.image["deletehash"],
+            "image_id": self.image["deletehash"] if anon else self.image["id"],
+            "album_id": self.album["deletehash"] if anon else self.album["id"],
+            "sort": "newest",
+        }
 
 
 def new_world(server: LiveServer, creds: tuple[str, str], http: httpx.Client) -> World:
@@ -195,8 +253,9 @@ class Ctx:
     def new_world(self) -> World:
         return new_world(self.server, self.creds, self.http)
 
-    def send(self, route: Route, url: str, auth: dict[str, str], body: tuple[bytes, str] | None,
-             what: str) -> httpx.Response:
+    def send(
+        self, route: Route, url: str, auth: dict[str, str], body: tuple[bytes, str] | None, what: str
+    ) -> httpx.Response:
         headers = dict(auth)
         content = None
         if body is not None:
@@ -205,8 +264,10 @@ class Ctx:
         self.sent += 1
         problem = judge(route, r)
         if problem:
-            self.problems.append(f"{route.method} {url[:160]} [{route.source}: {what}] -> {r.status_code}: {problem}: "
-                                 f"{r.text[:200]!r}")
+            self.problems.append(
+                f"{route.method} {url[:160]} [{route.source}: {what}] -> {r.status_code}: {problem}: "
+                f"{r.text[:200]!r}"
+            )
         return r
 
 
@@ -268,9 +329,16 @@ def ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ctx]:
     # Its own server: hundreds of failed sign-ins from one address would lock every other test out of the
     # shared one, whose sign-in limits are the real ones.
     data = tmp_path_factory.mktemp("control-chars")
-    srv = start_server(data, port=free_port(), extra_env={
-        "IMGHOST_RATE_LIMIT_USER": "1000000", "IMGHOST_RATE_LIMIT_CLIENT": "1000000",
-        "IMGHOST_RATE_LIMIT_POST": "1000000", "IMGHOST_LOGIN_ATTEMPTS": "1000000"})
+    srv = start_server(
+        data,
+        port=free_port(),
+        extra_env={
+            "IMGHOST_RATE_LIMIT_USER": "1000000",
+            "IMGHOST_RATE_LIMIT_CLIENT": "1000000",
+            "IMGHOST_RATE_LIMIT_POST": "1000000",
+            "IMGHOST_LOGIN_ATTEMPTS": "1000000",
+        },
+    )
     try:
         creds = srv.create_client("hostile")
         with httpx.Client(base_url=srv.url, timeout=60) as http:
@@ -282,9 +350,11 @@ def ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ctx]:
 def _fill(template: str, values: dict[str, str]) -> str:
     """The template with these values; a number parameter ({page:int}) otherwise gets 0, any other unknown
     parameter a plausible id that does not exist."""
+
     def one(m: re.Match[str]) -> str:
         name = m.group(1)
         return values.get(name, "0" if name in INT_PARAMS else "abc")
+
     return re.sub(r"{([^}]+)}", one, template)
 
 
@@ -313,10 +383,14 @@ def test_hostile_path_segments(ctx: Ctx) -> None:
                             body: tuple[bytes, str] | None = encode(encoding, _pairs(value))
                         else:
                             body, url = None, f"{url}?{query(value)}"
-                        r = ctx.send(route, url, ctx.auth(auth), body, f"{auth} {param}={segment[:20]} {encoding}")
+                        r = ctx.send(
+                            route, url, ctx.auth(auth), body, f"{auth} {param}={segment[:20]} {encoding}"
+                        )
                         if r.status_code == 200 and route.method != "GET":
                             ctx.problems.append(f"{route.method} {url[:120]}: a hostile {param} succeeded")
-    assert not ctx.problems, f"{len(ctx.problems)} bad answers of {ctx.sent}:\n" + "\n".join(ctx.problems[:40])
+    assert not ctx.problems, f"{len(ctx.problems)} bad answers of {ctx.sent}:\n" + "\n".join(
+        ctx.problems[:40]
+    )
 
 
 def test_hostile_parameters(ctx: Ctx) -> None:
@@ -345,19 +419,30 @@ def test_hostile_parameters(ctx: Ctx) -> None:
                             worlds.append(ctx.new_world())
                         w = worlds[-1]
                         url = _fill(route.template, w.values(auth))
-                        r = ctx.send(route, url, ctx.auth(auth, w), encode(encoding, _pairs(value)),
-                                     f"{auth} {encoding} fresh")
+                        r = ctx.send(
+                            route,
+                            url,
+                            ctx.auth(auth, w),
+                            encode(encoding, _pairs(value)),
+                            f"{auth} {encoding} fresh",
+                        )
                         w.consumed = r.status_code < 400
                     continue
                 for encoding in ENCODINGS:
                     for value in HOSTILE_VALUES:
                         url = _fill(route.template, ctx.world.values(auth))
-                        ctx.send(route, url, ctx.auth(auth), encode(encoding, _pairs(value)), f"{auth} {encoding}")
+                        ctx.send(
+                            route, url, ctx.auth(auth), encode(encoding, _pairs(value)), f"{auth} {encoding}"
+                        )
         # The shared account is still there and still the owner's: no hostile request changed who it is.
-        me = envelope_ok(ctx.http.get(f"/3/account/{ctx.world.user.name}/settings", headers=ctx.world.user.bearer))
+        me = envelope_ok(
+            ctx.http.get(f"/3/account/{ctx.world.user.name}/settings", headers=ctx.world.user.bearer)
+        )
         assert me["account_url"] == ctx.world.user.name
     assert ctx.sent < 3000, f"{ctx.sent} requests: keep the table quick to run"
-    assert not ctx.problems, f"{len(ctx.problems)} bad answers of {ctx.sent}:\n" + "\n".join(ctx.problems[:40])
+    assert not ctx.problems, f"{len(ctx.problems)} bad answers of {ctx.sent}:\n" + "\n".join(
+        ctx.problems[:40]
+    )
 
 
 def test_each_parameter_alone(ctx: Ctx) -> None:
@@ -372,12 +457,21 @@ def test_each_parameter_alone(ctx: Ctx) -> None:
             for i, name in enumerate(TEXT_FIELDS):
                 value = HOSTILE_VALUES[i % len(HOSTILE_VALUES)]
                 encoding = ENCODINGS[(i // len(HOSTILE_VALUES)) % len(ENCODINGS)]
-                ctx.send(route, url, ctx.auth("bearer"), encode(encoding, [(name.encode(), value)]),
-                         f"{name} alone {encoding}")
-        me = envelope_ok(ctx.http.get(f"/3/account/{ctx.world.user.name}/settings", headers=ctx.world.user.bearer))
+                ctx.send(
+                    route,
+                    url,
+                    ctx.auth("bearer"),
+                    encode(encoding, [(name.encode(), value)]),
+                    f"{name} alone {encoding}",
+                )
+        me = envelope_ok(
+            ctx.http.get(f"/3/account/{ctx.world.user.name}/settings", headers=ctx.world.user.bearer)
+        )
         assert (me["account_url"], me["email"]) == (ctx.world.user.name, ctx.world.user.email)
     assert ctx.sent < 3000, f"{ctx.sent} requests: keep the table quick to run"
-    assert not ctx.problems, f"{len(ctx.problems)} bad answers of {ctx.sent}:\n" + "\n".join(ctx.problems[:40])
+    assert not ctx.problems, f"{len(ctx.problems)} bad answers of {ctx.sent}:\n" + "\n".join(
+        ctx.problems[:40]
+    )
 
 
 def test_oauth_with_valid_client(ctx: Ctx) -> None:
@@ -390,25 +484,49 @@ def test_oauth_with_valid_client(ctx: Ctx) -> None:
     with no_tracebacks(ctx.server):
         for grant in ("password", "refresh_token", "authorization_code", "pin"):
             for encoding, value in zip(ENCODINGS, HOSTILE_VALUES, strict=True):
-                pairs = [(k, v) for k, v in _pairs(value) if k not in (b"client_id", b"client_secret", b"grant_type")]
-                pairs += [(b"client_id", cid.encode()), (b"client_secret", secret.encode()),
-                          (b"grant_type", grant.encode())]
+                pairs = [
+                    (k, v)
+                    for k, v in _pairs(value)
+                    if k not in (b"client_id", b"client_secret", b"grant_type")
+                ]
+                pairs += [
+                    (b"client_id", cid.encode()),
+                    (b"client_secret", secret.encode()),
+                    (b"grant_type", grant.encode()),
+                ]
                 r = ctx.send(token, "/oauth2/token", {}, encode(encoding, pairs), f"{grant} {encoding}")
                 assert 400 <= r.status_code < 500, r.text
         csrf = secrets.token_urlsafe(24)
         for encoding, value in zip(ENCODINGS, HOSTILE_VALUES, strict=True):
             for rtype in (b"token", b"code", b"pin", value):
-                pairs = [(k, v) for k, v in _pairs(value)
-                         if k not in (b"client_id", b"csrf_token", b"response_type", b"allow")]
-                pairs += [(b"client_id", cid.encode()), (b"csrf_token", csrf.encode()), (b"response_type", rtype),
-                          (b"allow", b"1")]
-                r = ctx.send(authorize, "/oauth2/authorize", {"Cookie": f"imghost_csrf={csrf}"},
-                             encode(encoding, pairs), f"authorize {encoding} {rtype[:8]!r}")
+                pairs = [
+                    (k, v)
+                    for k, v in _pairs(value)
+                    if k not in (b"client_id", b"csrf_token", b"response_type", b"allow")
+                ]
+                pairs += [
+                    (b"client_id", cid.encode()),
+                    (b"csrf_token", csrf.encode()),
+                    (b"response_type", rtype),
+                    (b"allow", b"1"),
+                ]
+                r = ctx.send(
+                    authorize,
+                    "/oauth2/authorize",
+                    {"Cookie": f"imghost_csrf={csrf}"},
+                    encode(encoding, pairs),
+                    f"authorize {encoding} {rtype[:8]!r}",
+                )
                 assert 400 <= r.status_code < 500, r.text
         for value in HOSTILE_VALUES:
             url = f"/oauth2/authorize?client_id={cid}&response_type=code&state={quote(value)}"
-            r = ctx.send(next(r for r in ROUTES if r.template == "/oauth2/authorize" and r.method == "GET"), url,
-                         {}, None, "authorize page")
+            r = ctx.send(
+                next(r for r in ROUTES if r.template == "/oauth2/authorize" and r.method == "GET"),
+                url,
+                {},
+                None,
+                "authorize page",
+            )
             assert r.status_code == 200 and r.headers["content-type"].startswith("text/html"), r.text
     assert not ctx.problems, "\n".join(ctx.problems[:40])
 
@@ -425,8 +543,11 @@ def test_image_text_is_stored_without_controls(ctx: Ctx, encoding: str) -> None:
     w = ctx.world
     with no_tracebacks(ctx.server):
         body, ctype = encode(encoding, [(b"title", b"a\x01b\x7fc\td"), (b"description", b"x\x00y")])
-        r = ctx.http.post(f"/3/image/{w.image['deletehash']}", content=body,
-                          headers={**w.user.bearer, "Content-Type": ctype})
+        r = ctx.http.post(
+            f"/3/image/{w.image['deletehash']}",
+            content=body,
+            headers={**w.user.bearer, "Content-Type": ctype},
+        )
         assert envelope_ok(r) is True
         got = envelope_ok(ctx.http.get(f"/3/image/{w.image['id']}", headers=w.user.bearer))
         # Tab, line feed and carriage return are text; the rest is not.
@@ -438,13 +559,20 @@ def test_upload_text_and_filename_are_stored_without_controls(ctx: Ctx) -> None:
     w = ctx.world
     boundary = b"ctlboundary42"
     fields = [(b"title", b"t\x00i"), (b"description", b"d\x00\x1be")]
-    body = b"".join(b"--" + boundary + b'\r\nContent-Disposition: form-data; name="' + k + b'"\r\n\r\n' + v + b"\r\n"
-                    for k, v in fields)
-    body += (b"--" + boundary + b'\r\nContent-Disposition: form-data; name="image"; filename="p\x00q.png"\r\n'
-             b"Content-Type: image/png\r\n\r\n" + unique_png() + b"\r\n--" + boundary + b"--\r\n")
+    body = b"".join(
+        b"--" + boundary + b'\r\nContent-Disposition: form-data; name="' + k + b'"\r\n\r\n' + v + b"\r\n"
+        for k, v in fields
+    )
+    body += (
+        b"--" + boundary + b'\r\nContent-Disposition: form-data; name="image"; filename="p\x00q.png"\r\n'
+        b"Content-Type: image/png\r\n\r\n" + unique_png() + b"\r\n--" + boundary + b"--\r\n"
+    )
     with no_tracebacks(ctx.server):
-        r = ctx.http.post("/3/upload", content=body, headers={
-            **w.user.bearer, "Content-Type": f"multipart/form-data; boundary={boundary.decode()}"})
+        r = ctx.http.post(
+            "/3/upload",
+            content=body,
+            headers={**w.user.bearer, "Content-Type": f"multipart/form-data; boundary={boundary.decode()}"},
+        )
         image = envelope_ok(r)
         assert (image["title"], image["description"]) == ("ti", "de")
         assert "\x00" not in image["name"]
@@ -456,15 +584,21 @@ def test_album_title_is_stored_without_controls(ctx: Ctx, encoding: str) -> None
     w = ctx.world
     with no_tracebacks(ctx.server):
         body, ctype = encode(encoding, [(b"title", b"x\x00y"), (b"description", b"\x00d\x08")])
-        album = envelope_ok(ctx.http.post("/3/album", content=body, headers={**w.user.bearer, "Content-Type": ctype}))
+        album = envelope_ok(
+            ctx.http.post("/3/album", content=body, headers={**w.user.bearer, "Content-Type": ctype})
+        )
         got = envelope_ok(ctx.http.get(f"/3/album/{album['id']}", headers=w.user.bearer))
         assert (got["title"], got["description"]) == ("xy", "d")
         assert db_rows(ctx.server, "SELECT title, description FROM albums WHERE id = ?", (album["id"],)) == [
-            ("xy", "d")]
+            ("xy", "d")
+        ]
         # And an update by deletehash, anonymously.
         body, ctype = encode(encoding, [(b"title", b"u\x00v")])
-        r = ctx.http.post(f"/3/album/{album['deletehash']}", content=body,
-                          headers={**ctx.auth("client"), "Content-Type": ctype})
+        r = ctx.http.post(
+            f"/3/album/{album['deletehash']}",
+            content=body,
+            headers={**ctx.auth("client"), "Content-Type": ctype},
+        )
         assert envelope_ok(r) is True
         assert envelope_ok(ctx.http.get(f"/3/album/{album['id']}", headers=w.user.bearer))["title"] == "uv"
 
@@ -477,7 +611,9 @@ def test_bio_is_stored_without_controls_and_email_is_refused(ctx: Ctx) -> None:
         assert envelope_ok(ctx.http.get(f"/3/account/{u.name}", headers=u.bearer))["bio"] == "hi there"
         assert db_rows(ctx.server, "SELECT bio FROM accounts WHERE id = ?", (u.id,)) == [("hi there",)]
 
-        r = ctx.http.post(f"/3/account/{u.name}/settings", data={"email": f"a\x00{u.email}"}, headers=u.bearer)
+        r = ctx.http.post(
+            f"/3/account/{u.name}/settings", data={"email": f"a\x00{u.email}"}, headers=u.bearer
+        )
         envelope_error(r, 400)
         settings = envelope_ok(ctx.http.get(f"/3/account/{u.name}/settings", headers=u.bearer))
         assert settings["email"] == u.email
@@ -486,11 +622,17 @@ def test_bio_is_stored_without_controls_and_email_is_refused(ctx: Ctx) -> None:
 def test_signup_with_control_characters(ctx: Ctx) -> None:
     before = db_rows(ctx.server, "SELECT COUNT(*) FROM accounts")
     with no_tracebacks(ctx.server):
-        r = ctx.http.post("/3/account/ctlsignup1", data={"email": "a\x00b@example.org", "password": "pw-123456789"},
-                          headers=ctx.auth("client"))
+        r = ctx.http.post(
+            "/3/account/ctlsignup1",
+            data={"email": "a\x00b@example.org", "password": "pw-123456789"},
+            headers=ctx.auth("client"),
+        )
         envelope_error(r, 400)
-        r = ctx.http.post("/3/account/ctl%00signup", data={"email": "ok@example.org", "password": "pw-123456789"},
-                          headers=ctx.auth("client"))
+        r = ctx.http.post(
+            "/3/account/ctl%00signup",
+            data={"email": "ok@example.org", "password": "pw-123456789"},
+            headers=ctx.auth("client"),
+        )
         envelope_error(r, 400)
     # Neither made an account.
     assert db_rows(ctx.server, "SELECT COUNT(*) FROM accounts") == before
@@ -499,8 +641,16 @@ def test_signup_with_control_characters(ctx: Ctx) -> None:
 def test_password_grant_with_nul_username(ctx: Ctx) -> None:
     cid, secret = ctx.creds
     with no_tracebacks(ctx.server):
-        r = ctx.http.post("/oauth2/token", data={"client_id": cid, "client_secret": secret, "grant_type": "password",
-                                                 "username": "a\x00b", "password": "whatever"})
+        r = ctx.http.post(
+            "/oauth2/token",
+            data={
+                "client_id": cid,
+                "client_secret": secret,
+                "grant_type": "password",
+                "username": "a\x00b",
+                "password": "whatever",
+            },
+        )
         assert 400 <= r.status_code < 500, r.text
         body = r.json()
         assert body["success"] is False and body["status"] == r.status_code
@@ -512,17 +662,27 @@ def test_removing_ids_that_cannot_exist(ctx: Ctx) -> None:
     w = ctx.new_world()
     album = w.album["id"]
     with no_tracebacks(ctx.server):
-        for method, path, body in (("POST", f"/3/album/{album}/remove_images", {"ids": "x\x00y"}),
-                                   ("DELETE", f"/3/album/{album}/remove_images", {"ids[]": "\x00"}),
-                                   ("DELETE", f"/3/album/{album}", {"ids": f"{w.image['id']}\x00"})):
+        for method, path, body in (
+            ("POST", f"/3/album/{album}/remove_images", {"ids": "x\x00y"}),
+            ("DELETE", f"/3/album/{album}/remove_images", {"ids[]": "\x00"}),
+            ("DELETE", f"/3/album/{album}", {"ids": f"{w.image['id']}\x00"}),
+        ):
             r = ctx.http.request(method, path, data=body, headers=w.user.bearer)
             assert envelope_ok(r) is True, (method, path)
             images = envelope_ok(ctx.http.get(f"/3/album/{album}/images", headers=w.user.bearer))
             assert [i["id"] for i in images] == [w.image["id"]], (method, path)
 
 
-@pytest.mark.parametrize("path", ["/3/album/%00", "/3/image/abc%00def", "/3/album/a%00b/images",
-                                  "/3/image/%00/favorite", "/3/account/a%00b"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/3/album/%00",
+        "/3/image/abc%00def",
+        "/3/album/a%00b/images",
+        "/3/image/%00/favorite",
+        "/3/account/a%00b",
+    ],
+)
 def test_ids_that_cannot_exist_are_not_found(ctx: Ctx, path: str) -> None:
     method = "POST" if path.endswith("favorite") else "GET"
     with no_tracebacks(ctx.server):
@@ -534,8 +694,11 @@ def test_judge_flags_bad_answers() -> None:
     """The answer check itself can fail."""
     api = Route("GET", "/3/image/{image_id}", ("image_id",), "fastapi")
     page = Route("GET", "/a/{album_id}", ("album_id",), "fastapi")
-    envelope = {"data": {"error": "Not found", "request": "/3/image/x", "method": "GET"}, "success": False,
-                "status": 404}
+    envelope = {
+        "data": {"error": "Not found", "request": "/3/image/x", "method": "GET"},
+        "success": False,
+        "status": 404,
+    }
     assert judge(api, httpx.Response(404, json=envelope)) == ""
     assert judge(api, httpx.Response(500, json={**envelope, "status": 500})) == "server error"
     assert judge(api, httpx.Response(404, json={**envelope, "status": 400})) != ""

@@ -63,14 +63,14 @@ def _scan_start(data: bytes) -> int:
 
 def stray_marker(data: bytes) -> bytes:
     eoi = data.rindex(b"\xff\xd9")
-    return data[:eoi - 2] + b"\xff\x6f" + data[eoi:]
+    return data[: eoi - 2] + b"\xff\x6f" + data[eoi:]
 
 
 def cut_last_scan(data: bytes, *, eoi: bool) -> bytes:
     """Cut the file 60% into its last scan (the only one, for a baseline JPEG)."""
     last = data.rindex(b"\xff\xda")
     start = last + 2 + struct.unpack_from(">H", data, last + 2)[0]
-    cut = data[:start + (len(data) - 2 - start) * 6 // 10]
+    cut = data[: start + (len(data) - 2 - start) * 6 // 10]
     if cut.endswith(b"\xff"):
         cut = cut[:-1]
     return cut + (b"\xff\xd9" if eoi else b"")
@@ -83,7 +83,7 @@ def bytes_after_eoi(data: bytes) -> bytes:
 def garbage_scan(data: bytes, seed: int) -> bytes:
     """The header of a real JPEG, then noise where the scan should be (no 0xFF: no markers in it)."""
     noise = random.Random(seed).randbytes(40_000).replace(b"\xff", b"\x00")
-    return data[:_scan_start(data)] + noise + b"\xff\xd9"
+    return data[: _scan_start(data)] + noise + b"\xff\xd9"
 
 
 def without(data: bytes, marker: int) -> bytes:
@@ -94,7 +94,7 @@ def without(data: bytes, marker: int) -> bytes:
 
 
 def patched(data: bytes, offset: int, value: bytes) -> bytes:
-    return data[:offset] + value + data[offset + len(value):]
+    return data[:offset] + value + data[offset + len(value) :]
 
 
 def _undecodable(seed: int) -> dict[str, bytes]:
@@ -152,6 +152,7 @@ def _bluish(px: tuple[int, ...]) -> bool:
 def test_the_shapes_are_damaged() -> None:
     """Each displayable shape really is one Pillow refuses or one that carries extra bytes; otherwise the
     tests below would prove nothing."""
+
     def pillow_refuses(data: bytes) -> bool:
         try:
             with Image.open(io.BytesIO(data)) as im:
@@ -167,8 +168,9 @@ def test_the_shapes_are_damaged() -> None:
 
 
 @pytest.mark.parametrize("shape", sorted(DISPLAYABLE))
-def test_displayable_damage_has_every_thumbnail(api: httpx.Client, raw: httpx.Client, server: LiveServer,
-                                                shape: str) -> None:
+def test_displayable_damage_has_every_thumbnail(
+    api: httpx.Client, raw: httpx.Client, server: LiveServer, shape: str
+) -> None:
     mark = len(server.logs())
     data = DISPLAYABLE[shape]()
     image = envelope_ok(_upload(api, data))
@@ -187,13 +189,17 @@ def test_displayable_damage_has_every_thumbnail(api: httpx.Client, raw: httpx.Cl
             # rows a cut-short scan still has).
             y = max(1, im.height // 10)
             assert _reddish(rgb.getpixel((im.width // 10, y))), (suffix, rgb.getpixel((im.width // 10, y)))
-            assert _bluish(rgb.getpixel((im.width * 9 // 10, y))), (suffix, rgb.getpixel((im.width * 9 // 10, y)))
+            assert _bluish(rgb.getpixel((im.width * 9 // 10, y))), (
+                suffix,
+                rgb.getpixel((im.width * 9 // 10, y)),
+            )
     assert "Traceback" not in server.logs()[mark:]
 
 
 @pytest.mark.parametrize("shape", sorted(UNDECODABLE))
-def test_undecodable_damage_is_refused_or_has_thumbnails(api: httpx.Client, raw: httpx.Client,
-                                                         server: LiveServer, shape: str) -> None:
+def test_undecodable_damage_is_refused_or_has_thumbnails(
+    api: httpx.Client, raw: httpx.Client, server: LiveServer, shape: str
+) -> None:
     mark = len(server.logs())
     r = _upload(api, UNDECODABLE[shape])
     assert r.status_code < 500, r.text
@@ -214,6 +220,7 @@ def test_undecodable_damage_is_refused_or_has_thumbnails(api: httpx.Client, raw:
 
 
 # ------------------------------------------------------------------------------------- in-process
+
 
 def _render_all(tmp_path: Path, data: bytes) -> dict[str, Image.Image]:
     src = tmp_path / "src.jpg"
@@ -249,4 +256,4 @@ def test_stray_marker_cut() -> None:
         assert thumbs._cut_at_stray_marker(clean) is None
     for damaged in (stray_marker(_jpeg(8)), stray_marker(_jpeg(9, progressive=True))):
         eoi = damaged.rindex(b"\xff\xd9")
-        assert thumbs._cut_at_stray_marker(damaged) == damaged[:eoi - 2] + b"\xff\xd9"
+        assert thumbs._cut_at_stray_marker(damaged) == damaged[: eoi - 2] + b"\xff\xd9"

@@ -81,12 +81,15 @@ RESOLVE = [
 
 
 @pytest.mark.parametrize(("trust", "proxies", "peer", "lines", "expected"), RESOLVE)
-def test_client_address_table(trust: bool, proxies: str, peer: str | None, lines: list[str],
-                              expected: str) -> None:
+def test_client_address_table(
+    trust: bool, proxies: str, peer: str | None, lines: list[str], expected: str
+) -> None:
     addresses = ClientAddresses(trust_forwarded=trust, trusted_proxies=proxies)
     assert addresses.resolve(peer, lines) == expected
-    scope = {"client": (peer, 1234) if peer is not None else None,
-             "headers": [(b"x-forwarded-for", v.encode()) for v in lines] + [(b"host", b"x")]}
+    scope = {
+        "client": (peer, 1234) if peer is not None else None,
+        "headers": [(b"x-forwarded-for", v.encode()) for v in lines] + [(b"host", b"x")],
+    }
     assert addresses.of(scope) == expected
 
 
@@ -143,9 +146,13 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Live
     while ports[0] == ports[1]:
         ports[1] = free_port()
     envs = {
-        "forwarded": {"IMGHOST_TRUST_FORWARDED": "1", "IMGHOST_RATE_LIMIT_POST": str(POST_LIMIT),
-                      "IMGHOST_LOGIN_ATTEMPTS": str(LOGIN_ATTEMPTS), "IMGHOST_LOGIN_WINDOW": "3600",
-                      "IMGHOST_LOGIN_SLOWDOWN": str(SLOWDOWN)},
+        "forwarded": {
+            "IMGHOST_TRUST_FORWARDED": "1",
+            "IMGHOST_RATE_LIMIT_POST": str(POST_LIMIT),
+            "IMGHOST_LOGIN_ATTEMPTS": str(LOGIN_ATTEMPTS),
+            "IMGHOST_LOGIN_WINDOW": "3600",
+            "IMGHOST_LOGIN_SLOWDOWN": str(SLOWDOWN),
+        },
         "tls": {"IMGHOST_PUBLIC_URL": f"https://127.0.0.1:{ports[1]}"},
     }
     started: dict[str, LiveServer] = {}
@@ -188,9 +195,18 @@ def _from(addr: str, spoof: str = "") -> dict[str, str]:
 
 
 def _grant(srv: LiveServer, app: tuple[str, str], name: str, password: str, addr: str) -> httpx.Response:
-    return httpx.post(f"{srv.url}/oauth2/token", headers=_from(addr), timeout=60, data={
-        "client_id": app[0], "client_secret": app[1], "grant_type": "password",
-        "username": name, "password": password})
+    return httpx.post(
+        f"{srv.url}/oauth2/token",
+        headers=_from(addr),
+        timeout=60,
+        data={
+            "client_id": app[0],
+            "client_secret": app[1],
+            "grant_type": "password",
+            "username": name,
+            "password": password,
+        },
+    )
 
 
 def _no_tracebacks(srv: LiveServer) -> None:
@@ -201,14 +217,18 @@ def _no_tracebacks(srv: LiveServer) -> None:
 
 
 class TestForwardedFor:
-    def _post(self, srv: LiveServer, cid: str, headers: dict[str, str],
-              transport: httpx.HTTPTransport | None = None) -> httpx.Response:
+    def _post(
+        self, srv: LiveServer, cid: str, headers: dict[str, str], transport: httpx.HTTPTransport | None = None
+    ) -> httpx.Response:
         with httpx.Client(transport=transport, timeout=60) as c:
             # Any POST is counted against the address; a request for no known route costs nothing else.
-            return c.post(f"{srv.url}/3/nothing-here", headers={"Authorization": f"Client-ID {cid}", **headers})
+            return c.post(
+                f"{srv.url}/3/nothing-here", headers={"Authorization": f"Client-ID {cid}", **headers}
+            )
 
-    def test_spoofed_leftmost_entries_do_not_escape_the_post_limit(self, fwd: LiveServer,
-                                                                  fwd_app: tuple[str, str]) -> None:
+    def test_spoofed_leftmost_entries_do_not_escape_the_post_limit(
+        self, fwd: LiveServer, fwd_app: tuple[str, str]
+    ) -> None:
         _quiet_window(3600)
         client, neighbour = _addr(), _addr()
         seen = []
@@ -224,12 +244,15 @@ class TestForwardedFor:
         r = self._post(fwd, fwd_app[0], _from(neighbour))
         assert r.status_code == 404 and r.headers["x-post-rate-limit-remaining"] == str(POST_LIMIT - 1)
 
-    def test_header_from_an_untrusted_peer_is_ignored(self, fwd: LiveServer, fwd_app: tuple[str, str]) -> None:
+    def test_header_from_an_untrusted_peer_is_ignored(
+        self, fwd: LiveServer, fwd_app: tuple[str, str]
+    ) -> None:
         """127.0.0.2 is loopback but not in the trusted list (127.0.0.1 and ::1): it speaks for itself only."""
         _quiet_window(3600)
         transport = httpx.HTTPTransport(local_address="127.0.0.2")
-        seen = [self._post(fwd, fwd_app[0], _from(_addr()), transport).status_code
-                for _ in range(POST_LIMIT + 1)]
+        seen = [
+            self._post(fwd, fwd_app[0], _from(_addr()), transport).status_code for _ in range(POST_LIMIT + 1)
+        ]
         assert seen == [404] * POST_LIMIT + [429], seen
         # The addresses it named are untouched.
         assert self._post(fwd, fwd_app[0], _from(_addr())).status_code == 404
@@ -243,21 +266,26 @@ class TestLockout:
     def victim(self, fwd: LiveServer, fwd_app: tuple[str, str]) -> User:
         return make_user(fwd, fwd_app, via="cli", token=False, prefix="v")
 
-    def _form_sign_in(self, srv: LiveServer, app: tuple[str, str], addr: str, name: str,
-                      password: str) -> httpx.Response:
+    def _form_sign_in(
+        self, srv: LiveServer, app: tuple[str, str], addr: str, name: str, password: str
+    ) -> httpx.Response:
         with Browser(srv.url) as b:
             b.http.headers["x-forwarded-for"] = addr
             page = b.open(f"/oauth2/authorize?client_id={app[0]}&response_type=code&state=s")
             return b.submit(page, username=name, password=password)
 
-    def test_a_strangers_failures_do_not_lock_the_owner_out(self, fwd: LiveServer, fwd_app: tuple[str, str],
-                                                            victim: User) -> None:
+    def test_a_strangers_failures_do_not_lock_the_owner_out(
+        self, fwd: LiveServer, fwd_app: tuple[str, str], victim: User
+    ) -> None:
         _quiet_window(3600)
         attacker, owner = _addr(), _addr()
         seen = []
         for i in range(12):
-            r = (_grant(fwd, fwd_app, victim.name, f"guess-{i}", attacker) if i % 2 else
-                 self._form_sign_in(fwd, fwd_app, attacker, victim.name, f"guess-{i}"))
+            r = (
+                _grant(fwd, fwd_app, victim.name, f"guess-{i}", attacker)
+                if i % 2
+                else self._form_sign_in(fwd, fwd_app, attacker, victim.name, f"guess-{i}")
+            )
             seen.append(r.status_code)
         assert seen == [401] * LOGIN_ATTEMPTS + [429] * (12 - LOGIN_ATTEMPTS), seen
         # From the attacker's address even the right password is refused, in either case of the name...
@@ -278,13 +306,16 @@ class TestLockout:
         assert _grant(fwd, fwd_app, victim.name, victim.password, owner).status_code == 200
         _no_tracebacks(fwd)
 
-    def test_made_up_names_lock_only_their_address(self, fwd: LiveServer, fwd_app: tuple[str, str],
-                                                   victim: User) -> None:
+    def test_made_up_names_lock_only_their_address(
+        self, fwd: LiveServer, fwd_app: tuple[str, str], victim: User
+    ) -> None:
         _quiet_window(3600)
         sprayer, other = _addr(), _addr()
         per_address = LOGIN_ATTEMPTS * 5
-        seen = [_grant(fwd, fwd_app, f"ghost{secrets.token_hex(6)}", "guess", sprayer).status_code
-                for _ in range(50)]
+        seen = [
+            _grant(fwd, fwd_app, f"ghost{secrets.token_hex(6)}", "guess", sprayer).status_code
+            for _ in range(50)
+        ]
         assert seen == [401] * per_address + [429] * (50 - per_address), seen
         # The sprayer's address is refused whatever it tries next, a real account's right password included.
         assert envelope_error(_grant(fwd, fwd_app, victim.name, victim.password, sprayer), 429)
@@ -293,13 +324,17 @@ class TestLockout:
         r = _grant(fwd, fwd_app, f"ghost{secrets.token_hex(6)}", "guess", other)
         assert envelope_error(r, 401)["error"] == BAD_LOGIN
 
-    def test_a_parallel_burst_gets_no_more_guesses(self, fwd: LiveServer, fwd_app: tuple[str, str],
-                                                   victim: User) -> None:
+    def test_a_parallel_burst_gets_no_more_guesses(
+        self, fwd: LiveServer, fwd_app: tuple[str, str], victim: User
+    ) -> None:
         _quiet_window(3600)
         attacker = _addr()
         with ThreadPoolExecutor(12) as pool:
-            seen = list(pool.map(lambda i: _grant(fwd, fwd_app, victim.name, f"guess-{i}", attacker).status_code,
-                                 range(24)))
+            seen = list(
+                pool.map(
+                    lambda i: _grant(fwd, fwd_app, victim.name, f"guess-{i}", attacker).status_code, range(24)
+                )
+            )
         assert sorted(seen) == [401] * LOGIN_ATTEMPTS + [429] * (24 - LOGIN_ATTEMPTS), seen
         assert _grant(fwd, fwd_app, victim.name, victim.password, _addr()).status_code == 200
 
@@ -308,8 +343,9 @@ class TestLockout:
 
 
 class TestFormToken:
-    def test_non_ascii_form_token_is_refused_not_a_crash(self, fwd: LiveServer,
-                                                         fwd_app: tuple[str, str]) -> None:
+    def test_non_ascii_form_token_is_refused_not_a_crash(
+        self, fwd: LiveServer, fwd_app: tuple[str, str]
+    ) -> None:
         with Browser(fwd.url) as b:
             page = b.open(f"/oauth2/authorize?client_id={fwd_app[0]}&response_type=code")
             for token in ("é", "\u2603" * 40, page.hidden["csrf_token"][:-1] + "é"):
@@ -319,8 +355,15 @@ class TestFormToken:
         for cookie in ("é", "x" * 10, "a b", "A" * 200):
             with httpx.Client(base_url=fwd.url, timeout=60) as c:
                 c.headers["cookie"] = f"imghost_csrf={cookie}".encode().decode("latin-1")
-                r = c.post("/oauth2/authorize", data={"client_id": fwd_app[0], "response_type": "code",
-                                                      "csrf_token": cookie, "allow": "1"})
+                r = c.post(
+                    "/oauth2/authorize",
+                    data={
+                        "client_id": fwd_app[0],
+                        "response_type": "code",
+                        "csrf_token": cookie,
+                        "allow": "1",
+                    },
+                )
                 assert envelope_error(r, 403)["error"] == CSRF_REFUSED
                 fresh = c.get(f"/oauth2/authorize?client_id={fwd_app[0]}")
                 assert fresh.status_code == 200
@@ -413,10 +456,13 @@ def _gif(seed: int) -> bytes:
 
 
 class TestHeaders:
-    def test_every_page(self, server: LiveServer, api: httpx.Client, raw: httpx.Client,
-                        session_client: tuple[str, str]) -> None:
+    def test_every_page(
+        self, server: LiveServer, api: httpx.Client, raw: httpx.Client, session_client: tuple[str, str]
+    ) -> None:
         up = envelope_ok(api.post("/3/upload", files={"image": ("a.jpg", unique_jpeg(7311, 400, 300))}))
-        album = envelope_ok(api.post("/3/album", data={"deletehashes[]": [up["deletehash"]], "title": "headers"}))
+        album = envelope_ok(
+            api.post("/3/album", data={"deletehashes[]": [up["deletehash"]], "title": "headers"})
+        )
         cid = session_client[0]
         pages = {
             "home": raw.get("/"),
@@ -435,7 +481,9 @@ class TestHeaders:
             pages["denied"] = b.submit(page, button="deny")
         assert pages["delete"].status_code == pages["album"].status_code == 200
         assert pages["not found"].status_code == pages["no album"].status_code == 404
-        assert pages["sign-in failed"].status_code == 401 and parse_page(pages["sign-in failed"]).by_id["error"]
+        assert (
+            pages["sign-in failed"].status_code == 401 and parse_page(pages["sign-in failed"]).by_id["error"]
+        )
         assert re.fullmatch(r"[A-Za-z0-9]{6,}", parse_page(pages["pin"]).by_id["pin"])
         pages["deleted"] = raw.post(f"/delete/{up['deletehash']}")
         assert pages["deleted"].status_code == 200
@@ -493,11 +541,20 @@ class TestHeaders:
         assert_page_headers(gifv, media=True)
         assert f'src="{anim["mp4"]}"' in gifv.text
 
-    def test_form_cookie_is_secure_behind_https(self, servers: dict[str, LiveServer], fwd: LiveServer,
-                                                fwd_app: tuple[str, str], server: LiveServer,
-                                                session_client: tuple[str, str]) -> None:
-        def cookie(srv: LiveServer, cid: str, headers: dict[str, str] | None = None,
-                   transport: httpx.HTTPTransport | None = None) -> str:
+    def test_form_cookie_is_secure_behind_https(
+        self,
+        servers: dict[str, LiveServer],
+        fwd: LiveServer,
+        fwd_app: tuple[str, str],
+        server: LiveServer,
+        session_client: tuple[str, str],
+    ) -> None:
+        def cookie(
+            srv: LiveServer,
+            cid: str,
+            headers: dict[str, str] | None = None,
+            transport: httpx.HTTPTransport | None = None,
+        ) -> str:
             with httpx.Client(transport=transport, timeout=60) as c:
                 r = c.get(f"{srv.url}/oauth2/authorize?client_id={cid}", headers=headers or {})
             assert r.status_code == 200, r.text
@@ -521,4 +578,3 @@ class TestHeaders:
         tls = servers["tls"]
         tls_app = tls.create_client("tls", "https://127.0.0.1:9/cb")
         assert secure(cookie(tls, tls_app[0]))
-

@@ -26,11 +26,19 @@ GROWTH_LIMIT = 64 * MB
 @pytest.fixture(scope="module")
 def srv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     data = tmp_path_factory.mktemp("intake-bounds")
-    s = start_server(data, port=free_port(), extra_env={
-        "IMGHOST_RATE_LIMIT_USER": "1000000", "IMGHOST_RATE_LIMIT_CLIENT": "1000000",
-        "IMGHOST_RATE_LIMIT_POST": "1000000",
-        "IMGHOST_BODY_GRACE_SECONDS": "2", "IMGHOST_BODY_MIN_RATE": "65536", "IMGHOST_BODY_IDLE_SECONDS": "2",
-        "IMGHOST_HEADER_TIMEOUT_SECONDS": "1"})
+    s = start_server(
+        data,
+        port=free_port(),
+        extra_env={
+            "IMGHOST_RATE_LIMIT_USER": "1000000",
+            "IMGHOST_RATE_LIMIT_CLIENT": "1000000",
+            "IMGHOST_RATE_LIMIT_POST": "1000000",
+            "IMGHOST_BODY_GRACE_SECONDS": "2",
+            "IMGHOST_BODY_MIN_RATE": "65536",
+            "IMGHOST_BODY_IDLE_SECONDS": "2",
+            "IMGHOST_HEADER_TIMEOUT_SECONDS": "1",
+        },
+    )
     try:
         yield s
     finally:
@@ -44,8 +52,12 @@ def cid(srv: LiveServer) -> str:
     # is the program's, not any one request's.
     headers = {"Authorization": f"Client-ID {cid}"}
     for _ in range(2):
-        assert httpx.post(f"{srv.url}/3/upload", headers=headers, files={"image": photo(300_000)},
-                          timeout=60).status_code == 200
+        assert (
+            httpx.post(
+                f"{srv.url}/3/upload", headers=headers, files={"image": photo(300_000)}, timeout=60
+            ).status_code
+            == 200
+        )
         httpx.post(f"{srv.url}/3/album", headers=headers, data={"title": "warm"}, timeout=60)
         httpx.post(f"{srv.url}/oauth2/token", data={"grant_type": "password"}, timeout=60)
     return cid
@@ -117,22 +129,30 @@ def big_jpeg() -> bytes:
 
 def _chunks(data: bytes, size: int = 256 * 1024) -> Iterator[bytes]:
     for i in range(0, len(data), size):
-        yield data[i:i + size]
+        yield data[i : i + size]
 
 
 @pytest.mark.parametrize("encoding", ["urlencoded", "json", "multipart-text"])
-def test_large_base64_upload_decodes_in_bounded_memory(srv: LiveServer, api: httpx.Client, big_jpeg: bytes,
-                                                       encoding: str) -> None:
+def test_large_base64_upload_decodes_in_bounded_memory(
+    srv: LiveServer, api: httpx.Client, big_jpeg: bytes, encoding: str
+) -> None:
     text = base64.b64encode(big_jpeg).decode()
     if encoding == "urlencoded":
-        body, ctype = f"type=base64&title=big&image={text.replace('+', '%2B').replace('/', '%2F')}".encode(), \
-            "application/x-www-form-urlencoded"
+        body, ctype = (
+            f"type=base64&title=big&image={text.replace('+', '%2B').replace('/', '%2F')}".encode(),
+            "application/x-www-form-urlencoded",
+        )
     elif encoding == "json":
-        body, ctype = json.dumps({"type": "base64", "title": "big", "image": text}).encode(), "application/json"
+        body, ctype = (
+            json.dumps({"type": "base64", "title": "big", "image": text}).encode(),
+            "application/json",
+        )
     else:
         b = "imghostBB"
-        body = (f'--{b}\r\nContent-Disposition: form-data; name="image"\r\n\r\n{text}\r\n--{b}\r\n'
-                f'Content-Disposition: form-data; name="title"\r\n\r\nbig\r\n--{b}--\r\n').encode()
+        body = (
+            f'--{b}\r\nContent-Disposition: form-data; name="image"\r\n\r\n{text}\r\n--{b}\r\n'
+            f'Content-Disposition: form-data; name="title"\r\n\r\nbig\r\n--{b}--\r\n'
+        ).encode()
         ctype = f"multipart/form-data; boundary={b}"
     with PeakGrowth(srv) as peak:
         r = api.post("/3/upload", content=_chunks(body), headers={"Content-Type": ctype})
@@ -164,18 +184,22 @@ def _multipart_bomb(fields: int, field_size: int) -> Iterator[bytes]:
     yield b"--BB--\r\n"
 
 
-@pytest.mark.parametrize(("path", "ctype", "body"), [
-    ("/3/upload", "application/x-www-form-urlencoded", lambda: _form_bomb(20 * MB)),
-    ("/3/upload", "application/json", lambda: _json_bomb(20 * MB)),
-    ("/3/upload", "multipart/form-data; boundary=BB", lambda: _multipart_bomb(40, MB)),
-    ("/3/album", "multipart/form-data; boundary=BB", lambda: _multipart_bomb(1000, MB)),
-    ("/3/album", "application/x-www-form-urlencoded", lambda: _form_bomb(20 * MB)),
-    ("/3/album", "application/json", lambda: _json_bomb(20 * MB)),
-    ("/oauth2/token", "multipart/form-data; boundary=BB", lambda: _multipart_bomb(1000, MB)),
-    ("/oauth2/token", "application/x-www-form-urlencoded", lambda: _form_bomb(20 * MB)),
-])
-def test_oversized_parameters_are_413_early_in_bounded_memory(srv: LiveServer, cid: str, path: str, ctype: str,
-                                                              body: object) -> None:
+@pytest.mark.parametrize(
+    ("path", "ctype", "body"),
+    [
+        ("/3/upload", "application/x-www-form-urlencoded", lambda: _form_bomb(20 * MB)),
+        ("/3/upload", "application/json", lambda: _json_bomb(20 * MB)),
+        ("/3/upload", "multipart/form-data; boundary=BB", lambda: _multipart_bomb(40, MB)),
+        ("/3/album", "multipart/form-data; boundary=BB", lambda: _multipart_bomb(1000, MB)),
+        ("/3/album", "application/x-www-form-urlencoded", lambda: _form_bomb(20 * MB)),
+        ("/3/album", "application/json", lambda: _json_bomb(20 * MB)),
+        ("/oauth2/token", "multipart/form-data; boundary=BB", lambda: _multipart_bomb(1000, MB)),
+        ("/oauth2/token", "application/x-www-form-urlencoded", lambda: _form_bomb(20 * MB)),
+    ],
+)
+def test_oversized_parameters_are_413_early_in_bounded_memory(
+    srv: LiveServer, cid: str, path: str, ctype: str, body: object
+) -> None:
     # Streamed without a Content-Length, so that only what the server reads can decide.
     headers = {"Content-Type": ctype}
     if path.startswith("/3"):
@@ -195,8 +219,11 @@ def test_oversized_parameters_are_413_early_in_bounded_memory(srv: LiveServer, c
 
 def test_declared_oversize_is_refused_before_the_body(srv: LiveServer, cid: str) -> None:
     with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as s:
-        s.sendall(b"POST /3/album HTTP/1.1\r\nHost: x\r\nAuthorization: Client-ID " + cid.encode() +
-                  b"\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 50000000\r\n\r\n")
+        s.sendall(
+            b"POST /3/album HTTP/1.1\r\nHost: x\r\nAuthorization: Client-ID "
+            + cid.encode()
+            + b"\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 50000000\r\n\r\n"
+        )
         head = s.recv(4096)
     assert head.startswith(b"HTTP/1.1 413")
 
@@ -207,24 +234,40 @@ def test_declared_oversize_is_refused_before_the_body(srv: LiveServer, cid: str)
 def test_unterminated_fields_only_body_updates_the_image(api: httpx.Client) -> None:
     up = api.post("/3/upload", files={"image": ("a.jpg", photo(20_000))}).json()["data"]
     body = b'--BB\r\nContent-Disposition: form-data; name="title"\r\n\r\nnew title\r\n'
-    r = api.post(f"/3/image/{up['deletehash']}", content=body,
-                 headers={"Content-Type": "multipart/form-data; boundary=BB"})
+    r = api.post(
+        f"/3/image/{up['deletehash']}",
+        content=body,
+        headers={"Content-Type": "multipart/form-data; boundary=BB"},
+    )
     assert r.json() == {"data": True, "success": True, "status": 200}
     assert api.get(f"/3/image/{up['id']}").json()["data"]["title"] == "new title"
     # Without the last CRLF either, and two fields.
-    body = (b'--BB\r\nContent-Disposition: form-data; name="title"\r\n\r\nt2\r\n'
-            b'--BB\r\nContent-Disposition: form-data; name="description"\r\n\r\nd2')
-    assert api.post(f"/3/image/{up['deletehash']}", content=body,
-                    headers={"Content-Type": "multipart/form-data; boundary=BB"}).status_code == 200
+    body = (
+        b'--BB\r\nContent-Disposition: form-data; name="title"\r\n\r\nt2\r\n'
+        b'--BB\r\nContent-Disposition: form-data; name="description"\r\n\r\nd2'
+    )
+    assert (
+        api.post(
+            f"/3/image/{up['deletehash']}",
+            content=body,
+            headers={"Content-Type": "multipart/form-data; boundary=BB"},
+        ).status_code
+        == 200
+    )
     got = api.get(f"/3/image/{up['id']}").json()["data"]
     assert (got["title"], got["description"]) == ("t2", "d2")
 
 
-@pytest.mark.parametrize("body", [b'--BB\r\nContent-Dispos', b"title=x", b"--B"])
+@pytest.mark.parametrize("body", [b"--BB\r\nContent-Dispos", b"title=x", b"--B"])
 def test_unreadable_multipart_is_400_and_changes_nothing(api: httpx.Client, body: bytes) -> None:
-    up = api.post("/3/upload", files={"image": ("a.jpg", photo(20_000))}, data={"title": "kept"}).json()["data"]
-    r = api.post(f"/3/image/{up['deletehash']}", content=body,
-                 headers={"Content-Type": "multipart/form-data; boundary=BB"})
+    up = api.post("/3/upload", files={"image": ("a.jpg", photo(20_000))}, data={"title": "kept"}).json()[
+        "data"
+    ]
+    r = api.post(
+        f"/3/image/{up['deletehash']}",
+        content=body,
+        headers={"Content-Type": "multipart/form-data; boundary=BB"},
+    )
     assert r.status_code == 400 and r.json()["success"] is False
     assert api.get(f"/3/image/{up['id']}").json()["data"]["title"] == "kept"
 
@@ -256,8 +299,11 @@ def _read_answer(s: socket.socket, limit: float) -> tuple[bytes, float]:
 def test_dripped_body_is_408_within_the_grace(srv: LiveServer, cid: str) -> None:
     before = set(tmp_leftovers(srv))
     with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as s:
-        s.sendall(b"POST /3/upload HTTP/1.1\r\nHost: x\r\nAuthorization: Client-ID " + cid.encode() +
-                  b"\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000000\r\n\r\n\xff\xd8\xff")
+        s.sendall(
+            b"POST /3/upload HTTP/1.1\r\nHost: x\r\nAuthorization: Client-ID "
+            + cid.encode()
+            + b"\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000000\r\n\r\n\xff\xd8\xff"
+        )
         started = time.monotonic()
         answer = b""
         s.settimeout(0.25)
@@ -278,8 +324,11 @@ def test_dripped_body_is_408_within_the_grace(srv: LiveServer, cid: str) -> None
 
 def test_stalled_body_is_408(srv: LiveServer, cid: str) -> None:
     with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as s:
-        s.sendall(b"POST /3/album HTTP/1.1\r\nHost: x\r\nAuthorization: Client-ID " + cid.encode() +
-                  b"\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ntitle=")
+        s.sendall(
+            b"POST /3/album HTTP/1.1\r\nHost: x\r\nAuthorization: Client-ID "
+            + cid.encode()
+            + b"\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ntitle="
+        )
         answer, elapsed = _read_answer(s, 10)
     assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
     assert b'"status":408' in answer or elapsed < 5

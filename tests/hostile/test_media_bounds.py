@@ -27,8 +27,11 @@ from tests.live import LiveServer, db_rows, free_port, start_server, stored_keys
 
 MB = 1024 * 1024
 GROWTH_LIMIT = 64 * MB
-HUGE = {"IMGHOST_RATE_LIMIT_USER": "1000000", "IMGHOST_RATE_LIMIT_CLIENT": "1000000",
-        "IMGHOST_RATE_LIMIT_POST": "1000000"}
+HUGE = {
+    "IMGHOST_RATE_LIMIT_USER": "1000000",
+    "IMGHOST_RATE_LIMIT_CLIENT": "1000000",
+    "IMGHOST_RATE_LIMIT_POST": "1000000",
+}
 
 
 # ------------------------------------------------------------------------------------------ servers
@@ -46,8 +49,15 @@ def _server(tmp_path_factory: pytest.TempPathFactory, name: str, env: dict[str, 
 @pytest.fixture(scope="module")
 def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """Low limits, so that hostile files stay small."""
-    yield from _server(tmp_path_factory, "media-limited", {
-        "IMGHOST_MAX_FRAMES": "50", "IMGHOST_MAX_ANIMATION_PIXELS": "100000", "IMGHOST_MAX_VIDEO_SECONDS": "5"})
+    yield from _server(
+        tmp_path_factory,
+        "media-limited",
+        {
+            "IMGHOST_MAX_FRAMES": "50",
+            "IMGHOST_MAX_ANIMATION_PIXELS": "100000",
+            "IMGHOST_MAX_VIDEO_SECONDS": "5",
+        },
+    )
 
 
 @pytest.fixture(scope="module")
@@ -59,12 +69,15 @@ def stingy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 @pytest.fixture(scope="module")
 def narrow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A heavy pool of one worker and no queue."""
-    yield from _server(tmp_path_factory, "media-narrow", {"IMGHOST_MEDIA_WORKERS": "1", "IMGHOST_MEDIA_QUEUE": "0"})
+    yield from _server(
+        tmp_path_factory, "media-narrow", {"IMGHOST_MEDIA_WORKERS": "1", "IMGHOST_MEDIA_QUEUE": "0"}
+    )
 
 
 def _client(srv: LiveServer) -> httpx.Client:
-    return httpx.Client(base_url=srv.url, headers={"Authorization": f"Client-ID {srv.clients[0][0]}"},
-                        timeout=180)
+    return httpx.Client(
+        base_url=srv.url, headers={"Authorization": f"Client-ID {srv.clients[0][0]}"}, timeout=180
+    )
 
 
 def upload(srv: LiveServer, data: bytes, name: str) -> tuple[httpx.Response, float]:
@@ -147,10 +160,13 @@ class ChildWatch:
                 exe = Path(cmd[0].decode()).name
                 if "ffmpeg" not in exe and b"imghost.media.convert" not in cmd:
                     continue  # the server itself, or the shell before its exec
-                nice = int(stat[stat.rfind(")") + 2:].split()[16])
-                self.seen[pid] = {"cmd": b" ".join(cmd).decode(errors="replace"), "nice": nice,
-                                  "cpu": _limit(limits, "Max cpu time"),
-                                  "as": _limit(limits, "Max address space")}
+                nice = int(stat[stat.rfind(")") + 2 :].split()[16])
+                self.seen[pid] = {
+                    "cmd": b" ".join(cmd).decode(errors="replace"),
+                    "nice": nice,
+                    "cpu": _limit(limits, "Max cpu time"),
+                    "as": _limit(limits, "Max address space"),
+                }
             time.sleep(0.005)
 
     def __enter__(self) -> ChildWatch:
@@ -166,7 +182,7 @@ class ChildWatch:
 def _limit(limits: str, name: str) -> str:
     for line in limits.splitlines():
         if line.startswith(name):
-            return line[len(name):].split()[0]
+            return line[len(name) :].split()[0]
     raise AssertionError(f"{name} not in /proc limits")
 
 
@@ -174,11 +190,15 @@ def _limit(limits: str, name: str) -> str:
 
 
 def _counts(srv: LiveServer) -> tuple[int, int]:
-    return (db_rows(srv, "SELECT COUNT(*) FROM images")[0][0], db_rows(srv, "SELECT COUNT(*) FROM blobs")[0][0])
+    return (
+        db_rows(srv, "SELECT COUNT(*) FROM images")[0][0],
+        db_rows(srv, "SELECT COUNT(*) FROM blobs")[0][0],
+    )
 
 
-def refused(srv: LiveServer, data: bytes, name: str, *, status: int, message: str, within: float,
-            growth: bool = True) -> httpx.Response:
+def refused(
+    srv: LiveServer, data: bytes, name: str, *, status: int, message: str, within: float, growth: bool = True
+) -> httpx.Response:
     """Upload; assert the envelope, the time bound, nothing left behind and (growth) the memory bound."""
     before, keys = _counts(srv), stored_keys(srv)
     with PeakGrowth(srv) as peak:
@@ -224,21 +244,51 @@ def lying_apng(frames: int, claimed: int, side: int) -> bytes:
 def gif_of_frames(frames: int) -> bytes:
     """A 1 x 1 GIF of `frames` frames (23 bytes each)."""
     head = b"GIF89a" + struct.pack("<HHBBB", 1, 1, 0x80, 0, 0) + b"\x00\x00\x00\xff\xff\xff"
-    frame = (b"\x21\xf9\x04\x00\x01\x00\x00\x00" + b"\x2c" + struct.pack("<HHHHB", 0, 0, 1, 1, 0)
-             + b"\x02\x02\x44\x01\x00")
+    frame = (
+        b"\x21\xf9\x04\x00\x01\x00\x00\x00"
+        + b"\x2c"
+        + struct.pack("<HHHHB", 0, 0, 1, 1, 0)
+        + b"\x02\x02\x44\x01\x00"
+    )
     return head + frame * frames + b"\x3b"
 
 
 def ffmpeg_make(tmp: Path, name: str, *args: str) -> bytes:
     out = tmp / name
-    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
-                    *args, str(out)], check=True, timeout=120)
+    subprocess.run(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-nostdin",
+            "-y",
+            *args,
+            str(out),
+        ],
+        check=True,
+        timeout=120,
+    )
     return out.read_bytes()
 
 
 def black_video(tmp: Path, seconds: float, name: str = "black.mkv", fmt: str = "matroska") -> bytes:
-    return ffmpeg_make(tmp, name, "-f", "lavfi", "-i", "color=c=black:s=64x48:r=10", "-t", str(seconds),
-                       "-c:v", "libx264", "-preset", "ultrafast", "-f", fmt)
+    return ffmpeg_make(
+        tmp,
+        name,
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=black:s=64x48:r=10",
+        "-t",
+        str(seconds),
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-f",
+        fmt,
+    )
 
 
 def shortened(mp4: bytes, seconds: int) -> bytes:
@@ -293,16 +343,27 @@ def test_frame_bomb_gif_is_refused_without_counting_to_the_end(limited: LiveServ
 
 
 def test_long_video_is_refused(limited: LiveServer, tmp_path: Path) -> None:
-    refused(limited, black_video(tmp_path, 20), "long.mkv", status=400,
-            message="Video is too long (over 5 seconds)", within=10)
+    refused(
+        limited,
+        black_video(tmp_path, 20),
+        "long.mkv",
+        status=400,
+        message="Video is too long (over 5 seconds)",
+        within=10,
+    )
 
 
-def test_video_whose_header_says_it_is_short_is_refused_on_its_packets(limited: LiveServer,
-                                                                      tmp_path: Path) -> None:
+def test_video_whose_header_says_it_is_short_is_refused_on_its_packets(
+    limited: LiveServer, tmp_path: Path
+) -> None:
     mp4 = black_video(tmp_path, 20, "long.mp4", "mp4")
     lie = shortened(mp4, 2)
-    info = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", "-"], input=lie,
-                          capture_output=True, timeout=60).stderr
+    info = subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", "-"],
+        input=lie,
+        capture_output=True,
+        timeout=60,
+    ).stderr
     assert b"Duration: 00:00:02.00" in info  # what the header claims
     refused(limited, lie, "lie.mp4", status=400, message="Video is too long (over 5 seconds)", within=10)
 
@@ -338,8 +399,9 @@ def test_huge_cmyk_tiff_converts_in_bounded_memory(limited: LiveServer, tmp_path
 
 def _conversion_peak(src: Path, dest: Path) -> int:
     """Peak RSS (bytes) of the conversion child, run exactly as the server runs it."""
-    cmd = child.command([sys.executable, "-m", "imghost.media.convert", "web", src, dest, "tiff",
-                         "100000000"], child.DEFAULT)
+    cmd = child.command(
+        [sys.executable, "-m", "imghost.media.convert", "web", src, dest, "tiff", "100000000"], child.DEFAULT
+    )
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -366,8 +428,14 @@ def test_huge_cmyk_tiff_streams_in_its_child(tmp_path: Path) -> None:
 
 def test_rotated_huge_tiff_is_refused_past_the_childs_memory(limited: LiveServer, tmp_path: Path) -> None:
     # A rotation needs every row at once: decoded whole, in the child, whose address space is 1 GiB.
-    refused(limited, cmyk_tiff(tmp_path, 10_000, orientation=6), "turned.tif", status=400,
-            message="Image is too large to process", within=60)
+    refused(
+        limited,
+        cmyk_tiff(tmp_path, 10_000, orientation=6),
+        "turned.tif",
+        status=400,
+        message="Image is too large to process",
+        within=60,
+    )
 
 
 # ---------------------------------------------------------------------------------- CPU-bound children
@@ -375,8 +443,22 @@ def test_rotated_huge_tiff_is_refused_past_the_childs_memory(limited: LiveServer
 
 def test_reencode_past_its_cpu_limit_is_killed(stingy: LiveServer, tmp_path: Path) -> None:
     # MPEG-4 part 2 cannot be copied into MP4: the remux falls back to H.264, about 3 s of CPU here.
-    mkv = ffmpeg_make(tmp_path, "heavy.mkv", "-f", "lavfi", "-i", "testsrc2=s=1280x720:r=30", "-t", "10",
-                      "-c:v", "msmpeg4v2", "-q:v", "31", "-f", "matroska")
+    mkv = ffmpeg_make(
+        tmp_path,
+        "heavy.mkv",
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=s=1280x720:r=30",
+        "-t",
+        "10",
+        "-c:v",
+        "msmpeg4v2",
+        "-q:v",
+        "31",
+        "-f",
+        "matroska",
+    )
     with ChildWatch(stingy) as watch:
         refused(stingy, mkv, "heavy.mkv", status=400, message="Video processing took too long", within=30)
     # (imageio_ffmpeg checks its binary with `-version` once per process: no input, nothing to bound.)
@@ -393,7 +475,8 @@ def test_conversion_past_its_cpu_limit_is_killed(stingy: LiveServer, tmp_path: P
     with ChildWatch(stingy) as watch:
         refused(stingy, data, "huge.tif", status=400, message="Image processing took too long", within=30)
     assert [(c["cpu"], c["nice"]) for c in watch.seen.values() if "imghost.media.convert" in c["cmd"]] == [
-        ("1", 10)]
+        ("1", 10)
+    ]
 
 
 def test_an_ordinary_upload_still_works_on_the_stingy_server(stingy: LiveServer, tmp_path: Path) -> None:
@@ -405,15 +488,32 @@ def test_an_ordinary_upload_still_works_on_the_stingy_server(stingy: LiveServer,
 
 
 def test_full_pool_answers_503_with_retry_after(narrow: LiveServer, tmp_path: Path) -> None:
-    slow = ffmpeg_make(tmp_path, "slow.mkv", "-f", "lavfi", "-i", "testsrc2=s=1280x720:r=30", "-t", "10",
-                       "-c:v", "msmpeg4v2", "-q:v", "31", "-f", "matroska")
+    slow = ffmpeg_make(
+        tmp_path,
+        "slow.mkv",
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=s=1280x720:r=30",
+        "-t",
+        "10",
+        "-c:v",
+        "msmpeg4v2",
+        "-q:v",
+        "31",
+        "-f",
+        "matroska",
+    )
     first: dict[str, httpx.Response] = {}
     worker = threading.Thread(target=lambda: first.update(r=upload(narrow, slow, "slow.mkv")[0]))
     worker.start()
     try:
         deadline = time.monotonic() + 30
-        while not any(b"libx264" in Path(f"/proc/{pid}/cmdline").read_bytes()
-                      for pid in _descendants(narrow) if Path(f"/proc/{pid}/cmdline").exists()):
+        while not any(
+            b"libx264" in Path(f"/proc/{pid}/cmdline").read_bytes()
+            for pid in _descendants(narrow)
+            if Path(f"/proc/{pid}/cmdline").exists()
+        ):
             assert time.monotonic() < deadline, "the first upload never reached its re-encode"
             assert worker.is_alive(), first
             time.sleep(0.01)

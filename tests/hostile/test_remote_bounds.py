@@ -25,19 +25,55 @@ PRIVATE = "The image URL points to a private or reserved address"
 
 REFUSED = [
     # plain IPv4 outside the public internet
-    "127.0.0.1", "127.255.255.254", "10.0.0.1", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1",
-    "0.0.0.0", "0.1.2.3", "192.0.0.1", "192.0.2.1", "198.18.0.1", "198.51.100.7", "203.0.113.9",
-    "224.0.0.1", "239.255.255.250", "240.0.0.1", "255.255.255.255",
+    "127.0.0.1",
+    "127.255.255.254",
+    "10.0.0.1",
+    "172.16.0.1",
+    "192.168.1.1",
+    "169.254.169.254",
+    "100.64.0.1",
+    "0.0.0.0",
+    "0.1.2.3",
+    "192.0.0.1",
+    "192.0.2.1",
+    "198.18.0.1",
+    "198.51.100.7",
+    "203.0.113.9",
+    "224.0.0.1",
+    "239.255.255.250",
+    "240.0.0.1",
+    "255.255.255.255",
     # plain IPv6 outside the public internet
-    "::", "::1", "fe80::1", "fe80::1%eth0", "fc00::1", "fd12:3456::1", "fec0::1", "ff02::1", "ff0e::1",
-    "2001:db8::1", "100::1",
+    "::",
+    "::1",
+    "fe80::1",
+    "fe80::1%eth0",
+    "fc00::1",
+    "fd12:3456::1",
+    "fec0::1",
+    "ff02::1",
+    "ff0e::1",
+    "2001:db8::1",
+    "100::1",
     # NAT64, well-known prefix (64:ff9b::/96, IPv4 in the last 32 bits)
-    "64:ff9b::7f00:1", "64:ff9b::127.0.0.1", "64:ff9b::a00:1", "64:ff9b::a9fe:a9fe", "64:ff9b::c0a8:101",
-    "64:ff9b::", "64:ff9b::e000:1",
+    "64:ff9b::7f00:1",
+    "64:ff9b::127.0.0.1",
+    "64:ff9b::a00:1",
+    "64:ff9b::a9fe:a9fe",
+    "64:ff9b::c0a8:101",
+    "64:ff9b::",
+    "64:ff9b::e000:1",
     # NAT64, local-use prefix (64:ff9b:1::/48): a gateway into the operator's own network
-    "64:ff9b:1::808:808", "64:ff9b:1:ffff::1", "64:ff9b:1::7f00:1",
+    "64:ff9b:1::808:808",
+    "64:ff9b:1:ffff::1",
+    "64:ff9b:1::7f00:1",
     # 6to4 (2002::/16, IPv4 in bits 16-48)
-    "2002:7f00:1::", "2002:7f00:1::1", "2002:a00:1::", "2002:a9fe:a9fe::1", "2002:c0a8:101:1::1", "2002::1",
+    "2002:7f00:1::",
+    "2002:7f00:1::1",
+    "2002:a00:1::",
+    "2002:a9fe:a9fe::1",
+    "2002:c0a8:101:1::1",
+    "2002::1",
     "2002:e000:1::",
     # Teredo (2001::/32): server in bits 32-64, client inverted in the last 32 bits
     "2001:0:4136:e378:8000:63bf:80ff:fffe",  # client 127.0.0.1
@@ -45,15 +81,31 @@ REFUSED = [
     "2001:0:a00:1:8000:63bf:f7f7:f7f7",  # server 10.0.0.1, client 8.8.8.8
     "2001:0:4136:e378:8000:63bf:f7f7:f7f7",  # both public: still not a globally routed address
     # IPv4-compatible (::a.b.c.d, deprecated)
-    "::127.0.0.1", "::7f00:1", "::10.0.0.1", "::169.254.169.254", "::192.168.0.1", "::0.0.0.2",
+    "::127.0.0.1",
+    "::7f00:1",
+    "::10.0.0.1",
+    "::169.254.169.254",
+    "::192.168.0.1",
+    "::0.0.0.2",
     # IPv4-mapped (::ffff:a.b.c.d) and SIIT-translated (::ffff:0:a.b.c.d)
-    "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254", "::ffff:0.0.0.0", "::ffff:224.0.0.1",
-    "::ffff:0:7f00:1", "::ffff:0:a00:1",
+    "::ffff:127.0.0.1",
+    "::ffff:10.0.0.1",
+    "::ffff:169.254.169.254",
+    "::ffff:0.0.0.0",
+    "::ffff:224.0.0.1",
+    "::ffff:0:7f00:1",
+    "::ffff:0:a00:1",
 ]
 
 ALLOWED = [
-    "8.8.8.8", "1.1.1.1", "93.184.216.34", "2606:4700:4700::1111", "2001:4860:4860::8888",
-    "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1",
+    "8.8.8.8",
+    "1.1.1.1",
+    "93.184.216.34",
+    "2606:4700:4700::1111",
+    "2001:4860:4860::8888",
+    "::ffff:8.8.8.8",
+    "64:ff9b::808:808",
+    "2002:808:808::1",
 ]
 
 
@@ -75,23 +127,50 @@ def test_tables_do_not_overlap() -> None:
 
 LABEL_64 = "a" * 64
 MALFORMED = [
-    "http://[::1", "http://[::1/x.png", "http://[::1]]/", "http://host:abc/", "http://127.0.0.1:99999/",
-    "http://127.0.0.1:-1/", "http://127.0.0.1:0/", "http://[zz::1]/", "http://[127.0.0.1]/",
-    f"http://{LABEL_64}.example/x.png", f"http://{LABEL_64}/", "http://a..b/", "http://.example/",
-    "http://" + ("a" * 63 + ".") * 4 + "com/", "http://ex ample.com/", "http://exa%00mple.com/",
-    "http://caf\u00e9" + "e" * 70 + ".example/", "https://[::1]:65536/",
+    "http://[::1",
+    "http://[::1/x.png",
+    "http://[::1]]/",
+    "http://host:abc/",
+    "http://127.0.0.1:99999/",
+    "http://127.0.0.1:-1/",
+    "http://127.0.0.1:0/",
+    "http://[zz::1]/",
+    "http://[127.0.0.1]/",
+    f"http://{LABEL_64}.example/x.png",
+    f"http://{LABEL_64}/",
+    "http://a..b/",
+    "http://.example/",
+    "http://" + ("a" * 63 + ".") * 4 + "com/",
+    "http://ex ample.com/",
+    "http://exa%00mple.com/",
+    "http://caf\u00e9" + "e" * 70 + ".example/",
+    "https://[::1]:65536/",
 ]
 NOT_HTTP = [
-    "http://:80/", "http://user@/x.png", "http:///x.png", "http://", "ftp://127.0.0.1/a.png",
-    "file:///etc/passwd", "gopher://localhost:70/", "data:image/png;base64,AAAA", "javascript:alert(1)",
-    "//127.0.0.1/x.png", "ws://localhost/", "127.0.0.1/x.png",
+    "http://:80/",
+    "http://user@/x.png",
+    "http:///x.png",
+    "http://",
+    "ftp://127.0.0.1/a.png",
+    "file:///etc/passwd",
+    "gopher://localhost:70/",
+    "data:image/png;base64,AAAA",
+    "javascript:alert(1)",
+    "//127.0.0.1/x.png",
+    "ws://localhost/",
+    "127.0.0.1/x.png",
 ]
 # Credentials and look-alike hosts: whatever a reader takes the host to be, the checked address is the
 # one connected to, and here it is always a loopback one.
 USERINFO = [
-    "http://user:pass@127.0.0.1/a.png", "http://evil@127.0.0.1/a.png", "http://localhost@127.0.0.1/",
-    "http://127.0.0.1\\@localhost/a.png", "http://localhost#@127.0.0.1/", "http://[::1]@localhost/",
-    "http://a:b@[::ffff:127.0.0.1]:80/", "http://%31%32%37.0.0.1@localhost/",
+    "http://user:pass@127.0.0.1/a.png",
+    "http://evil@127.0.0.1/a.png",
+    "http://localhost@127.0.0.1/",
+    "http://127.0.0.1\\@localhost/a.png",
+    "http://localhost#@127.0.0.1/",
+    "http://[::1]@localhost/",
+    "http://a:b@[::ffff:127.0.0.1]:80/",
+    "http://%31%32%37.0.0.1@localhost/",
 ]
 
 
@@ -118,10 +197,20 @@ def test_parse_normalises_the_host() -> None:
     assert (t.host, t.port, t.host_header) == ("example.org", 80, "example.org")
 
 
-def _download(url: str, dest: Path, *, allow_private: bool = False, deadline: float = 30.0,
-              timeout: float = 5.0) -> None:
-    asyncio.run(download(url, dest, max_bytes=1_000_000, timeout=timeout, deadline=deadline, max_redirects=5,
-                         allow_private=allow_private))
+def _download(
+    url: str, dest: Path, *, allow_private: bool = False, deadline: float = 30.0, timeout: float = 5.0
+) -> None:
+    asyncio.run(
+        download(
+            url,
+            dest,
+            max_bytes=1_000_000,
+            timeout=timeout,
+            deadline=deadline,
+            max_redirects=5,
+            allow_private=allow_private,
+        )
+    )
 
 
 @pytest.mark.parametrize("url", MALFORMED + NOT_HTTP + USERINFO)
@@ -134,6 +223,7 @@ def test_download_refuses_with_a_400(tmp_path: Path, url: str) -> None:
 
 # ------------------------------------------------------------------------- stand-in remote servers
 
+
 def _jpeg() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (40, 30), (10, 150, 90)).save(out, "JPEG")
@@ -141,8 +231,15 @@ def _jpeg() -> bytes:
 
 
 JPEG = _jpeg()
-BAD_LOCATIONS = ["http://[::1/x", "http://[zz::1]/x", "http://host:abc/", "http://127.0.0.1:99999/",
-                 f"http://{'a' * 64}.example/", "http://[::1]]/", "ftp://127.0.0.1/"]
+BAD_LOCATIONS = [
+    "http://[::1/x",
+    "http://[zz::1]/x",
+    "http://host:abc/",
+    "http://127.0.0.1:99999/",
+    f"http://{'a' * 64}.example/",
+    "http://[::1]]/",
+    "ftp://127.0.0.1/",
+]
 DRIP_SECONDS = 0.2
 
 
@@ -173,7 +270,7 @@ class Remote(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.flush()
             for i in range(300):
-                self.wfile.write(JPEG[i % len(JPEG):i % len(JPEG) + 1])
+                self.wfile.write(JPEG[i % len(JPEG) : i % len(JPEG) + 1])
                 self.wfile.flush()
                 time.sleep(DRIP_SECONDS)
         elif path == "/drip-headers":
@@ -213,6 +310,7 @@ def remote() -> Iterator[str]:
 
 # -------------------------------------------------------------------------------- the deadline, in-process
 
+
 @pytest.mark.parametrize("path", ["/drip-body", "/drip-headers", "/hop/5"])
 def test_deadline_bounds_the_whole_fetch(remote: str, tmp_path: Path, path: str) -> None:
     start = time.monotonic()
@@ -248,6 +346,7 @@ def test_odd_paths_never_escape_as_other_errors(remote: str, tmp_path: Path, tai
 
 # ------------------------------------------------------------------------------------ through the API
 
+
 def _upload_url(client: httpx.Client, url: str) -> httpx.Response:
     return client.post("/3/upload", data={"image": url, "type": "url"})
 
@@ -256,10 +355,22 @@ def _log_since(server: LiveServer, mark: int) -> str:
     return server.logs()[mark:]
 
 
-@pytest.mark.parametrize("host", ["[64:ff9b::7f00:1]", "[64:ff9b::a9fe:a9fe]", "[64:ff9b:1::a00:1]",
-                                  "[2002:7f00:1::]", "[2002:a9fe:a9fe::1]",
-                                  "[2001:0:4136:e378:8000:63bf:80ff:fffe]", "[::127.0.0.1]",
-                                  "[::ffff:127.0.0.1]", "[::ffff:0:7f00:1]", "[ff0e::1]", "[fec0::1]"])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "[64:ff9b::7f00:1]",
+        "[64:ff9b::a9fe:a9fe]",
+        "[64:ff9b:1::a00:1]",
+        "[2002:7f00:1::]",
+        "[2002:a9fe:a9fe::1]",
+        "[2001:0:4136:e378:8000:63bf:80ff:fffe]",
+        "[::127.0.0.1]",
+        "[::ffff:127.0.0.1]",
+        "[::ffff:0:7f00:1]",
+        "[ff0e::1]",
+        "[fec0::1]",
+    ],
+)
 def test_embedded_private_addresses_are_refused(api: httpx.Client, server: LiveServer, host: str) -> None:
     err = envelope_error(_upload_url(api, f"http://{host}/x.png"), 400)
     assert err["error"] == PRIVATE
@@ -274,9 +385,15 @@ def test_malformed_urls_are_400_envelopes(api: httpx.Client, server: LiveServer,
 
 @pytest.fixture(scope="module")
 def deadline_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    srv = start_server(tmp_path_factory.mktemp("url-deadline"), port=free_port(),
-                       extra_env={"IMGHOST_URL_FETCH_SECONDS": "2", "IMGHOST_URL_UPLOAD_TIMEOUT": "15",
-                                  "IMGHOST_URL_UPLOAD_ALLOW_PRIVATE": "1"})
+    srv = start_server(
+        tmp_path_factory.mktemp("url-deadline"),
+        port=free_port(),
+        extra_env={
+            "IMGHOST_URL_FETCH_SECONDS": "2",
+            "IMGHOST_URL_UPLOAD_TIMEOUT": "15",
+            "IMGHOST_URL_UPLOAD_ALLOW_PRIVATE": "1",
+        },
+    )
     srv.create_client("deadline")
     try:
         yield srv
@@ -286,14 +403,18 @@ def deadline_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSe
 
 @pytest.fixture
 def deadline_api(deadline_server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=deadline_server.url, timeout=60,
-                      headers={"Authorization": f"Client-ID {deadline_server.clients[0][0]}"}) as c:
+    with httpx.Client(
+        base_url=deadline_server.url,
+        timeout=60,
+        headers={"Authorization": f"Client-ID {deadline_server.clients[0][0]}"},
+    ) as c:
         yield c
 
 
 @pytest.mark.parametrize("path", ["/drip-body", "/drip-headers", "/hop/5"])
-def test_dripping_remote_is_cut_off_at_the_deadline(deadline_api: httpx.Client, deadline_server: LiveServer,
-                                                    remote: str, path: str) -> None:
+def test_dripping_remote_is_cut_off_at_the_deadline(
+    deadline_api: httpx.Client, deadline_server: LiveServer, remote: str, path: str
+) -> None:
     before = db_rows(deadline_server, "SELECT COUNT(*) FROM images")[0][0]
     start = time.monotonic()
     err = envelope_error(_upload_url(deadline_api, f"{remote}{path}"), 400)
@@ -304,7 +425,8 @@ def test_dripping_remote_is_cut_off_at_the_deadline(deadline_api: httpx.Client, 
     assert db_rows(deadline_server, "SELECT COUNT(*) FROM images")[0][0] == before
 
 
-def test_the_deadline_server_still_takes_prompt_urls(deadline_api: httpx.Client, deadline_server: LiveServer,
-                                                     remote: str) -> None:
+def test_the_deadline_server_still_takes_prompt_urls(
+    deadline_api: httpx.Client, deadline_server: LiveServer, remote: str
+) -> None:
     data = envelope_ok(_upload_url(deadline_api, f"{remote}/hop/1"))
     assert (data["width"], data["height"], data["type"]) == (40, 30, "image/jpeg")

@@ -16,8 +16,11 @@ def _name(requirement: str) -> str:
 def test_lock_pins_every_dependency() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     wanted = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]}
-    pinned = {_name(line) for line in (ROOT / "requirements.lock").read_text().splitlines()
-              if line and not line.startswith((" ", "#"))}
+    pinned = {
+        _name(line)
+        for line in (ROOT / "requirements.lock").read_text().splitlines()
+        if line and not line.startswith((" ", "#"))
+    }
     assert wanted - pinned == set()
 
 

@@ -49,17 +49,25 @@ def scale_services() -> Iterator[dict[str, str]]:
             redis.start()
             env["IMGHOST_REDIS_URL"] = redis.url
         if _ci("STORAGE_URL") and _ci("S3_ENDPOINT_URL"):
-            env.update(IMGHOST_STORAGE_URL=_ci("STORAGE_URL"), IMGHOST_S3_ENDPOINT_URL=_ci("S3_ENDPOINT_URL"),
-                       IMGHOST_S3_ACCESS_KEY=_ci("S3_ACCESS_KEY"), IMGHOST_S3_SECRET_KEY=_ci("S3_SECRET_KEY"),
-                       IMGHOST_S3_REGION=_ci("S3_REGION") or "us-east-1")
+            env.update(
+                IMGHOST_STORAGE_URL=_ci("STORAGE_URL"),
+                IMGHOST_S3_ENDPOINT_URL=_ci("S3_ENDPOINT_URL"),
+                IMGHOST_S3_ACCESS_KEY=_ci("S3_ACCESS_KEY"),
+                IMGHOST_S3_SECRET_KEY=_ci("S3_SECRET_KEY"),
+                IMGHOST_S3_REGION=_ci("S3_REGION") or "us-east-1",
+            )
         else:
             # No bucket is made here: every imghost server creates its bucket at startup (ensure_bucket).
             s3 = SeaweedServer()
             own.append(s3)
             s3.start()
-            env.update(IMGHOST_STORAGE_URL=f"s3://{BUCKET}/media", IMGHOST_S3_ENDPOINT_URL=s3.endpoint_url,
-                       IMGHOST_S3_ACCESS_KEY=s3.access_key, IMGHOST_S3_SECRET_KEY=s3.secret_key,
-                       IMGHOST_S3_REGION="us-east-1")
+            env.update(
+                IMGHOST_STORAGE_URL=f"s3://{BUCKET}/media",
+                IMGHOST_S3_ENDPOINT_URL=s3.endpoint_url,
+                IMGHOST_S3_ACCESS_KEY=s3.access_key,
+                IMGHOST_S3_SECRET_KEY=s3.secret_key,
+                IMGHOST_S3_REGION="us-east-1",
+            )
         yield env
     finally:
         for srv in reversed(own):
@@ -73,21 +81,31 @@ def _drop_prefix(env: dict[str, str]) -> None:
 
     bucket, _, prefix = env["IMGHOST_STORAGE_URL"].removeprefix("s3://").partition("/")
     endpoint = env["IMGHOST_S3_ENDPOINT_URL"]
-    store = S3Store(bucket, endpoint=endpoint, access_key_id=env["IMGHOST_S3_ACCESS_KEY"],
-                    secret_access_key=env["IMGHOST_S3_SECRET_KEY"], region=env["IMGHOST_S3_REGION"],
-                    virtual_hosted_style_request=False, client_options={"allow_http": endpoint.startswith("http:")})
+    store = S3Store(
+        bucket,
+        endpoint=endpoint,
+        access_key_id=env["IMGHOST_S3_ACCESS_KEY"],
+        secret_access_key=env["IMGHOST_S3_SECRET_KEY"],
+        region=env["IMGHOST_S3_REGION"],
+        virtual_hosted_style_request=False,
+        client_options={"allow_http": endpoint.startswith("http:")},
+    )
     paths = [m["path"] for batch in obstore.list(store, prefix=prefix) for m in batch]
     if paths:
         obstore.delete(store, paths)
 
 
 @pytest.fixture(scope="module")
-def shared_backend(scale_services: dict[str, str], request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
+def shared_backend(
+    scale_services: dict[str, str], request: pytest.FixtureRequest
+) -> Iterator[dict[str, str]]:
     """The env every server of one test module shares: same database, same S3 prefix, same Redis prefix."""
     tag = f"scale-{request.module.__name__.rsplit('.', 1)[-1]}-{uuid.uuid4().hex[:8]}"
-    env = {**scale_services,
-           "IMGHOST_STORAGE_URL": f"{scale_services['IMGHOST_STORAGE_URL'].rstrip('/')}/{tag}",
-           "IMGHOST_REDIS_PREFIX": f"t-{tag}:"}
+    env = {
+        **scale_services,
+        "IMGHOST_STORAGE_URL": f"{scale_services['IMGHOST_STORAGE_URL'].rstrip('/')}/{tag}",
+        "IMGHOST_REDIS_PREFIX": f"t-{tag}:",
+    }
     yield env
     try:
         _drop_prefix(env)
@@ -98,8 +116,9 @@ def shared_backend(scale_services: dict[str, str], request: pytest.FixtureReques
 def _launcher(factory: pytest.TempPathFactory) -> tuple[Launch, list[LiveServer]]:
     started: list[LiveServer] = []
 
-    def launch(env: dict[str, str], *, data_dir: Path | None = None, workers: int = 1,
-               name: str = "srv") -> LiveServer:
+    def launch(
+        env: dict[str, str], *, data_dir: Path | None = None, workers: int = 1, name: str = "srv"
+    ) -> LiveServer:
         srv = start_server(data_dir or factory.mktemp(name), port=free_port(), extra_env=env, workers=workers)
         started.append(srv)
         return srv

@@ -19,13 +19,17 @@ T = TypeVar("T")
 # Values that switch a server to the embedded default (SQLite + local disk + in-process limits) even when
 # the test environment points the suite at PostgreSQL, S3 and Redis.
 EMBEDDED_ENV = {"IMGHOST_DATABASE_URL": "", "IMGHOST_STORAGE_URL": "", "IMGHOST_REDIS_URL": ""}
-BIG_LIMITS = {"IMGHOST_RATE_LIMIT_USER": "1000000", "IMGHOST_RATE_LIMIT_CLIENT": "1000000",
-              "IMGHOST_RATE_LIMIT_POST": "1000000"}
+BIG_LIMITS = {
+    "IMGHOST_RATE_LIMIT_USER": "1000000",
+    "IMGHOST_RATE_LIMIT_CLIENT": "1000000",
+    "IMGHOST_RATE_LIMIT_POST": "1000000",
+}
 
 
 def api_client(server: LiveServer, client_id: str, timeout: float = 60) -> httpx.Client:
-    return httpx.Client(base_url=server.url, headers={"Authorization": f"Client-ID {client_id}"},
-                        timeout=timeout)
+    return httpx.Client(
+        base_url=server.url, headers={"Authorization": f"Client-ID {client_id}"}, timeout=timeout
+    )
 
 
 def media_url(server: LiveServer, link: str, suffix: str = "") -> str:
@@ -46,8 +50,9 @@ def metric(server: LiveServer, name: str) -> int:
 def log_excerpt(server: LiveServer, size: int = 3000) -> str:
     """The server log without framework and library stack frames: messages, imghost's own frames and the
     exception lines, so that an assertion message shows where an error came from."""
-    keep = [line for line in server.logs().splitlines()
-            if not line.startswith(" ") or "/src/imghost/" in line]
+    keep = [
+        line for line in server.logs().splitlines() if not line.startswith(" ") or "/src/imghost/" in line
+    ]
     return "\n".join(keep)[-size:]
 
 
@@ -89,22 +94,26 @@ def count_images(server: LiveServer) -> int:
 def torn_upload(server: LiveServer, client_id: str, jpeg: bytes, declared: int = 4 * 1024 * 1024) -> None:
     """POST /3/upload announcing `declared` bytes of multipart body, send half of them, then hang up."""
     boundary = "----imghostTornUpload7d1f"
-    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"torn.jpg\"\r\n"
-            f"Content-Type: image/jpeg\r\n\r\n").encode()
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="torn.jpg"\r\n'
+        f"Content-Type: image/jpeg\r\n\r\n"
+    ).encode()
     # A real JPEG start, then filler up to the declared length (the part would never end anyway).
     body = head + jpeg
     body += bytes((i * 7) & 0xFF for i in range(declared - len(body)))
     assert len(body) == declared
     port = urlsplit(server.url).port
-    request = (f"POST /3/upload HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-               f"Authorization: Client-ID {client_id}\r\n"
-               f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
-               f"Content-Length: {declared}\r\nConnection: close\r\n\r\n").encode()
+    request = (
+        f"POST /3/upload HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Authorization: Client-ID {client_id}\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+        f"Content-Length: {declared}\r\nConnection: close\r\n\r\n"
+    ).encode()
     with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
         sock.sendall(request)
         half = declared // 2
         for i in range(0, half, 64 * 1024):
-            sock.sendall(body[i:min(i + 64 * 1024, half)])
+            sock.sendall(body[i : min(i + 64 * 1024, half)])
         # Hang up only once the server is visibly mid-upload (its scratch file holds part of the body),
         # or after a short while if it keeps the body elsewhere.
         deadline = time.monotonic() + 3

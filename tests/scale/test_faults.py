@@ -44,10 +44,16 @@ class OwnServices:
 
     @property
     def env(self) -> dict[str, str]:
-        return {"IMGHOST_DATABASE_URL": self.pg.dsn, "IMGHOST_REDIS_URL": self.redis.url,
-                "IMGHOST_REDIS_PREFIX": "faults:", "IMGHOST_STORAGE_URL": f"s3://{BUCKET}/media",
-                "IMGHOST_S3_ENDPOINT_URL": self.s3.endpoint_url, "IMGHOST_S3_ACCESS_KEY": self.s3.access_key,
-                "IMGHOST_S3_SECRET_KEY": self.s3.secret_key, "IMGHOST_S3_REGION": "us-east-1"}
+        return {
+            "IMGHOST_DATABASE_URL": self.pg.dsn,
+            "IMGHOST_REDIS_URL": self.redis.url,
+            "IMGHOST_REDIS_PREFIX": "faults:",
+            "IMGHOST_STORAGE_URL": f"s3://{BUCKET}/media",
+            "IMGHOST_S3_ENDPOINT_URL": self.s3.endpoint_url,
+            "IMGHOST_S3_ACCESS_KEY": self.s3.access_key,
+            "IMGHOST_S3_SECRET_KEY": self.s3.secret_key,
+            "IMGHOST_S3_REGION": "us-east-1",
+        }
 
     def all_running(self) -> None:
         for svc in (self.pg, self.redis, self.s3):
@@ -112,8 +118,11 @@ def test_postgres_down_then_back(own: OwnServices, srv: LiveServer, cid: str) ->
                 while not done.is_set():
                     try:
                         r = h.get(f"/3/image/{up['id']}")
-                        seen.append(r.status_code if r.status_code in (200, 503) else
-                                    f"{r.status_code} {r.text[:300]}")
+                        seen.append(
+                            r.status_code
+                            if r.status_code in (200, 503)
+                            else f"{r.status_code} {r.text[:300]}"
+                        )
                     except httpx.HTTPError as exc:
                         seen.append(repr(exc))
 

@@ -83,12 +83,16 @@ def test_lifecycle_across_processes(pair: tuple[LiveServer, LiveServer], client_
         assert not (new_keys & stored_keys(b)), new_keys & stored_keys(b)
 
 
-def test_rate_limit_is_shared(shared_backend: dict[str, str], launch: Launch,
-                              pair: tuple[LiveServer, LiveServer], client_id: str) -> None:
+def test_rate_limit_is_shared(
+    shared_backend: dict[str, str], launch: Launch, pair: tuple[LiveServer, LiveServer], client_id: str
+) -> None:
     # Same database and storage as `pair`, but a Redis prefix of this pair's own: no other server's
     # requests touch these buckets.
-    env = {**shared_backend, "IMGHOST_REDIS_PREFIX": f"t-rl-{uuid.uuid4().hex[:8]}:",
-           "IMGHOST_RATE_LIMIT_USER": "20"}
+    env = {
+        **shared_backend,
+        "IMGHOST_REDIS_PREFIX": f"t-rl-{uuid.uuid4().hex[:8]}:",
+        "IMGHOST_RATE_LIMIT_USER": "20",
+    }
     a, b = _start_two(launch, env, "rl-a", "rl-b")
     with api_client(pair[0], client_id) as cu:
         # uploaded elsewhere: none of the reader's credits are spent
@@ -109,7 +113,9 @@ def test_rate_limit_is_shared(shared_backend: dict[str, str], launch: Launch,
         assert envelope_ok(ca.get("/3/credits"))["UserRemaining"] == 0
 
 
-def test_thumbnail_rendered_once_across_processes(pair: tuple[LiveServer, LiveServer], client_id: str) -> None:
+def test_thumbnail_rendered_once_across_processes(
+    pair: tuple[LiveServer, LiveServer], client_id: str
+) -> None:
     a, b = pair
     with api_client(a, client_id) as ca:
         up = upload(ca, body=unique_jpeg(9301, 320, 240))
@@ -155,8 +161,9 @@ def test_two_workers_on_one_port(backend: str, shared_backend: dict[str, str], l
         list(pool.map(read, ups * 2))
 
 
-def test_two_processes_share_one_embedded_data_dir(tmp_path_factory: pytest.TempPathFactory,
-                                                   launch: Launch) -> None:
+def test_two_processes_share_one_embedded_data_dir(
+    tmp_path_factory: pytest.TempPathFactory, launch: Launch
+) -> None:
     data = tmp_path_factory.mktemp("shared-embedded")
     env = {**EMBEDDED_ENV, **BIG_LIMITS}
     a = launch(env, data_dir=data, name="emb")

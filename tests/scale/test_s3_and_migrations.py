@@ -23,7 +23,9 @@ def test_s3_redirect(shared_backend: dict[str, str], launch) -> None:
         r = c.get(up["link"])
         assert r.status_code == 302 and r.headers["cache-control"] == "no-store"
         location = r.headers["location"]
-        assert location.startswith(shared_backend["IMGHOST_S3_ENDPOINT_URL"]) and "X-Amz-Signature" in location
+        assert (
+            location.startswith(shared_backend["IMGHOST_S3_ENDPOINT_URL"]) and "X-Amz-Signature" in location
+        )
         assert httpx.get(location, timeout=30).content == body
         thumb = c.get(f"/{up['id']}m.jpg")  # thumbnails are small and rendered here: served directly
         assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/jpeg"
@@ -31,8 +33,16 @@ def test_s3_redirect(shared_backend: dict[str, str], launch) -> None:
 
 
 def _upgrade_twice_at_once(env: dict[str, str]) -> list[subprocess.CompletedProcess[str]]:
-    procs = [subprocess.Popen(imghost_cmd() + ["db", "upgrade"], env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            imghost_cmd() + ["db", "upgrade"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     out = []
     for p in procs:
         stdout, stderr = p.communicate(timeout=120)
@@ -56,6 +66,7 @@ def test_concurrent_migrations_postgres(scale_services: dict[str, str], tmp_path
     import os
 
     import psycopg
+
     base = scale_services["IMGHOST_DATABASE_URL"]
     name = f"mig_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(base, autocommit=True) as conn:
@@ -68,8 +79,12 @@ def test_concurrent_migrations_postgres(scale_services: dict[str, str], tmp_path
             assert result.returncode == 0, result.stderr
         with psycopg.connect(url) as conn:
             assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(HEAD,)]
-            tables = {r[0] for r in conn.execute(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()}
+            tables = {
+                r[0]
+                for r in conn.execute(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                ).fetchall()
+            }
             assert {"images", "blobs", "clients", "accounts", "tokens", "albums", "album_images"} <= tables
     finally:
         with psycopg.connect(base, autocommit=True) as conn:
@@ -77,9 +92,17 @@ def test_concurrent_migrations_postgres(scale_services: dict[str, str], tmp_path
 
 
 def test_version_of_head_matches_alembic() -> None:
-    out = subprocess.run([sys.executable, "-c", "from alembic.script import ScriptDirectory; "
-                          "from alembic.config import Config; from imghost.db.migrate import _SCRIPTS; "
-                          "c = Config(); c.set_main_option('script_location', str(_SCRIPTS)); "
-                          "print(ScriptDirectory.from_config(c).get_current_head())"],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from alembic.script import ScriptDirectory; "
+            "from alembic.config import Config; from imghost.db.migrate import _SCRIPTS; "
+            "c = Config(); c.set_main_option('script_location', str(_SCRIPTS)); "
+            "print(ScriptDirectory.from_config(c).get_current_head())",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.strip() == HEAD

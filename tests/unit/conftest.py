@@ -33,8 +33,12 @@ def s3_server() -> Iterator[tuple[str, str, str, str]]:
     endpoint = os.environ.get("IMGHOST_TEST_S3_ENDPOINT_URL")
     region = os.environ.get("IMGHOST_TEST_S3_REGION") or "us-east-1"
     if endpoint:
-        yield (endpoint, os.environ.get("IMGHOST_TEST_S3_ACCESS_KEY", ""),
-               os.environ.get("IMGHOST_TEST_S3_SECRET_KEY", ""), region)
+        yield (
+            endpoint,
+            os.environ.get("IMGHOST_TEST_S3_ACCESS_KEY", ""),
+            os.environ.get("IMGHOST_TEST_S3_SECRET_KEY", ""),
+            region,
+        )
         return
     with SeaweedServer() as srv:
         yield srv.endpoint_url, srv.access_key, srv.secret_key, region
@@ -50,4 +54,3 @@ def s3_config(s3_server: tuple[str, str, str, str]) -> Iterator[S3Config]:
         yield cfg
     finally:
         drop_bucket(cfg)
-

@@ -156,8 +156,9 @@ class TestLockContract:
 
         run(body())
 
-    def test_excludes_across_processes(self, make_locks: Factory, tmp_path: Path,
-                                       request: pytest.FixtureRequest) -> None:
+    def test_excludes_across_processes(
+        self, make_locks: Factory, tmp_path: Path, request: pytest.FixtureRequest
+    ) -> None:
         kind = request.node.callspec.params["make_locks"]
         prefix = f"proc-test-{os.urandom(4).hex()}:"
         if kind.startswith("file"):
@@ -196,8 +197,12 @@ class TestLockContract:
 
             asyncio.run(main())
         """)
-        children = [subprocess.Popen([sys.executable, "-c", script, kind, target, str(log), str(sync),
-                                      str(iterations), prefix]) for _ in range(procs)]
+        children = [
+            subprocess.Popen(
+                [sys.executable, "-c", script, kind, target, str(log), str(sync), str(iterations), prefix]
+            )
+            for _ in range(procs)
+        ]
         try:
             deadline = time.monotonic() + 60
             while len(list(sync.glob("ready-*"))) < procs:

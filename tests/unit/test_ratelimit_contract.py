@@ -86,8 +86,11 @@ class TestRateLimiterContract:
 
         async def body(rl: RateLimiter) -> None:
             def buckets(cost: int) -> tuple[Bucket, ...]:
-                return (Bucket(user, 100, HOUR, cost), Bucket(client, 1000, DAY, cost),
-                        Bucket(ip, 3, HOUR, 1))
+                return (
+                    Bucket(user, 100, HOUR, cost),
+                    Bucket(client, 1000, DAY, cost),
+                    Bucket(ip, 3, HOUR, 1),
+                )
 
             assert (await rl.charge(buckets(10), T0 + 1)).allowed
             assert (await rl.charge(buckets(10), T0 + 2)).allowed

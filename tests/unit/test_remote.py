@@ -28,8 +28,9 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
 
-    def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None,
-              length: bool = True) -> None:
+    def _send(
+        self, status: int, body: bytes = b"", headers: dict[str, str] | None = None, length: bool = True
+    ) -> None:
         self.send_response(status)
         for k, v in (headers or {}).items():
             self.send_header(k, v)
@@ -119,12 +120,21 @@ def base(server: _Server) -> str:
     return f"http://127.0.0.1:{server.server_address[1]}"
 
 
-def fetch(url: str, dest: Path, *, max_bytes: int = 1_000_000, allow_private: bool = True,
-          max_redirects: int = 5) -> tuple[int, str]:
+def fetch(
+    url: str, dest: Path, *, max_bytes: int = 1_000_000, allow_private: bool = True, max_redirects: int = 5
+) -> tuple[int, str]:
     """(size, sha256) of what arrived in dest."""
-    asyncio.run(download(url, dest, max_bytes=max_bytes, timeout=5.0, deadline=30.0,
-                         max_redirects=max_redirects,
-                         allow_private=allow_private))
+    asyncio.run(
+        download(
+            url,
+            dest,
+            max_bytes=max_bytes,
+            timeout=5.0,
+            deadline=30.0,
+            max_redirects=max_redirects,
+            allow_private=allow_private,
+        )
+    )
     data = dest.read_bytes()
     return len(data), hashlib.sha256(data).hexdigest()
 
@@ -140,11 +150,38 @@ def refused(url: str, dest: Path, **kw: object) -> ImghostError:
 
 @pytest.mark.parametrize(
     "host",
-    ["127.0.0.1", "127.1.2.3", "localhost", "::1", "0.0.0.0", "10.0.0.1", "10.255.255.254", "172.16.0.1",
-     "172.31.255.1", "192.168.0.1", "192.168.1.100", "169.254.169.254", "169.254.0.1", "100.64.0.1",
-     "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254", "fe80::1", "fc00::1", "fd12:3456::1",
-     "224.0.0.1", "239.255.255.250", "ff02::1", "240.0.0.1", "255.255.255.255", "192.0.2.1", "198.51.100.7",
-     "203.0.113.9", "2001:db8::1", "::"],
+    [
+        "127.0.0.1",
+        "127.1.2.3",
+        "localhost",
+        "::1",
+        "0.0.0.0",
+        "10.0.0.1",
+        "10.255.255.254",
+        "172.16.0.1",
+        "172.31.255.1",
+        "192.168.0.1",
+        "192.168.1.100",
+        "169.254.169.254",
+        "169.254.0.1",
+        "100.64.0.1",
+        "::ffff:127.0.0.1",
+        "::ffff:10.0.0.1",
+        "::ffff:169.254.169.254",
+        "fe80::1",
+        "fc00::1",
+        "fd12:3456::1",
+        "224.0.0.1",
+        "239.255.255.250",
+        "ff02::1",
+        "240.0.0.1",
+        "255.255.255.255",
+        "192.0.2.1",
+        "198.51.100.7",
+        "203.0.113.9",
+        "2001:db8::1",
+        "::",
+    ],
 )
 def test_resolve_refuses_non_public_addresses(host: str) -> None:
     with pytest.raises(RemoteFetchError) as info:
@@ -153,8 +190,10 @@ def test_resolve_refuses_non_public_addresses(host: str) -> None:
     assert info.value.status == 400
 
 
-@pytest.mark.parametrize("host", ["8.8.8.8", "1.1.1.1", "93.184.216.34", "2606:4700:4700::1111",
-                                  "2001:4860:4860::8888", "::ffff:8.8.8.8"])
+@pytest.mark.parametrize(
+    "host",
+    ["8.8.8.8", "1.1.1.1", "93.184.216.34", "2606:4700:4700::1111", "2001:4860:4860::8888", "::ffff:8.8.8.8"],
+)
 def test_resolve_allows_public_addresses(host: str) -> None:
     assert ipaddress.ip_address(asyncio.run(_resolve(host, 443, False))) == ipaddress.ip_address(host)
 
@@ -192,10 +231,20 @@ def test_loopback_is_refused_without_a_request(server: _Server, base: str, tmp_p
 
 @pytest.mark.parametrize(
     "url",
-    ["http://10.1.2.3/a.png", "http://192.168.0.1/a.png", "https://192.168.1.1:8443/a.png",
-     "http://169.254.169.254/latest/meta-data/", "http://172.16.5.4/", "http://[fd00::1]/a.png",
-     "http://[::ffff:127.0.0.1]/a.png", "http://0.0.0.0/", "http://user:pass@127.0.0.1/a.png",
-     "http://2130706433/a.png", "http://0x7f000001/a.png", "http://017700000001/a.png"],
+    [
+        "http://10.1.2.3/a.png",
+        "http://192.168.0.1/a.png",
+        "https://192.168.1.1:8443/a.png",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://172.16.5.4/",
+        "http://[fd00::1]/a.png",
+        "http://[::ffff:127.0.0.1]/a.png",
+        "http://0.0.0.0/",
+        "http://user:pass@127.0.0.1/a.png",
+        "http://2130706433/a.png",
+        "http://0x7f000001/a.png",
+        "http://017700000001/a.png",
+    ],
 )
 def test_private_and_link_local_literals_are_refused(tmp_path: Path, url: str) -> None:
     err = refused(url, tmp_path / "f", allow_private=False)
@@ -205,9 +254,20 @@ def test_private_and_link_local_literals_are_refused(tmp_path: Path, url: str) -
 
 @pytest.mark.parametrize(
     "url",
-    ["ftp://example.com/a.png", "file:///etc/passwd", "gopher://example.com/", "data:image/png;base64,AAAA",
-     "javascript:alert(1)", "ws://example.com/", "//example.com/a.png", "example.com/a.png", "http:///a.png",
-     "http://", "", "httpx://example.com/"],
+    [
+        "ftp://example.com/a.png",
+        "file:///etc/passwd",
+        "gopher://example.com/",
+        "data:image/png;base64,AAAA",
+        "javascript:alert(1)",
+        "ws://example.com/",
+        "//example.com/a.png",
+        "example.com/a.png",
+        "http:///a.png",
+        "http://",
+        "",
+        "httpx://example.com/",
+    ],
 )
 def test_non_http_schemes_are_refused(tmp_path: Path, url: str) -> None:
     err = refused(url, tmp_path / "f", allow_private=False)
@@ -306,8 +366,9 @@ def test_relative_redirect(base: str, server: _Server, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("hops", "max_redirects"), [(1, 0), (3, 2), (6, 5)])
-def test_too_many_redirects(base: str, server: _Server, tmp_path: Path, hops: int,
-                            max_redirects: int) -> None:
+def test_too_many_redirects(
+    base: str, server: _Server, tmp_path: Path, hops: int, max_redirects: int
+) -> None:
     err = refused(f"{base}/hop/{hops}", tmp_path / "f", max_redirects=max_redirects)
     assert type(err) is RemoteFetchError
     assert err.public == "Too many redirects"
@@ -327,8 +388,9 @@ def test_redirect_to_another_scheme_is_refused(base: str, tmp_path: Path) -> Non
     assert err.public == SCHEME
 
 
-def test_every_hop_is_resolved_and_checked(base: str, server: _Server, tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_hop_is_resolved_and_checked(
+    base: str, server: _Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls: list[tuple[str, int, bool]] = []
     real = remote._resolve
 
@@ -367,9 +429,9 @@ def trusted_test_server(server: _Server, monkeypatch: pytest.MonkeyPatch) -> lis
     ("path", "next_host"),
     [("/to-metadata", "169.254.169.254"), ("/to-private", "10.0.0.1"), ("/to-localhost", "localhost")],
 )
-def test_redirect_into_the_private_network_is_refused(base: str, server: _Server, tmp_path: Path,
-                                                      trusted_test_server: list[str], path: str,
-                                                      next_host: str) -> None:
+def test_redirect_into_the_private_network_is_refused(
+    base: str, server: _Server, tmp_path: Path, trusted_test_server: list[str], path: str, next_host: str
+) -> None:
     dest = tmp_path / "f"
     err = refused(f"{base}{path}", dest, allow_private=False)
     assert type(err) is RemoteFetchError
@@ -379,7 +441,8 @@ def test_redirect_into_the_private_network_is_refused(base: str, server: _Server
     assert not dest.exists()
 
 
-def test_trusted_public_server_still_downloads(base: str, tmp_path: Path,
-                                               trusted_test_server: list[str]) -> None:
+def test_trusted_public_server_still_downloads(
+    base: str, tmp_path: Path, trusted_test_server: list[str]
+) -> None:
     assert fetch(f"{base}/hop/2", tmp_path / "f", allow_private=False)[0] == len(BODY)
     assert trusted_test_server == ["127.0.0.1"] * 3

@@ -75,7 +75,7 @@ class TestBlobStoreContract:
             assert await store.get_range("o/lg/large", a, b) == data[a:b]
             a, b = 3 * MiB + 1, 9 * MiB
             assert b"".join(await collect(store, "o/lg/large", a, b)) == data[a:b]
-            assert b"".join(await collect(store, "o/lg/large", 11 * MiB)) == data[11 * MiB:]
+            assert b"".join(await collect(store, "o/lg/large", 11 * MiB)) == data[11 * MiB :]
 
         run(body())
         # The source file belongs to the caller and must survive the put.
@@ -171,8 +171,14 @@ class TestBlobStoreContract:
         async def body() -> None:
             await store.put_file("o/sc/same", local, "image/jpeg")
             assert await same_content(store, "o/sc/same", local)
-            for i, variant in enumerate((data[:-1], data + b"x", data[:MiB] + bytes([data[MiB] ^ 1]) + data[MiB + 1:],
-                                         data[:-1] + bytes([data[-1] ^ 1]))):
+            for i, variant in enumerate(
+                (
+                    data[:-1],
+                    data + b"x",
+                    data[:MiB] + bytes([data[MiB] ^ 1]) + data[MiB + 1 :],
+                    data[:-1] + bytes([data[-1] ^ 1]),
+                )
+            ):
                 other = tmp_path / f"other{i}"
                 other.write_bytes(variant)
                 assert not await same_content(store, "o/sc/same", other), i
@@ -211,8 +217,9 @@ class TestBlobStoreContract:
 
         async def body() -> None:
             await store.put_bytes("o/at/key", first, "application/octet-stream")
-            writers = [store.put_bytes("o/at/key", v, "application/octet-stream")
-                       for v in sorted(versions)[1:]]
+            writers = [
+                store.put_bytes("o/at/key", v, "application/octet-stream") for v in sorted(versions)[1:]
+            ]
             readers = [f() for _ in range(6) for f in (read_whole, read_stream, read_range)]
             coros: list[Coroutine[Any, Any, Any]] = []
             # Interleave so reads start before, between and after the writes.
@@ -242,16 +249,23 @@ class TestBlobStoreContract:
     def test_create_bytes_race_has_one_winner(self, store: BlobStore) -> None:
         async def body() -> None:
             payloads = [f"candidate {i}".encode() for i in range(5)]
-            won = await asyncio.gather(*(store.create_bytes("t/cr/race/m.jpg", p, "image/jpeg")
-                                         for p in payloads))
+            won = await asyncio.gather(
+                *(store.create_bytes("t/cr/race/m.jpg", p, "image/jpeg") for p in payloads)
+            )
             assert won.count(True) == 1
             assert await store.get_bytes("t/cr/race/m.jpg") == payloads[won.index(True)]
 
         run(body())
 
     def test_nested_keys_are_independent(self, store: BlobStore) -> None:
-        keys = ["o/ab/abcdefg", "o/ab/abcdefh", "o/ac/abcdefg", "t/ab/abcdefg/m.jpg", "t/ab/abcdefg/l.webp",
-                "t/ab/abcdefg/deep/er/x.png"]
+        keys = [
+            "o/ab/abcdefg",
+            "o/ab/abcdefh",
+            "o/ac/abcdefg",
+            "t/ab/abcdefg/m.jpg",
+            "t/ab/abcdefg/l.webp",
+            "t/ab/abcdefg/deep/er/x.png",
+        ]
 
         async def body() -> None:
             for k in keys:
@@ -327,8 +341,13 @@ class TestS3Store:
     def test_ensure_bucket_is_idempotent(self, s3_config: S3Config) -> None:
         async def body() -> None:
             await s3_config.store().ensure_bucket()
-            other = S3Config(s3_config.endpoint_url, s3_config.access_key, s3_config.secret_key,
-                             f"imghost-test-{secrets.token_hex(4)}", s3_config.region)
+            other = S3Config(
+                s3_config.endpoint_url,
+                s3_config.access_key,
+                s3_config.secret_key,
+                f"imghost-test-{secrets.token_hex(4)}",
+                s3_config.region,
+            )
             store = other.store()
             try:
                 await store.ensure_bucket()
@@ -341,8 +360,14 @@ class TestS3Store:
         run(body())
 
     def test_wrong_credentials_are_unavailable(self, s3_config: S3Config) -> None:
-        store = S3Store(s3_config.bucket, "x", endpoint_url=s3_config.endpoint_url,
-                        access_key=s3_config.access_key, secret_key="not-the-secret", region=s3_config.region)
+        store = S3Store(
+            s3_config.bucket,
+            "x",
+            endpoint_url=s3_config.endpoint_url,
+            access_key=s3_config.access_key,
+            secret_key="not-the-secret",
+            region=s3_config.region,
+        )
 
         async def body() -> None:
             with pytest.raises(ServiceUnavailable):
@@ -354,8 +379,14 @@ class TestS3Store:
 
     def test_unreachable_server_fails_fast(self) -> None:
         # Nothing listens on this port: every operation must end in ServiceUnavailable, not hang.
-        store = S3Store("bucket", "", endpoint_url=f"http://127.0.0.1:{free_port()}", access_key="k",
-                        secret_key="s", region="us-east-1")
+        store = S3Store(
+            "bucket",
+            "",
+            endpoint_url=f"http://127.0.0.1:{free_port()}",
+            access_key="k",
+            secret_key="s",
+            region="us-east-1",
+        )
         ops: list[Callable[[], Coroutine[Any, Any, Any]]] = [
             lambda: store.get_bytes("o/x"),
             lambda: store.get_range("o/x", 0, 5),

@@ -34,7 +34,9 @@ def test_what_dead_processes_left_is_swept(tmp_path: Path) -> None:
         print(t.path)
         os._exit(0)  # dies without cleaning up, as a killed worker would
     """)
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
     dead = Path(out.stdout.strip())
     assert (dead / "half-an-upload").exists()
     (tmp_path / "no-lock-dir").mkdir()  # a directory whose lock file is gone

@@ -15,7 +15,9 @@ from imghost.http.params import read_params
 router = APIRouter(prefix="/3/account", tags=["account"])
 
 
-@router.get("/{username}", summary="Account information (no Authorization needed)", operation_id="account_get")
+@router.get(
+    "/{username}", summary="Account information (no Authorization needed)", operation_id="account_get"
+)
 async def get_account(request: Request, username: str) -> Response:
     svc = _svc(request)
     params = await read_params(request)
@@ -33,16 +35,24 @@ async def create_account(request: Request, username: str) -> Response:
     params = await read_params(request)
     ip = svc.addresses.of(request.scope)
     row = await svc.accounts.register(
-        username, email=params.get("email") or "", password=params.get("password") or "",
+        username,
+        email=params.get("email") or "",
+        password=params.get("password") or "",
         invite=params.get("invite") or params.get("invite_code"),
-        captcha_response=params.get("captcha") or params.get("g-recaptcha-response")
-        or params.get("h-captcha-response") or params.get("cf-turnstile-response"),
-        remote_ip=None if ip == "-" else ip)
+        captcha_response=params.get("captcha")
+        or params.get("g-recaptcha-response")
+        or params.get("h-captcha-response")
+        or params.get("cf-turnstile-response"),
+        remote_ip=None if ip == "-" else ip,
+    )
     return ok(account_json(row, svc.settings.base_url))
 
 
-@router.delete("/{username}", summary="Delete the signed-in account and everything it owns",
-               operation_id="account_delete")
+@router.delete(
+    "/{username}",
+    summary="Delete the signed-in account and everything it owns",
+    operation_id="account_delete",
+)
 async def delete_account(request: Request, username: str) -> Response:
     svc = _svc(request)
     row = await svc.accounts.resolve_owned(_subject(request), username)
@@ -57,17 +67,35 @@ async def get_settings(request: Request, username: str) -> Response:
     return ok(settings_json(row))
 
 
-@router.put("/{username}/settings", summary="Change account settings (owner)",
-            operation_id="account_settings_put")
-@router.post("/{username}/settings", summary="Change account settings (owner)",
-             operation_id="account_settings_post")
+@router.put(
+    "/{username}/settings", summary="Change account settings (owner)", operation_id="account_settings_put"
+)
+@router.post(
+    "/{username}/settings", summary="Change account settings (owner)", operation_id="account_settings_post"
+)
 async def change_settings(request: Request, username: str) -> Response:
     svc = _svc(request)
     row = await svc.accounts.resolve_owned(_subject(request), username)
     params = await read_params(request)
-    await svc.accounts.update_settings(row, {k: params.get(k) for k in (
-        "bio", "public_images", "messaging_enabled", "album_privacy", "accepted_gallery_terms", "username",
-        "show_mature", "newsletter_subscribed", "avatar", "email", "high_quality")})
+    await svc.accounts.update_settings(
+        row,
+        {
+            k: params.get(k)
+            for k in (
+                "bio",
+                "public_images",
+                "messaging_enabled",
+                "album_privacy",
+                "accepted_gallery_terms",
+                "username",
+                "show_mature",
+                "newsletter_subscribed",
+                "avatar",
+                "email",
+                "high_quality",
+            )
+        },
+    )
     return ok(True)
 
 
@@ -79,8 +107,11 @@ async def stats(request: Request, username: str) -> Response:
 
 
 @router.get("/{username}/images", summary="The account's images (owner)", operation_id="account_images")
-@router.get("/{username}/images/{page:int}", summary="The account's images, one page (owner)",
-            operation_id="account_images_page")
+@router.get(
+    "/{username}/images/{page:int}",
+    summary="The account's images, one page (owner)",
+    operation_id="account_images_page",
+)
 async def images(request: Request, username: str) -> Response:
     svc = _svc(request)
     subject = _subject(request)
@@ -89,10 +120,14 @@ async def images(request: Request, username: str) -> Response:
     return ok(images_json(svc, await svc.accounts.list_images(row, page=p, per_page=per), subject))
 
 
-@router.get("/{username}/images/ids", summary="Ids of the account's images (owner)",
-            operation_id="account_image_ids")
-@router.get("/{username}/images/ids/{page:int}", summary="Ids of the account's images, one page (owner)",
-            operation_id="account_image_ids_page")
+@router.get(
+    "/{username}/images/ids", summary="Ids of the account's images (owner)", operation_id="account_image_ids"
+)
+@router.get(
+    "/{username}/images/ids/{page:int}",
+    summary="Ids of the account's images, one page (owner)",
+    operation_id="account_image_ids_page",
+)
 async def image_ids(request: Request, username: str) -> Response:
     svc = _svc(request)
     row = await svc.accounts.resolve_owned(_subject(request), username)
@@ -100,16 +135,22 @@ async def image_ids(request: Request, username: str) -> Response:
     return ok(await svc.accounts.image_ids(row, page=p, per_page=per))
 
 
-@router.get("/{username}/images/count", summary="Number of the account's images (owner)",
-            operation_id="account_image_count")
+@router.get(
+    "/{username}/images/count",
+    summary="Number of the account's images (owner)",
+    operation_id="account_image_count",
+)
 async def image_count(request: Request, username: str) -> Response:
     svc = _svc(request)
     row = await svc.accounts.resolve_owned(_subject(request), username)
     return ok(await svc.accounts.image_count(row))
 
 
-@router.get("/{username}/image/{image_id}", summary="One of the account's images (owner)",
-            operation_id="account_image")
+@router.get(
+    "/{username}/image/{image_id}",
+    summary="One of the account's images (owner)",
+    operation_id="account_image",
+)
 async def image(request: Request, username: str, image_id: str) -> Response:
     svc = _svc(request)
     subject = _subject(request)
@@ -117,8 +158,11 @@ async def image(request: Request, username: str, image_id: str) -> Response:
     return ok(images_json(svc, [await svc.images.of_account(row.id, image_id)], subject)[0])
 
 
-@router.delete("/{username}/image/{deletehash}", summary="Delete one of the account's images by deletehash",
-               operation_id="account_image_delete")
+@router.delete(
+    "/{username}/image/{deletehash}",
+    summary="Delete one of the account's images by deletehash",
+    operation_id="account_image_delete",
+)
 async def delete_image(request: Request, username: str, deletehash: str) -> Response:
     svc = _svc(request)
     subject = _subject(request)
@@ -128,12 +172,19 @@ async def delete_image(request: Request, username: str, deletehash: str) -> Resp
     return ok(True)
 
 
-@router.get("/{username}/favorites", summary="Images the account favorited (owner)",
-            operation_id="account_favorites")
-@router.get("/{username}/favorites/{page:int}", summary="Favorites, one page (owner)",
-            operation_id="account_favorites_page")
-@router.get("/{username}/favorites/{page:int}/{sort}", summary="Favorites, one page, sorted (owner)",
-            operation_id="account_favorites_sorted")
+@router.get(
+    "/{username}/favorites", summary="Images the account favorited (owner)", operation_id="account_favorites"
+)
+@router.get(
+    "/{username}/favorites/{page:int}",
+    summary="Favorites, one page (owner)",
+    operation_id="account_favorites_page",
+)
+@router.get(
+    "/{username}/favorites/{page:int}/{sort}",
+    summary="Favorites, one page, sorted (owner)",
+    operation_id="account_favorites_sorted",
+)
 async def favorites(request: Request, username: str, sort: str = "newest") -> Response:
     svc = _svc(request)
     subject = _subject(request)
@@ -142,7 +193,9 @@ async def favorites(request: Request, username: str, sort: str = "newest") -> Re
     out: list[dict[str, object]] = []
     for item in await svc.accounts.favorites(row, newest=sort != "oldest", page=p, per_page=per):
         if isinstance(item, Album):
-            data = await album_payload(svc, subject, item, owner=subject.owns(item.account_id), with_images=False)
+            data = await album_payload(
+                svc, subject, item, owner=subject.owns(item.account_id), with_images=False
+            )
         else:
             data = images_json(svc, [item], subject)[0]
             data["is_album"] = False

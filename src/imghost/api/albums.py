@@ -21,16 +21,25 @@ def _fields(p: Params) -> AlbumFields:
     ids = p.get_list("ids")
     if ids is None and p.has("images"):
         ids = p.get_list("images")  # PyImgur's Album.update sends the list under `images`
-    return AlbumFields(title=p.get("title"), description=p.get("description"), privacy=p.get("privacy"),
-                       layout=p.get("layout"), cover=p.get("cover"), ids=ids,
-                       deletehashes=p.get_list("deletehashes"), present=present)
+    return AlbumFields(
+        title=p.get("title"),
+        description=p.get("description"),
+        privacy=p.get("privacy"),
+        layout=p.get("layout"),
+        cover=p.get("cover"),
+        ids=ids,
+        deletehashes=p.get_list("deletehashes"),
+        present=present,
+    )
 
 
 @router.get("/album/{album_id}", summary="Album information with its images", operation_id="album_get")
 async def get_album(request: Request, album_id: str) -> Response:
     svc, subject = _svc(request), _subject(request)
     resolved = await svc.albums.resolve(album_id)
-    return ok(await album_payload(svc, subject, resolved.item, owner=resolved.owned_by(subject), with_images=True))
+    return ok(
+        await album_payload(svc, subject, resolved.item, owner=resolved.owned_by(subject), with_images=True)
+    )
 
 
 @router.get("/album/{album_id}/images", summary="The album's images, in order", operation_id="album_images")
@@ -55,18 +64,25 @@ async def create_album(request: Request) -> Response:
     return ok({"id": album.id, "deletehash": album.deletehash})
 
 
-@router.put("/album/{album_id}", summary="Update an album (by id as owner, or by deletehash)",
-            operation_id="album_update")
-@router.post("/album/{album_id}", summary="Update an album; with ids, set its images",
-             operation_id="album_update_post")
+@router.put(
+    "/album/{album_id}",
+    summary="Update an album (by id as owner, or by deletehash)",
+    operation_id="album_update",
+)
+@router.post(
+    "/album/{album_id}", summary="Update an album; with ids, set its images", operation_id="album_update_post"
+)
 async def update_album(request: Request, album_id: str) -> Response:
     svc = _svc(request)
     await svc.albums.update(_subject(request), album_id, _fields(await read_params(request)))
     return ok(True)
 
 
-@router.delete("/album/{album_id}", summary="Delete an album (its images stay); with ids, remove those images",
-               operation_id="album_delete")
+@router.delete(
+    "/album/{album_id}",
+    summary="Delete an album (its images stay); with ids, remove those images",
+    operation_id="album_delete",
+)
 async def delete_album(request: Request, album_id: str) -> Response:
     svc = _svc(request)
     params = await read_params(request)
@@ -86,10 +102,16 @@ async def add_images(request: Request, album_id: str) -> Response:
     return ok(True)
 
 
-@router.post("/album/{album_id}/remove_images", summary="Remove images from an album",
-             operation_id="album_remove_images")
-@router.delete("/album/{album_id}/remove_images", summary="Remove images from an album (old form)",
-               operation_id="album_remove_images_delete")
+@router.post(
+    "/album/{album_id}/remove_images",
+    summary="Remove images from an album",
+    operation_id="album_remove_images",
+)
+@router.delete(
+    "/album/{album_id}/remove_images",
+    summary="Remove images from an album (old form)",
+    operation_id="album_remove_images_delete",
+)
 async def remove_images(request: Request, album_id: str) -> Response:
     svc = _svc(request)
     ids = (await read_params(request)).get_list("ids")
@@ -99,8 +121,9 @@ async def remove_images(request: Request, album_id: str) -> Response:
     return ok(True)
 
 
-@router.post("/album/{album_id}/favorite", summary="Favorite an album (signed-in users)",
-             operation_id="album_favorite")
+@router.post(
+    "/album/{album_id}/favorite", summary="Favorite an album (signed-in users)", operation_id="album_favorite"
+)
 async def favorite_album(request: Request, album_id: str) -> Response:
     return ok(await _svc(request).albums.toggle_favorite(_subject(request), album_id))
 
@@ -114,10 +137,16 @@ async def _account_and_visibility(request: Request, username: str) -> tuple[Acco
     return account, subject.account_id == account.id
 
 
-@router.get("/account/{username}/albums", summary="An account's albums (hidden and secret ones to the owner)",
-            operation_id="account_albums")
-@router.get("/account/{username}/albums/{page:int}", summary="An account's albums, one page",
-            operation_id="account_albums_page")
+@router.get(
+    "/account/{username}/albums",
+    summary="An account's albums (hidden and secret ones to the owner)",
+    operation_id="account_albums",
+)
+@router.get(
+    "/account/{username}/albums/{page:int}",
+    summary="An account's albums, one page",
+    operation_id="account_albums_page",
+)
 async def account_albums(request: Request, username: str) -> Response:
     svc, subject = _svc(request), _subject(request)
     account, mine = await _account_and_visibility(request, username)
@@ -126,10 +155,14 @@ async def account_albums(request: Request, username: str) -> Response:
     return ok([await album_payload(svc, subject, a, owner=mine, with_images=False) for a in albums])
 
 
-@router.get("/account/{username}/albums/ids", summary="Ids of an account's albums",
-            operation_id="account_album_ids")
-@router.get("/account/{username}/albums/ids/{page:int}", summary="Ids of an account's albums, one page",
-            operation_id="account_album_ids_page")
+@router.get(
+    "/account/{username}/albums/ids", summary="Ids of an account's albums", operation_id="account_album_ids"
+)
+@router.get(
+    "/account/{username}/albums/ids/{page:int}",
+    summary="Ids of an account's albums, one page",
+    operation_id="account_album_ids_page",
+)
 async def account_album_ids(request: Request, username: str) -> Response:
     svc = _svc(request)
     account, mine = await _account_and_visibility(request, username)
@@ -137,16 +170,20 @@ async def account_album_ids(request: Request, username: str) -> Response:
     return ok(await svc.albums.ids_of_account(account.id, include_hidden=mine, page=p, per_page=per))
 
 
-@router.get("/account/{username}/albums/count", summary="Number of an account's albums",
-            operation_id="account_album_count")
+@router.get(
+    "/account/{username}/albums/count",
+    summary="Number of an account's albums",
+    operation_id="account_album_count",
+)
 async def account_album_count(request: Request, username: str) -> Response:
     svc = _svc(request)
     account, mine = await _account_and_visibility(request, username)
     return ok(await svc.albums.count_of_account(account.id, include_hidden=mine))
 
 
-@router.get("/account/{username}/album/{album_id}", summary="One album of an account",
-            operation_id="account_album")
+@router.get(
+    "/account/{username}/album/{album_id}", summary="One album of an account", operation_id="account_album"
+)
 async def account_album(request: Request, username: str, album_id: str) -> Response:
     svc, subject = _svc(request), _subject(request)
     account, mine = await _account_and_visibility(request, username)
@@ -154,8 +191,11 @@ async def account_album(request: Request, username: str, album_id: str) -> Respo
     return ok(await album_payload(svc, subject, album, owner=mine, with_images=True))
 
 
-@router.delete("/account/{username}/album/{album_id}", summary="Delete one of the account's albums",
-               operation_id="account_album_delete")
+@router.delete(
+    "/account/{username}/album/{album_id}",
+    summary="Delete one of the account's albums",
+    operation_id="account_album_delete",
+)
 async def account_album_delete(request: Request, username: str, album_id: str) -> Response:
     svc, subject = _svc(request), _subject(request)
     account = await svc.accounts.resolve_owned(subject, username)

@@ -28,12 +28,17 @@ ASGIApp = Callable[[Scope, Any, Any], Awaitable[None]]
 CORS = [
     (b"access-control-allow-origin", b"*"),
     (b"access-control-allow-methods", b"GET, PUT, POST, PATCH, DELETE, OPTIONS"),
-    (b"access-control-allow-headers", b"Authorization, Content-Type, Accept, X-Mashape-Authorization, "
-                                      b"X-Mashape-Key, X-Requested-With"),
+    (
+        b"access-control-allow-headers",
+        b"Authorization, Content-Type, Accept, X-Mashape-Authorization, X-Mashape-Key, X-Requested-With",
+    ),
     (b"access-control-allow-credentials", b"true"),
-    (b"access-control-expose-headers", b"X-RateLimit-UserLimit, X-RateLimit-UserRemaining, "
-                                       b"X-RateLimit-UserReset, X-RateLimit-ClientLimit, "
-                                       b"X-RateLimit-ClientRemaining, X-RateLimit-ClientReset"),
+    (
+        b"access-control-expose-headers",
+        b"X-RateLimit-UserLimit, X-RateLimit-UserRemaining, "
+        b"X-RateLimit-UserReset, X-RateLimit-ClientLimit, "
+        b"X-RateLimit-ClientRemaining, X-RateLimit-ClientReset",
+    ),
 ]
 _UPLOAD = re.compile(r"^/3/(image|upload)$")
 # Routes real clients call with no Authorization header at all (npm `getAccount`).
@@ -56,9 +61,16 @@ def _normalise(path: str) -> str:
 
 
 class ApiEdge:
-    def __init__(self, app: ASGIApp, *, clients: ClientService, credits: CreditService,
-                 tokens: TokenResolver, addresses: ClientAddresses | None = None,
-                 fast_routes: list[FastRoute] | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        clients: ClientService,
+        credits: CreditService,
+        tokens: TokenResolver,
+        addresses: ClientAddresses | None = None,
+        fast_routes: list[FastRoute] | None = None,
+    ) -> None:
         self.app = app
         self.fast_routes = fast_routes or []
         self.clients = clients
@@ -90,8 +102,9 @@ class ApiEdge:
             await error(exc, path, method)(scope, receive, send_wrapper)
 
         if method == "OPTIONS":
-            await send_wrapper({"type": "http.response.start", "status": 200,
-                                "headers": [(b"content-length", b"0")]})
+            await send_wrapper(
+                {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"0")]}
+            )
             await send_wrapper({"type": "http.response.body", "body": b""})
             return
         try:
@@ -119,8 +132,9 @@ class ApiEdge:
             if not started:
                 await fail(exc)
             else:  # the answer is already on its way: the client sees a cut-off body, the log says why
-                log.warning("%s on %s %s after the response had started", type(exc).__name__, method,
-                            _redact(path))
+                log.warning(
+                    "%s on %s %s after the response had started", type(exc).__name__, method, _redact(path)
+                )
         except Exception:
             log.exception("unhandled error on %s %s", method, _redact(path))
             if not started:
@@ -155,11 +169,17 @@ class ApiEdge:
         now = time.time()
         return _headers(self.credits.unspent(now), method, now)
 
-    async def _charge(self, scope: Scope, path: str, method: str,
-                      subject: Subject) -> tuple[list[tuple[bytes, bytes]], bool]:
+    async def _charge(
+        self, scope: Scope, path: str, method: str, subject: Subject
+    ) -> tuple[list[tuple[bytes, bytes]], bool]:
         now = time.time()
-        charge = await self.credits.charge(subject, self.addresses.of(scope), cost=self.credits.cost(path, method),
-                                           is_post=method == "POST", now=now)
+        charge = await self.credits.charge(
+            subject,
+            self.addresses.of(scope),
+            cost=self.credits.cost(path, method),
+            is_post=method == "POST",
+            now=now,
+        )
         scope.setdefault("state", {})["ratelimit"] = charge
         return _headers(charge, method, now), charge.allowed
 

@@ -18,11 +18,16 @@ def ok(data: Any) -> Response:
 
 
 def error_body(status: int, error: Any, path: str, method: str) -> bytes:
-    return orjson.dumps({"data": {"error": error, "request": path, "method": method},
-                         "success": False, "status": status})
+    return orjson.dumps(
+        {"data": {"error": error, "request": path, "method": method}, "success": False, "status": status}
+    )
 
 
 def error(exc: ImghostError, path: str, method: str) -> Response:
     """The one rendering of an error on the API surface: the edge and the framework's handlers both use it."""
-    return Response(error_body(exc.status, exc.payload(), path, method), status_code=exc.status, media_type=JSON,
-                    headers=dict(exc.headers) or None)
+    return Response(
+        error_body(exc.status, exc.payload(), path, method),
+        status_code=exc.status,
+        media_type=JSON,
+        headers=dict(exc.headers) or None,
+    )

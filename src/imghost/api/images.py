@@ -32,8 +32,12 @@ async def upload(request: Request) -> Response:
         src = await _materialise(up, work.upload, svc)
         subject = _subject(request)
         name = up.get("name") or up.filename or ""
-        meta = UploadMeta(title=up.get("title"), description=up.get("description"), name=name[:255],
-                          disable_audio=(up.get("disable_audio") or "").lower() in ("1", "true"))
+        meta = UploadMeta(
+            title=up.get("title"),
+            description=up.get("description"),
+            name=name[:255],
+            disable_audio=(up.get("disable_audio") or "").lower() in ("1", "true"),
+        )
         # PyImgur and the 2012 API say album_id, everyone else album: an owned id or an album deletehash.
         image = await svc.uploads.upload(subject, src, meta, album=up.get("album") or up.get("album_id"))
     except BaseException:
@@ -64,9 +68,15 @@ async def _materialise(up: UploadInput, dest: Path, svc: Services) -> Path:
     if kind == "url" or (kind != "base64" and head.startswith(("http://", "https://"))):
         url = read_url(up.text_file)
     if url is not None:
-        await download(url, dest, max_bytes=s.max_upload_bytes, timeout=s.url_upload_timeout,
-                       deadline=s.url_fetch_seconds,
-                       max_redirects=s.url_upload_max_redirects, allow_private=s.url_upload_allow_private)
+        await download(
+            url,
+            dest,
+            max_bytes=s.max_upload_bytes,
+            timeout=s.url_upload_timeout,
+            deadline=s.url_fetch_seconds,
+            max_redirects=s.url_upload_max_redirects,
+            allow_private=s.url_upload_allow_private,
+        )
     else:
         # Off the loop: decoding 27 MB of base64 takes a while, and other requests should not wait for it.
         await asyncio.to_thread(decode_base64_file, up.text_file, dest, s.max_upload_bytes)
@@ -80,13 +90,21 @@ async def get_image(request: Request, image_id: str) -> Response:
     resolved = await svc.images.resolve(image_id)
     image = resolved.item
     favorite = await svc.accounts.is_favorite(subject, image.id)
-    return ok(image_json(image, svc.settings.base_url, owner=resolved.owned_by(subject), pending=svc.views.pending(image.id),
-                         favorite=favorite))
+    return ok(
+        image_json(
+            image,
+            svc.settings.base_url,
+            owner=resolved.owned_by(subject),
+            pending=svc.views.pending(image.id),
+            favorite=favorite,
+        )
+    )
 
 
 @router.post("/image/{image_id}", summary="Update title and description", operation_id="image_update")
-@router.put("/image/{image_id}", summary="Update title and description (2012 form)",
-            operation_id="image_update_put")
+@router.put(
+    "/image/{image_id}", summary="Update title and description (2012 form)", operation_id="image_update_put"
+)
 async def update_image(request: Request, image_id: str) -> Response:
     svc = _svc(request)
     params = await read_params(request)
@@ -102,7 +120,8 @@ async def delete_image(request: Request, image_id: str) -> Response:
     return ok(True)
 
 
-@router.post("/image/{image_id}/favorite", summary="Favorite an image (signed-in users)",
-             operation_id="image_favorite")
+@router.post(
+    "/image/{image_id}/favorite", summary="Favorite an image (signed-in users)", operation_id="image_favorite"
+)
 async def favorite_image(request: Request, image_id: str) -> Response:
     return ok(await _svc(request).accounts.toggle_favorite(_subject(request), image_id))

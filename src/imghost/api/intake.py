@@ -9,6 +9,7 @@ one, and an over-limit body is refused as soon as it crosses the line."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,7 +74,7 @@ class _Sink:
         if self.size > self.budget:
             raise PayloadTooLarge()
         if len(self.head) < 128:
-            self.head += bytes(data[:128 - len(self.head)])
+            self.head += bytes(data[: 128 - len(self.head)])
         self.out.write(data)
 
     def close(self) -> None:
@@ -205,8 +206,11 @@ async def _json(request: Request, params: Budget, intake: _Intake) -> Layer:
         return []
     parser.finish()
     # A streamed member left (name, None) behind: its value is in the text file.
-    return [(k, json_value(v)) for k, v in parser.members
-            if not (v is None and k in FILE_FIELDS) and not isinstance(v, dict)]
+    return [
+        (k, json_value(v))
+        for k, v in parser.members
+        if not (v is None and k in FILE_FIELDS) and not isinstance(v, dict)
+    ]
 
 
 async def _raw_or_form(request: Request, ctype: str, params: Budget, intake: _Intake) -> Layer:
@@ -255,28 +259,22 @@ class _FileWriter:
 
 def decode_base64_file(src: Path, dest: Path, max_bytes: int) -> None:
     """Decode base64 text from src into dest, 256 KB at a time."""
-    out = open_writer(dest)
-    try:
-        decoder = Base64Decoder(_FileWriter(out), max_bytes)
-        with open(src, "rb") as f:
-            while chunk := f.read(256 * 1024):
-                decoder.feed(chunk)
-        decoder.finish()
-    except BaseException:
-        out.abort()
-        dest.unlink(missing_ok=True)
-        raise
-    out.close()
+    with open(src, "rb") as f:
+        _decode(iter(lambda: f.read(256 * 1024), b""), dest, max_bytes)
 
 
 def decode_base64(text: str, dest: Path, max_bytes: int) -> None:
     """Decode base64 text held in memory (the same decoder, for callers that have a string)."""
+    data = text.encode("utf-8", "replace")
+    _decode((data[i : i + 256 * 1024] for i in range(0, len(data), 256 * 1024)), dest, max_bytes)
+
+
+def _decode(chunks: Iterator[bytes], dest: Path, max_bytes: int) -> None:
     out = open_writer(dest)
     try:
         decoder = Base64Decoder(_FileWriter(out), max_bytes)
-        data = text.encode("utf-8", "replace")
-        for i in range(0, len(data), 256 * 1024):
-            decoder.feed(data[i:i + 256 * 1024])
+        for chunk in chunks:
+            decoder.feed(chunk)
         decoder.finish()
     except BaseException:
         out.abort()

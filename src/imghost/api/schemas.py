@@ -9,8 +9,9 @@ from imghost.domain.albums.model import Album
 from imghost.domain.images.model import Image
 
 
-def image_json(image: Image, base_url: str, *, owner: bool, pending: tuple[int, int] = (0, 0),
-               favorite: bool = False) -> dict[str, Any]:
+def image_json(
+    image: Image, base_url: str, *, owner: bool, pending: tuple[int, int] = (0, 0), favorite: bool = False
+) -> dict[str, Any]:
     iid = image.id
     # ShareX reads these into non-nullable ints and bools: never null.
     data: dict[str, Any] = {
@@ -54,14 +55,27 @@ def image_json(image: Image, base_url: str, *, owner: bool, pending: tuple[int, 
     return data
 
 
-def credits_json(user_limit: int, user_remaining: int, user_reset: int, client_limit: int,
-                 client_remaining: int) -> dict[str, int]:
-    return {"UserLimit": user_limit, "UserRemaining": user_remaining, "UserReset": user_reset,
-            "ClientLimit": client_limit, "ClientRemaining": client_remaining}
+def credits_json(
+    user_limit: int, user_remaining: int, user_reset: int, client_limit: int, client_remaining: int
+) -> dict[str, int]:
+    return {
+        "UserLimit": user_limit,
+        "UserRemaining": user_remaining,
+        "UserReset": user_reset,
+        "ClientLimit": client_limit,
+        "ClientRemaining": client_remaining,
+    }
 
 
-_TIERS = ((20000, "Glorious"), (8000, "Renowned"), (4000, "Idolized"), (2000, "Trusted"), (1000, "Liked"),
-          (400, "Accepted"), (0, "Neutral"))
+_TIERS = (
+    (20000, "Glorious"),
+    (8000, "Renowned"),
+    (4000, "Idolized"),
+    (2000, "Trusted"),
+    (1000, "Liked"),
+    (400, "Accepted"),
+    (0, "Neutral"),
+)
 
 
 def reputation_name(reputation: float) -> str:
@@ -111,7 +125,9 @@ def settings_json(account: Account) -> dict[str, Any]:
     }
 
 
-def album_json(album: Album, base_url: str, *, owner: bool, cover: Image | None, favorite: bool) -> dict[str, Any]:
+def album_json(
+    album: Album, base_url: str, *, owner: bool, cover: Image | None, favorite: bool
+) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": album.id,
         "title": album.title,

@@ -31,7 +31,6 @@ class Connection(Protocol):
 
 
 class Database(Connection, Protocol):
-
     def transaction(self) -> Any: ...
     async def close(self) -> None: ...
 
@@ -78,7 +77,6 @@ class SqliteDatabase(_SqliteConn):
 
     Statements never yield to the loop, so a transaction body that awaits only this connection runs
     without interleaving; the lock covers bodies that do await something else."""
-
 
     def __init__(self, path: Path) -> None:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, cached_statements=256)
@@ -130,8 +128,14 @@ def _pg_errors() -> tuple[type[BaseException], ...]:
 
     # InternalClientError: a connection torn down mid-query (server stopping) leaves its state machine
     # half-way; it is an outage like the others, not a bug to report as 500.
-    return (*_PG_DOWN, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.InternalClientError,
-            asyncpg.exceptions.CannotConnectNowError, asyncpg.exceptions.AdminShutdownError)
+    return (
+        *_PG_DOWN,
+        asyncpg.PostgresConnectionError,
+        asyncpg.InterfaceError,
+        asyncpg.InternalClientError,
+        asyncpg.exceptions.CannotConnectNowError,
+        asyncpg.exceptions.AdminShutdownError,
+    )
 
 
 def _pg_input_errors() -> tuple[type[BaseException], ...]:
@@ -181,7 +185,6 @@ class _PgConn:
 
 
 class PostgresDatabase:
-
     def __init__(self, dsn: str) -> None:
         self._dsn = dsn
         self._pool: Any = None
@@ -199,8 +202,9 @@ class PostgresDatabase:
                 return ""
 
         try:
-            self._pool = await asyncpg.create_pool(self._dsn, min_size=1, max_size=10, timeout=5,
-                                                   command_timeout=30, connection_class=_NoReset)
+            self._pool = await asyncpg.create_pool(
+                self._dsn, min_size=1, max_size=10, timeout=5, command_timeout=30, connection_class=_NoReset
+            )
         except self._errors as exc:
             raise ServiceUnavailable() from exc
 

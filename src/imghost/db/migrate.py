@@ -12,7 +12,6 @@ _SCRIPTS = Path(__file__).resolve().parent.parent / "migrations"
 HEAD = sorted(p.name[:4] for p in (_SCRIPTS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))[-1]
 
 
-
 def database_url(settings: Settings) -> str:
     return settings.database_url or f"sqlite:///{settings.sqlite_path.resolve()}"
 

@@ -26,16 +26,23 @@ IMAGE_EXTS = {"jpg", "jpeg", "png", "gif", "webp", "avif", "bmp", "tif", "tiff",
 _ID_LENGTHS = (ids.LEGACY_ID_LENGTH, ids.ID_LENGTH)
 # Only media extensions: /openapi.json and friends must reach the framework.
 _NAME = rf"[A-Za-z0-9]{{{min(_ID_LENGTHS)},{max(_ID_LENGTHS) + 1}}}"  # an id, maybe with a thumbnail suffix
-MEDIA_PATH = re.compile(rf"^/({_NAME})\.(" + "|".join(sorted(IMAGE_EXTS | {"gifv", "mp4", "webm"}))
-                        + r")$", re.IGNORECASE)
+MEDIA_PATH = re.compile(
+    rf"^/({_NAME})\.(" + "|".join(sorted(IMAGE_EXTS | {"gifv", "mp4", "webm"})) + r")$", re.IGNORECASE
+)
 THUMB_SUFFIXES = set("sbtmlh")
 _CACHE = b"public, max-age=31536000, immutable"
 # Every whole or partial media answer, the native fast path's included (its heads are built from these).
-_COMMON = [(b"cache-control", _CACHE), (b"access-control-allow-origin", b"*"), (b"accept-ranges", b"bytes"),
-           *MEDIA]
+_COMMON = [
+    (b"cache-control", _CACHE),
+    (b"access-control-allow-origin", b"*"),
+    (b"accept-ranges", b"bytes"),
+    *MEDIA,
+]
 # The .gifv page: a player for the MP4 beside it, styled by one inline sheet and never framed.
-_GIFV_STYLE = ("body{margin:0;background:#111;display:flex;align-items:center;justify-content:center;"
-               "min-height:100vh}video{max-width:100%;max-height:100vh}")
+_GIFV_STYLE = (
+    "body{margin:0;background:#111;display:flex;align-items:center;justify-content:center;"
+    "min-height:100vh}video{max-width:100%;max-height:100vh}"
+)
 
 
 class Target:
@@ -43,8 +50,16 @@ class Target:
 
     __slots__ = ("kind", "key", "ctype", "tag", "size", "count", "suffix")
 
-    def __init__(self, kind: str, key: str = "", ctype: bytes = b"", tag: str = "", size: int = 0,
-                 count: bool = False, suffix: str = "") -> None:
+    def __init__(
+        self,
+        kind: str,
+        key: str = "",
+        ctype: bytes = b"",
+        tag: str = "",
+        size: int = 0,
+        count: bool = False,
+        suffix: str = "",
+    ) -> None:
         self.kind, self.key, self.ctype, self.tag = kind, key, ctype, tag
         self.size, self.count, self.suffix = size, count, suffix
 
@@ -95,12 +110,15 @@ class Delivery:
         # Response heads of whole-file answers, keyed by ETag: a cache hit formats nothing.
         self._heads: dict[bytes, list[tuple[bytes, bytes]]] = {}
         self._heads_str: dict[bytes, list[tuple[str, str]]] = {}
-        self._gifv_head = [(b"content-type", b"text/html; charset=utf-8"),
-                           (b"cache-control", b"public, max-age=3600"),
-                           *page_headers(_GIFV_STYLE, media_src=_media_src(services.settings))]
+        self._gifv_head = [
+            (b"content-type", b"text/html; charset=utf-8"),
+            (b"cache-control", b"public, max-age=3600"),
+            *page_headers(_GIFV_STYLE, media_src=_media_src(services.settings)),
+        ]
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any,
-                       m: re.Match[str] | None = None) -> None:
+    async def __call__(
+        self, scope: dict[str, Any], receive: Any, send: Any, m: re.Match[str] | None = None
+    ) -> None:
         method = scope["method"]
         if m is None:
             m = MEDIA_PATH.match(scope["path"])
@@ -152,7 +170,8 @@ class Delivery:
                 self._heads_str.clear()
             head = self._heads_str[hit.etag] = [
                 (k.decode("latin-1"), v.decode("latin-1"))
-                for k, v in _whole_head(len(hit.data), hit.target.ctype, hit.etag, hit.row)]
+                for k, v in _whole_head(len(hit.data), hit.target.ctype, hit.etag, hit.row)
+            ]
         return head
 
     def counted(self, hit: Hit) -> None:
@@ -208,8 +227,17 @@ class Delivery:
             self.cache.put_body(key, data)
         await self._send_bytes(scope, send, data, target.ctype, etag, row, count=True)
 
-    async def _send_bytes(self, scope: dict[str, Any], send: Any, data: bytes, ctype: bytes, etag: bytes,
-                          row: Image, *, count: bool = False) -> None:
+    async def _send_bytes(
+        self,
+        scope: dict[str, Any],
+        send: Any,
+        data: bytes,
+        ctype: bytes,
+        etag: bytes,
+        row: Image,
+        *,
+        count: bool = False,
+    ) -> None:
         if scope["method"] == "GET" and _header(scope, b"range") is None:
             head = self._heads.get(etag)
             if head is None:
@@ -226,13 +254,26 @@ class Delivery:
             return
         status, start, end = plan
         head = scope["method"] == "HEAD"
-        await send({"type": "http.response.body", "body": b"" if head else
-                    (data if status == 200 else data[start:end])})
+        await send(
+            {
+                "type": "http.response.body",
+                "body": b"" if head else (data if status == 200 else data[start:end]),
+            }
+        )
         if count and not head:
             self._count(row, status, end - start)
 
-    async def _large(self, scope: dict[str, Any], send: Any, row: Image, key: str, local: Any, ctype: bytes,
-                     etag: bytes, size: int) -> None:
+    async def _large(
+        self,
+        scope: dict[str, Any],
+        send: Any,
+        row: Image,
+        key: str,
+        local: Any,
+        ctype: bytes,
+        etag: bytes,
+        size: int,
+    ) -> None:
         if local is not None and not os.path.exists(local):
             raise BlobNotFound()
         plan = await _start(scope, send, size, ctype, etag, row)
@@ -264,18 +305,26 @@ class Delivery:
         iid = html.escape(row.id)
         src = f"{base}/{iid}.mp4" if row.mime != "video/webm" else f"{base}/{iid}.webm"
         title = html.escape(row.title or iid)
-        page = (f'<!doctype html><html><head><meta charset="utf-8"><title>{title}</title>'
-                f'<meta name="viewport" content="width=device-width,initial-scale=1">'
-                f'<meta property="og:video" content="{src}"><style>{_GIFV_STYLE}</style></head>'
-                f'<body><video src="{src}" autoplay loop muted playsinline '
-                f'width="{int(row.width)}" height="{int(row.height)}"></video></body></html>').encode()
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [*self._gifv_head, (b"content-length", str(len(page)).encode())]})
+        page = (
+            f'<!doctype html><html><head><meta charset="utf-8"><title>{title}</title>'
+            f'<meta name="viewport" content="width=device-width,initial-scale=1">'
+            f'<meta property="og:video" content="{src}"><style>{_GIFV_STYLE}</style></head>'
+            f'<body><video src="{src}" autoplay loop muted playsinline '
+            f'width="{int(row.width)}" height="{int(row.height)}"></video></body></html>'
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [*self._gifv_head, (b"content-length", str(len(page)).encode())],
+            }
+        )
         await send({"type": "http.response.body", "body": b"" if method == "HEAD" else page})
 
 
-async def _start(scope: dict[str, Any], send: Any, size: int, ctype: bytes, etag: bytes,
-                 row: Image) -> tuple[int, int, int] | None:
+async def _start(
+    scope: dict[str, Any], send: Any, size: int, ctype: bytes, etag: bytes, row: Image
+) -> tuple[int, int, int] | None:
     """Send the response head for a whole file or one byte range: (status, start, end), or None when the
     range could not be satisfied (and a 416 went out)."""
     status, start, end = 200, 0, size
@@ -296,8 +345,13 @@ async def _start(scope: dict[str, Any], send: Any, size: int, ctype: bytes, etag
 
 
 def _whole_head(length: int, ctype: bytes, etag: bytes, row: Image) -> list[tuple[bytes, bytes]]:
-    return [(b"content-type", ctype), (b"content-length", str(length).encode()), (b"etag", etag),
-            (b"last-modified", _httpdate(row)), *_COMMON]
+    return [
+        (b"content-type", ctype),
+        (b"content-length", str(length).encode()),
+        (b"etag", etag),
+        (b"last-modified", _httpdate(row)),
+        *_COMMON,
+    ]
 
 
 def _header(scope: dict[str, Any], name: bytes) -> str | None:
@@ -319,20 +373,39 @@ def _httpdate(row: Image) -> bytes:
 
 
 async def _not_modified(send: Any, etag: bytes) -> None:
-    await send({"type": "http.response.start", "status": 304,
-                "headers": [(b"etag", etag), (b"cache-control", _CACHE)]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 304,
+            "headers": [(b"etag", etag), (b"cache-control", _CACHE)],
+        }
+    )
     await send({"type": "http.response.body", "body": b""})
 
 
 async def _unsatisfiable(send: Any, size: int) -> None:
-    await send({"type": "http.response.start", "status": 416,
-                "headers": [(b"content-range", f"bytes */{size}".encode()), (b"content-length", b"0")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 416,
+            "headers": [(b"content-range", f"bytes */{size}".encode()), (b"content-length", b"0")],
+        }
+    )
     await send({"type": "http.response.body", "body": b""})
 
 
 async def _redirect(send: Any, url: str) -> None:
-    await send({"type": "http.response.start", "status": 302,
-                "headers": [(b"location", url.encode()), (b"content-length", b"0"), (b"cache-control", b"no-store")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 302,
+            "headers": [
+                (b"location", url.encode()),
+                (b"content-length", b"0"),
+                (b"cache-control", b"no-store"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": b""})
 
 
@@ -351,7 +424,15 @@ def _origin(url: str) -> str:
 
 
 async def _text(send: Any, status: int, body: bytes) -> None:
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                            (b"content-length", str(len(body)).encode()), *MEDIA]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+                *MEDIA,
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -31,9 +31,13 @@ class Resolved(Generic[T]):
         return self.by_deletehash or subject.owns(self.item.account_id)
 
 
-async def resolve(ref: str, *, by_id: Callable[[str], Awaitable[T | None]],
-                  by_deletehash: Callable[[str], Awaitable[T | None]],
-                  not_found: Callable[[str], NotFound]) -> Resolved[T]:
+async def resolve(
+    ref: str,
+    *,
+    by_id: Callable[[str], Awaitable[T | None]],
+    by_deletehash: Callable[[str], Awaitable[T | None]],
+    not_found: Callable[[str], NotFound],
+) -> Resolved[T]:
     kind = ids.kind(ref)
     if kind == "id":
         item = await by_id(ref)

@@ -42,11 +42,15 @@ class Base64Decoder:
         if self._head is not None:
             self._head += data
             head = bytes(self._head).lstrip(_WS)
-            if len(head) < _PREFIX_WINDOW and head[:5].lower() == b"data:"[:len(head[:5])] and b"," not in head:
+            if (
+                len(head) < _PREFIX_WINDOW
+                and head[:5].lower() == b"data:"[: len(head[:5])]
+                and b"," not in head
+            ):
                 return  # could still be a data: prefix
             m = _DATA_URL.match(head)
             self._head = None
-            data = head[m.end():] if m else head
+            data = head[m.end() :] if m else head
         self._decode(data)
 
     def _decode(self, data: bytes) -> None:
@@ -80,7 +84,7 @@ class Base64Decoder:
         if self._head is not None:  # the whole text fit in the prefix window
             head, self._head = bytes(self._head).lstrip(_WS), None
             m = _DATA_URL.match(head)
-            self._decode(head[m.end():] if m else head)
+            self._decode(head[m.end() :] if m else head)
         if self._chars == 0 or len(self._rest) == 1:
             raise _invalid()
         if self._rest:

@@ -25,8 +25,16 @@ OpenText = Callable[[str], TextSink | None]
 _WS = b" \t\r\n"
 _STRING_STOP = re.compile(rb'["\\]')
 _VALUE_STOP = re.compile(rb'["\\{}\[\],]')
-_ESCAPES = {ord('"'): b'"', ord("\\"): b"\\", ord("/"): b"/", ord("b"): b"\b", ord("f"): b"\f",
-            ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t"}
+_ESCAPES = {
+    ord('"'): b'"',
+    ord("\\"): b"\\",
+    ord("/"): b"/",
+    ord("b"): b"\b",
+    ord("f"): b"\f",
+    ord("n"): b"\n",
+    ord("r"): b"\r",
+    ord("t"): b"\t",
+}
 
 
 def _malformed() -> InvalidRequest:
@@ -106,7 +114,7 @@ class JsonObjectStream:
         out = bytearray()
         n = len(data)
         if self._esc:
-            pos = self._escape(self._esc + data[pos:pos + 6], out, carry_from=len(self._esc), data_pos=pos)
+            pos = self._escape(self._esc + data[pos : pos + 6], out, carry_from=len(self._esc), data_pos=pos)
             if pos < 0:
                 return n
         while pos < n:
@@ -121,7 +129,7 @@ class JsonObjectStream:
                 self._emit(out)
                 self._close_string()
                 return pos
-            pos = self._escape(data[end:end + 6], out, carry_from=0, data_pos=end)
+            pos = self._escape(data[end : end + 6], out, carry_from=0, data_pos=end)
             if pos < 0:
                 self._emit(out)
                 return n

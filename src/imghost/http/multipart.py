@@ -49,12 +49,18 @@ class MultipartReader:
         self._sink: Sink | None = None
         self._in_part = False
         self._fed = 0
-        self._parser = MultipartParser(boundary, {
-            "on_part_begin": self._part_begin, "on_header_field": self._header_field,
-            "on_header_value": self._header_value, "on_header_end": self._header_end,
-            "on_headers_finished": self._headers_finished, "on_part_data": self._part_data,
-            "on_part_end": self._part_end,
-        })
+        self._parser = MultipartParser(
+            boundary,
+            {
+                "on_part_begin": self._part_begin,
+                "on_header_field": self._header_field,
+                "on_header_value": self._header_value,
+                "on_header_end": self._header_end,
+                "on_headers_finished": self._headers_finished,
+                "on_part_data": self._part_data,
+                "on_part_end": self._part_end,
+            },
+        )
 
     # ------------------------------------------------------------ parser callbacks
 
@@ -133,8 +139,9 @@ class MultipartReader:
             sink.abort()
 
 
-async def read_multipart(chunks: AsyncIterator[bytes], boundary: bytes, budget: Budget,
-                         open_file: OpenFile | None = None) -> list[tuple[str, str]]:
+async def read_multipart(
+    chunks: AsyncIterator[bytes], boundary: bytes, budget: Budget, open_file: OpenFile | None = None
+) -> list[tuple[str, str]]:
     reader = MultipartReader(boundary, budget, open_file)
     try:
         async for chunk in chunks:

@@ -18,8 +18,15 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 class PacedReceive:
     __slots__ = ("_receive", "_headers", "_grace", "_rate", "_idle", "_start", "_received", "_done", "_loop")
 
-    def __init__(self, receive: Receive, headers: list[tuple[bytes, bytes]], *, grace: float, min_rate: int,
-                 idle: float) -> None:
+    def __init__(
+        self,
+        receive: Receive,
+        headers: list[tuple[bytes, bytes]],
+        *,
+        grace: float,
+        min_rate: int,
+        idle: float,
+    ) -> None:
         self._receive = receive
         self._headers = headers
         self._loop = asyncio.get_running_loop()

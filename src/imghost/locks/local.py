@@ -54,7 +54,11 @@ class FileLocks:
         slot = self.slot_of(name)
         deadline = time.monotonic() + timeout
         async with self._local.hold(f"slot:{slot}", timeout):
-            fd = self._fd if self._ofd else os.open(self.dir / f"{slot:03x}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            fd = (
+                self._fd
+                if self._ofd
+                else os.open(self.dir / f"{slot:03x}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            )
             try:
                 delay = 0.001
                 while not self._try(fd, slot):

@@ -36,12 +36,14 @@ class RedisLocks:
     crashed holder frees it within ttl. An asyncio.Lock per name sits in front so that tasks of one process
     queue locally instead of polling Redis against each other."""
 
-    def __init__(self, url: str, *, ttl: float = 30.0, prefix: str = "imghost:lock:",
-                 max_connections: int = 50) -> None:
+    def __init__(
+        self, url: str, *, ttl: float = 30.0, prefix: str = "imghost:lock:", max_connections: int = 50
+    ) -> None:
         # A blocking pool queues bursts for a free connection instead of failing them; short timeouts make a
         # dead Redis a prompt 503 rather than a hang.
         pool = aioredis.BlockingConnectionPool.from_url(
-            url, max_connections=max_connections, timeout=5, socket_connect_timeout=5, socket_timeout=5)
+            url, max_connections=max_connections, timeout=5, socket_connect_timeout=5, socket_timeout=5
+        )
         self._redis: aioredis.Redis = aioredis.Redis.from_pool(pool)
         self._release = self._redis.register_script(_RELEASE)
         self._extend = self._redis.register_script(_EXTEND)

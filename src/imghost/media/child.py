@@ -42,9 +42,11 @@ def _prefix(budget: Budget) -> list[str]:
     # `ulimit -t` makes the kernel send SIGXCPU at the limit (SIGKILL a second later); `ulimit -v` is in KiB.
     # MALLOC_ARENA_MAX: glibc reserves 64 MiB of address space per thread arena, which would count against
     # the address-space limit without ever being used.
-    script = (f"ulimit -t {max(1, int(budget.cpu_seconds))} && ulimit -v {max(1, budget.memory_bytes // 1024)}"
-              f" && export MALLOC_ARENA_MAX=2 VIPS_CONCURRENCY={max(1, budget.threads)}"
-              f' && exec nice -n {int(budget.nice)} "$0" "$@"')
+    script = (
+        f"ulimit -t {max(1, int(budget.cpu_seconds))} && ulimit -v {max(1, budget.memory_bytes // 1024)}"
+        f" && export MALLOC_ARENA_MAX=2 VIPS_CONCURRENCY={max(1, budget.threads)}"
+        f' && exec nice -n {int(budget.nice)} "$0" "$@"'
+    )
     return ["/bin/sh", "-c", script]
 
 
@@ -53,20 +55,25 @@ def command(cmd: list[str | Path], budget: Budget) -> list[str]:
     return _prefix(budget) + [str(c) for c in cmd]
 
 
-def run(cmd: list[str | Path], *, budget: Budget, timeout: float, what: str,
-        capture_stderr: bool = False) -> Result:
+def run(
+    cmd: list[str | Path], *, budget: Budget, timeout: float, what: str, capture_stderr: bool = False
+) -> Result:
     """Run cmd under the budget. stdout is captured (callers ask for small outputs there); stderr is thrown
     away unless asked for, since a broken file can make a decoder print a line per frame. Past the CPU or
     wall-clock limit, raises TooSlow ("{what} took too long"); any other outcome is the caller's to judge."""
     args = command(cmd, budget)
     try:
-        proc = subprocess.run(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE if capture_stderr else subprocess.DEVNULL,
-                              timeout=timeout, check=False)
+        proc = subprocess.run(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE if capture_stderr else subprocess.DEVNULL,
+            timeout=timeout,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         # subprocess.run has killed it (exec kept its pid, so that is the decoder itself).
         raise TooSlow(f"{what} took too long") from None
     if proc.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
         raise TooSlow(f"{what} took too long")
     return Result(proc.returncode, proc.stdout, proc.stderr or b"")
-

@@ -23,15 +23,17 @@ _WHAT = "Image processing"
 _OUT_OF_MEMORY = 3
 
 
-def to_web_format(src: Path, dest: Path, fmt: str, *, max_pixels: int, budget: child.Budget,
-                  timeout: float) -> tuple[str, int, int]:
+def to_web_format(
+    src: Path, dest: Path, fmt: str, *, max_pixels: int, budget: child.Budget, timeout: float
+) -> tuple[str, int, int]:
     """Decode, apply orientation, write dest without metadata (colour profile kept). (fmt, width, height)."""
     out = _spawn("web", src, dest, fmt, max_pixels, budget, timeout)
     return str(out["fmt"]), int(out["width"]), int(out["height"])
 
 
-def reencode_without_metadata(src: Path, dest: Path, fmt: str, *, max_pixels: int, budget: child.Budget,
-                              timeout: float) -> None:
+def reencode_without_metadata(
+    src: Path, dest: Path, fmt: str, *, max_pixels: int, budget: child.Budget, timeout: float
+) -> None:
     """AVIF has no container-level rewrite here; re-encode only when it carries EXIF or XMP."""
     _spawn("strip", src, dest, fmt, max_pixels, budget, timeout)
 
@@ -43,10 +45,15 @@ def has_metadata(path: Path) -> bool:
         return bool(im.getexif()) or "xmp" in im.info
 
 
-def _spawn(job: str, src: Path, dest: Path, fmt: str, max_pixels: int, budget: child.Budget,
-           timeout: float) -> dict[str, Any]:
-    res = child.run([sys.executable, "-m", "imghost.media.convert", job, src, dest, fmt, str(max_pixels)],
-                    budget=budget, timeout=timeout, what=_WHAT)
+def _spawn(
+    job: str, src: Path, dest: Path, fmt: str, max_pixels: int, budget: child.Budget, timeout: float
+) -> dict[str, Any]:
+    res = child.run(
+        [sys.executable, "-m", "imghost.media.convert", job, src, dest, fmt, str(max_pixels)],
+        budget=budget,
+        timeout=timeout,
+        what=_WHAT,
+    )
     if res.returncode == _OUT_OF_MEMORY:
         raise UnsupportedMedia("Image is too large to process")
     if res.returncode != 0:

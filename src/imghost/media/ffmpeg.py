@@ -33,9 +33,24 @@ def ffmpeg_exe() -> str:
 
 def _run(args: list[str], timeout: float, budget: Budget) -> bytes:
     threads = str(max(1, budget.threads))
-    res = child.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-                     "-filter_threads", threads, "-threads", threads, *args],
-                    budget=budget, timeout=timeout, what=_WHAT)
+    res = child.run(
+        [
+            ffmpeg_exe(),
+            "-hide_banner",
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-y",
+            "-filter_threads",
+            threads,
+            "-threads",
+            threads,
+            *args,
+        ],
+        budget=budget,
+        timeout=timeout,
+        what=_WHAT,
+    )
     if res.returncode != 0:
         raise UnsupportedMedia()
     return res.stdout
@@ -47,8 +62,13 @@ def _out(budget: Budget) -> list[str]:
 
 def info(src: Path, timeout: float, budget: Budget = child.DEFAULT) -> bytes:
     """What `ffmpeg -i` prints about a file (the bundled ffmpeg has no ffprobe): its stream table."""
-    res = child.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-threads", "1", "-i", src], budget=budget,
-                    timeout=timeout, what=_WHAT, capture_stderr=True)
+    res = child.run(
+        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-threads", "1", "-i", src],
+        budget=budget,
+        timeout=timeout,
+        what=_WHAT,
+        capture_stderr=True,
+    )
     return res.stderr[-65536:]  # the table comes first and is short; anything beyond is a broken file's noise
 
 
@@ -56,8 +76,26 @@ def count_video(src: Path, *, caps: Caps, timeout: float, budget: Budget) -> tup
     """(frames, seconds) of the first video stream as its packets are read, without decoding them: what the
     file holds, not what its header says. Stops just past the caps, so a bigger answer means "over"."""
     over = Caps(caps.frames + 1, caps.seconds + 1)
-    out = _run(["-i", str(src), "-map", "0:v:0", "-c", "copy", *over.output(), "-f", "null",
-                "-progress", "pipe:1", "-stats_period", "3600", "-"], timeout, budget)
+    out = _run(
+        [
+            "-i",
+            str(src),
+            "-map",
+            "0:v:0",
+            "-c",
+            "copy",
+            *over.output(),
+            "-f",
+            "null",
+            "-progress",
+            "pipe:1",
+            "-stats_period",
+            "3600",
+            "-",
+        ],
+        timeout,
+        budget,
+    )
     frames, micros = 0, 0
     for line in out.decode("ascii", "replace").splitlines():
         key, _, value = line.partition("=")
@@ -70,29 +108,99 @@ def count_video(src: Path, *, caps: Caps, timeout: float, budget: Budget) -> tup
 
 def animation_to_mp4(src: Path, dest: Path, timeout: float, *, caps: Caps, budget: Budget) -> None:
     # libx264 with yuv420p needs even dimensions.
-    _run(["-i", str(src), "-movflags", "+faststart", "-pix_fmt", "yuv420p",
-          "-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2", "-c:v", "libx264", "-preset", "veryfast",
-          "-crf", "23", "-an", *_out(budget), *caps.output(), "-f", "mp4", str(dest)], timeout, budget)
+    _run(
+        [
+            "-i",
+            str(src),
+            "-movflags",
+            "+faststart",
+            "-pix_fmt",
+            "yuv420p",
+            "-vf",
+            "scale=trunc(iw/2)*2:trunc(ih/2)*2",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-crf",
+            "23",
+            "-an",
+            *_out(budget),
+            *caps.output(),
+            "-f",
+            "mp4",
+            str(dest),
+        ],
+        timeout,
+        budget,
+    )
 
 
 def remux_mp4(src: Path, dest: Path, *, drop_audio: bool, timeout: float, caps: Caps, budget: Budget) -> None:
     """MOV/MKV into MP4 without re-encoding when the codecs allow, else H.264/AAC, bounded by the same caps."""
     audio = ["-an"] if drop_audio else ["-c:a", "copy"]
     try:
-        _run(["-i", str(src), "-map", "0:v:0", "-map", "0:a?", "-c:v", "copy", *audio, *caps.output(),
-              "-movflags", "+faststart", "-f", "mp4", str(dest)], timeout, budget)
+        _run(
+            [
+                "-i",
+                str(src),
+                "-map",
+                "0:v:0",
+                "-map",
+                "0:a?",
+                "-c:v",
+                "copy",
+                *audio,
+                *caps.output(),
+                "-movflags",
+                "+faststart",
+                "-f",
+                "mp4",
+                str(dest),
+            ],
+            timeout,
+            budget,
+        )
     except child.TooSlow:
         raise
     except UnsupportedMedia:
         audio = ["-an"] if drop_audio else ["-c:a", "aac"]
-        _run(["-i", str(src), "-map", "0:v:0", "-map", "0:a?", "-c:v", "libx264", "-preset", "veryfast",
-              "-pix_fmt", "yuv420p", "-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2", *audio, *_out(budget),
-              *caps.output(), "-movflags", "+faststart", "-f", "mp4", str(dest)], timeout, budget)
+        _run(
+            [
+                "-i",
+                str(src),
+                "-map",
+                "0:v:0",
+                "-map",
+                "0:a?",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "veryfast",
+                "-pix_fmt",
+                "yuv420p",
+                "-vf",
+                "scale=trunc(iw/2)*2:trunc(ih/2)*2",
+                *audio,
+                *_out(budget),
+                *caps.output(),
+                "-movflags",
+                "+faststart",
+                "-f",
+                "mp4",
+                str(dest),
+            ],
+            timeout,
+            budget,
+        )
 
 
 def strip_audio(src: Path, dest: Path, fmt: str, timeout: float, *, caps: Caps, budget: Budget) -> None:
-    _run(["-i", str(src), "-map", "0:v:0", "-c", "copy", "-an", *caps.output(), "-f", fmt, str(dest)],
-         timeout, budget)
+    _run(
+        ["-i", str(src), "-map", "0:v:0", "-c", "copy", "-an", *caps.output(), "-f", fmt, str(dest)],
+        timeout,
+        budget,
+    )
 
 
 def first_frame_png(src: Path, dest: Path, timeout: float, budget: Budget = child.DEFAULT) -> None:

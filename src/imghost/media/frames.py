@@ -28,9 +28,9 @@ class _Reader:
 
     def read(self, n: int) -> bytes:
         if self.pos + n > len(self.buf):
-            self.buf = self.buf[self.pos:] + self.f.read(max(_CHUNK, n))
+            self.buf = self.buf[self.pos :] + self.f.read(max(_CHUNK, n))
             self.pos = 0
-        out = self.buf[self.pos:self.pos + n]
+        out = self.buf[self.pos : self.pos + n]
         self.pos += len(out)
         return out
 

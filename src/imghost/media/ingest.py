@@ -20,10 +20,23 @@ from imghost.media.probe import Probe, jpeg_orientation, jpeg_size, probe
 from imghost.media.sniff import VIDEO_FORMATS, sniff
 
 MIME = {
-    "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp", "avif": "image/avif",
-    "mp4": "video/mp4", "webm": "video/webm",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "avif": "image/avif",
+    "mp4": "video/mp4",
+    "webm": "video/webm",
 }
-EXT = {"jpeg": "jpg", "png": "png", "gif": "gif", "webp": "webp", "avif": "avif", "mp4": "mp4", "webm": "webm"}
+EXT = {
+    "jpeg": "jpg",
+    "png": "png",
+    "gif": "gif",
+    "webp": "webp",
+    "avif": "avif",
+    "mp4": "mp4",
+    "webm": "webm",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +86,16 @@ def prepare_quick(src: Path, *, limits: Limits) -> Prepared | None:
         return None
     width, height = dims
     check(Probe(fmt="jpeg", width=width, height=height, frames=1, orientation=orientation), size, limits)
-    return Prepared(path=src, fmt="jpeg", width=width, height=height, animated=False, has_sound=False,
-                    size=size, fingerprint=fp.of_parts(size, head, tail))
+    return Prepared(
+        path=src,
+        fmt="jpeg",
+        width=width,
+        height=height,
+        animated=False,
+        has_sound=False,
+        size=size,
+        fingerprint=fp.of_parts(size, head, tail),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +118,9 @@ def inspect(src: Path, *, limits: Limits, work: Work = Work()) -> Probe:
     p = probe(src, limits.max_frames, budget=work.budget, timeout=min(30.0, work.timeout))
     check(p, size, limits)
     if p.is_video:
-        frames, seconds = ffmpeg.count_video(src, caps=_video_caps(limits), timeout=work.timeout,
-                                             budget=work.budget)
+        frames, seconds = ffmpeg.count_video(
+            src, caps=_video_caps(limits), timeout=work.timeout, budget=work.budget
+        )
         if frames == 0:
             raise UnsupportedMedia()
         check_video(p, frames, seconds, limits)
@@ -111,11 +133,18 @@ def is_heavy(p: Probe) -> bool:
     return p.is_video or p.frames > 1 or p.fmt in ("heic", "tiff", "bmp", "avif")
 
 
-def prepare(src: Path, *, limits: Limits, disable_audio: bool, ffmpeg_timeout: float,
-            budget: child.Budget = child.DEFAULT) -> Prepared:
+def prepare(
+    src: Path,
+    *,
+    limits: Limits,
+    disable_audio: bool,
+    ffmpeg_timeout: float,
+    budget: child.Budget = child.DEFAULT,
+) -> Prepared:
     work = Work(ffmpeg_timeout, budget)
-    return finish(src, inspect(src, limits=limits, work=work), limits=limits, disable_audio=disable_audio,
-                  work=work)
+    return finish(
+        src, inspect(src, limits=limits, work=work), limits=limits, disable_audio=disable_audio, work=work
+    )
 
 
 def finish(src: Path, p: Probe, *, limits: Limits, disable_audio: bool, work: Work = Work()) -> Prepared:
@@ -130,7 +159,9 @@ def finish(src: Path, p: Probe, *, limits: Limits, disable_audio: bool, work: Wo
         raise
 
 
-def _finish(src: Path, p: Probe, limits: Limits, disable_audio: bool, work: Work, made: list[Path]) -> Prepared:
+def _finish(
+    src: Path, p: Probe, limits: Limits, disable_audio: bool, work: Work, made: list[Path]
+) -> Prepared:
     if p.is_video:
         return _video(src, p, limits, disable_audio=disable_audio, work=work, made=made)
     out = src.with_suffix(".out")
@@ -138,8 +169,9 @@ def _finish(src: Path, p: Probe, limits: Limits, disable_audio: bool, work: Work
     fmt = p.fmt
     width, height = p.width, p.height
     if fmt in ("heic", "tiff", "bmp"):
-        fmt, width, height = convert.to_web_format(src, out, fmt, max_pixels=limits.max_pixels,
-                                                   budget=work.budget, timeout=work.timeout)
+        fmt, width, height = convert.to_web_format(
+            src, out, fmt, max_pixels=limits.max_pixels, budget=work.budget, timeout=work.timeout
+        )
     elif fmt == "jpeg":
         with open(src, "rb") as f:
             integrity.jpeg_decodable_header(f.read(1024 * 1024))
@@ -154,8 +186,9 @@ def _finish(src: Path, p: Probe, limits: Limits, disable_audio: bool, work: Work
         out = src
     elif fmt == "avif":
         if convert.has_metadata(src):
-            convert.reencode_without_metadata(src, out, fmt, max_pixels=limits.max_pixels, budget=work.budget,
-                                              timeout=work.timeout)
+            convert.reencode_without_metadata(
+                src, out, fmt, max_pixels=limits.max_pixels, budget=work.budget, timeout=work.timeout
+            )
         else:
             out = src
     else:
@@ -172,10 +205,24 @@ def _finish(src: Path, p: Probe, limits: Limits, disable_audio: bool, work: Work
     if p.frames > 1:  # GIF, APNG and animated WebP all get an MP4 (and so a .gifv page)
         mp4 = src.with_suffix(".mp4")
         made.append(mp4)
-        ffmpeg.animation_to_mp4(out, mp4, work.timeout, caps=ffmpeg.Caps(limits.max_frames, limits.max_video_seconds),
-                                budget=work.budget)
-    return Prepared(path=out, fmt=fmt, width=width, height=height, animated=p.frames > 1, has_sound=False,
-                    size=out.stat().st_size, fingerprint=fp.fingerprint(out), mp4_path=mp4)
+        ffmpeg.animation_to_mp4(
+            out,
+            mp4,
+            work.timeout,
+            caps=ffmpeg.Caps(limits.max_frames, limits.max_video_seconds),
+            budget=work.budget,
+        )
+    return Prepared(
+        path=out,
+        fmt=fmt,
+        width=width,
+        height=height,
+        animated=p.frames > 1,
+        has_sound=False,
+        size=out.stat().st_size,
+        fingerprint=fp.fingerprint(out),
+        mp4_path=mp4,
+    )
 
 
 def _tail(src: Path) -> bytes:
@@ -196,15 +243,18 @@ def _video_caps(limits: Limits) -> ffmpeg.Caps:
     return ffmpeg.Caps(limits.max_video_frames, limits.max_video_seconds)
 
 
-def _video(src: Path, p: Probe, limits: Limits, *, disable_audio: bool, work: Work,
-           made: list[Path]) -> Prepared:
+def _video(
+    src: Path, p: Probe, limits: Limits, *, disable_audio: bool, work: Work, made: list[Path]
+) -> Prepared:
     fmt = p.fmt
     path = src
     caps = _video_caps(limits)
     if fmt in ("mov", "mkv"):
         path = src.with_suffix(".mp4")
         made.append(path)
-        ffmpeg.remux_mp4(src, path, drop_audio=disable_audio, timeout=work.timeout, caps=caps, budget=work.budget)
+        ffmpeg.remux_mp4(
+            src, path, drop_audio=disable_audio, timeout=work.timeout, caps=caps, budget=work.budget
+        )
         fmt = "mp4"
     elif disable_audio and p.has_sound:
         path = src.with_suffix(".noaudio")
@@ -214,5 +264,13 @@ def _video(src: Path, p: Probe, limits: Limits, *, disable_audio: bool, work: Wo
     size = os.path.getsize(path)
     if size == 0:
         raise UnsupportedMedia()
-    return Prepared(path=path, fmt=fmt, width=p.width, height=p.height, animated=True, has_sound=has_sound,
-                    size=size, fingerprint=fp.fingerprint(path))
+    return Prepared(
+        path=path,
+        fmt=fmt,
+        width=p.width,
+        height=p.height,
+        animated=True,
+        has_sound=has_sound,
+        size=size,
+        fingerprint=fp.fingerprint(path),
+    )

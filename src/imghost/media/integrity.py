@@ -45,12 +45,12 @@ def png_chunks(data: bytes) -> list[tuple[bytes, int, int]]:
     n = len(data)
     while pos + 12 <= n:
         (length,) = struct.unpack_from(">I", data, pos)
-        ctype = data[pos + 4:pos + 8]
+        ctype = data[pos + 4 : pos + 8]
         end = pos + 12 + length
         if end > n:
             break
         (crc,) = struct.unpack_from(">I", data, end - 4)
-        if zlib.crc32(data[pos + 4:end - 4]) != crc:
+        if zlib.crc32(data[pos + 4 : end - 4]) != crc:
             raise UnsupportedMedia()
         out.append((ctype, pos, end))
         pos = end
@@ -89,7 +89,7 @@ def jpeg_decodable_header(header: bytes) -> None:
                 pos += 2
                 continue
             (length,) = struct.unpack_from(">H", header, pos + 2)
-            body = header[pos + 4:pos + 2 + length]
+            body = header[pos + 4 : pos + 2 + length]
             if marker == 0xDB:
                 i = 0
                 while i < len(body):

@@ -37,8 +37,9 @@ class Probe:
         return self.is_video or self.frames > 1
 
 
-def probe(path: Path, max_frames: int | None = None, *, budget: child.Budget = child.DEFAULT,
-          timeout: float = 30.0) -> Probe:
+def probe(
+    path: Path, max_frames: int | None = None, *, budget: child.Budget = child.DEFAULT, timeout: float = 30.0
+) -> Probe:
     """Header facts, and the frames of an animation as counted in the file (media.frames), the count
     stopping at max_frames + 1: enough to know it is over the limit."""
     with open(path, "rb") as f:
@@ -87,8 +88,8 @@ def _segments(header: bytes) -> Iterator[tuple[int, int, int]]:
 def jpeg_orientation(header: bytes) -> int:
     """The EXIF orientation in a JPEG header (bytes up to the first scan), without Pillow opening it."""
     for marker, pos, length in _segments(header):
-        if marker == 0xE1 and header[pos + 4:pos + 10] == b"Exif\x00\x00":
-            return _orientation(header[pos + 4:pos + 2 + length])
+        if marker == 0xE1 and header[pos + 4 : pos + 10] == b"Exif\x00\x00":
+            return _orientation(header[pos + 4 : pos + 2 + length])
     return 1
 
 
@@ -137,5 +138,12 @@ def _probe_video(path: Path, fmt: str, budget: child.Budget, timeout: float) -> 
         seconds = int(d.group(1)) * 3600 + int(d.group(2)) * 60 + float(d.group(3))
     if r := _FPS.search(out):
         fps = float(r.group(1)) * (1000 if r.group(2) else 1)
-    return Probe(fmt=fmt, width=int(m.group(1)), height=int(m.group(2)), frames=1,
-                 has_sound=b"Audio:" in out, seconds=seconds, fps=fps)
+    return Probe(
+        fmt=fmt,
+        width=int(m.group(1)),
+        height=int(m.group(2)),
+        frames=1,
+        has_sound=b"Audio:" in out,
+        seconds=seconds,
+        fps=fps,
+    )

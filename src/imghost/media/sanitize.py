@@ -20,8 +20,12 @@ _DROP_APP = {0xE1, 0xE3, 0xE4, 0xE5, 0xE6, 0xE7, 0xE8, 0xE9, 0xEA, 0xEB, 0xEC, 0
 
 def orientation_exif(orientation: int) -> bytes:
     """A big-endian TIFF block holding only IFD0 with the Orientation tag."""
-    return (b"MM\x00\x2a\x00\x00\x00\x08" + b"\x00\x01"
-            + struct.pack(">HHIHH", 0x0112, 3, 1, orientation, 0) + b"\x00\x00\x00\x00")
+    return (
+        b"MM\x00\x2a\x00\x00\x00\x08"
+        + b"\x00\x01"
+        + struct.pack(">HHIHH", 0x0112, 3, 1, orientation, 0)
+        + b"\x00\x00\x00\x00"
+    )
 
 
 def jpeg_header(data: bytes, orientation: int) -> tuple[bytes, int, bool]:
@@ -50,9 +54,9 @@ def jpeg_header(data: bytes, orientation: int) -> tuple[bytes, int, bool]:
         (length,) = struct.unpack_from(">H", data, pos + 2)
         seg_end = pos + 2 + length
         keep = marker not in _DROP_APP
-        if marker == 0xE2 and not data[pos + 4:pos + 16].startswith(b"ICC_PROFILE"):
+        if marker == 0xE2 and not data[pos + 4 : pos + 16].startswith(b"ICC_PROFILE"):
             keep = False  # APP2 also carries FlashPix and MPF (offsets into the trailer we cut)
-            mpf = mpf or data[pos + 4:pos + 8] == b"MPF\x00"
+            mpf = mpf or data[pos + 4 : pos + 8] == b"MPF\x00"
         if keep:
             out.append(data[pos:seg_end])
         pos = seg_end
@@ -146,7 +150,7 @@ def webp(data: bytes, orientation: int = 1) -> bytes:
     (riff_size,) = struct.unpack_from("<I", data, 4)
     end = min(len(data), riff_size + 8)
     while pos + 8 <= end:
-        fourcc = data[pos:pos + 4]
+        fourcc = data[pos : pos + 4]
         (size,) = struct.unpack_from("<I", data, pos + 4)
         chunk_end = pos + 8 + size + (size & 1)
         if fourcc not in (b"EXIF", b"XMP "):

@@ -5,8 +5,25 @@ from __future__ import annotations
 _FTYP_AVIF = {b"avif", b"avis"}
 _FTYP_HEIC = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
 _FTYP_MOV = {b"qt  "}
-_FTYP_MP4 = {b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"M4V ", b"M4A ",
-             b"dash", b"mp71", b"3gp4", b"3gp5", b"3g2a", b"MSNV", b"f4v "}
+_FTYP_MP4 = {
+    b"isom",
+    b"iso2",
+    b"iso4",
+    b"iso5",
+    b"iso6",
+    b"mp41",
+    b"mp42",
+    b"avc1",
+    b"M4V ",
+    b"M4A ",
+    b"dash",
+    b"mp71",
+    b"3gp4",
+    b"3gp5",
+    b"3g2a",
+    b"MSNV",
+    b"f4v ",
+}
 
 
 def sniff(head: bytes) -> str | None:
@@ -33,7 +50,7 @@ def sniff(head: bytes) -> str | None:
 def _ftyp(head: bytes) -> str | None:
     size = int.from_bytes(head[:4], "big")
     major = head[8:12]
-    compatible = {head[i:i + 4] for i in range(16, min(size, len(head)) - 3, 4)}
+    compatible = {head[i : i + 4] for i in range(16, min(size, len(head)) - 3, 4)}
     brands = {major} | compatible
     if major in _FTYP_AVIF or (major in (b"mif1", b"msf1") and brands & _FTYP_AVIF):
         return "avif"

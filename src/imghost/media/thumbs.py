@@ -82,7 +82,7 @@ def _cut_at_stray_marker(data: bytes) -> bytes | None:
             if code == 0xD9:
                 return None
             if 0x02 <= code <= 0xBF:
-                return data[:m.start()] + b"\xff\xd9"
+                return data[: m.start()] + b"\xff\xd9"
             # TEM has no length; any other segment (a scan's header, tables between scans) is skipped.
             pos = m.end() if code == 0x01 else m.end() + struct.unpack_from(">H", data, m.end())[0]
         return None
@@ -120,8 +120,11 @@ def _pillow_jpeg(src: Path, size: int, square: bool) -> bytes:
             im = im.convert("RGB")
         if square:
             side = min(size, im.width, im.height)
-            im = ImageOps.fit(im, (side, side), Image.Resampling.LANCZOS) if (im.width, im.height) != (
-                side, side) else im
+            im = (
+                ImageOps.fit(im, (side, side), Image.Resampling.LANCZOS)
+                if (im.width, im.height) != (side, side)
+                else im
+            )
         else:
             im.thumbnail((size, size), Image.Resampling.LANCZOS)
         out = BytesIO()

@@ -64,12 +64,14 @@ class RedisRateLimiter:
         # A blocking pool queues bursts for a free connection instead of failing them; short timeouts make a
         # dead Redis a prompt 503 rather than a hang.
         pool = aioredis.BlockingConnectionPool.from_url(
-            url, max_connections=max_connections, timeout=5, socket_connect_timeout=5, socket_timeout=5)
+            url, max_connections=max_connections, timeout=5, socket_connect_timeout=5, socket_timeout=5
+        )
         self._redis: aioredis.Redis = aioredis.Redis.from_pool(pool)
         self._script = self._redis.register_script(_SCRIPT)
 
-    async def _run(self, buckets: tuple[Bucket, ...], now: float,
-                   charge: bool) -> tuple[bool, tuple[BucketState, ...]]:
+    async def _run(
+        self, buckets: tuple[Bucket, ...], now: float, charge: bool
+    ) -> tuple[bool, tuple[BucketState, ...]]:
         if not buckets:
             return True, ()
         keys: list[str] = []
@@ -84,8 +86,9 @@ class RedisRateLimiter:
             out = await self._script(keys=keys, args=args)
         except (RedisError, OSError) as e:
             raise ServiceUnavailable() from e
-        states = tuple(BucketState(remaining=int(r), reset_at=reset)
-                       for r, reset in zip(out[1:], resets, strict=True))
+        states = tuple(
+            BucketState(remaining=int(r), reset_at=reset) for r, reset in zip(out[1:], resets, strict=True)
+        )
         return bool(int(out[0])), states
 
     async def charge(self, buckets: tuple[Bucket, ...], now: float) -> Verdict:

@@ -57,8 +57,16 @@ def _range_not_satisfiable(exc: BaseException) -> bool:
 class S3Store:
     """BlobStore on one bucket under an optional key prefix, addressed path-style (fits any S3 server)."""
 
-    def __init__(self, bucket: str, prefix: str = "", *, endpoint_url: str, access_key: str, secret_key: str,
-                 region: str = "us-east-1") -> None:
+    def __init__(
+        self,
+        bucket: str,
+        prefix: str = "",
+        *,
+        endpoint_url: str,
+        access_key: str,
+        secret_key: str,
+        region: str = "us-east-1",
+    ) -> None:
         if not bucket:
             raise ValueError("S3 bucket name is empty")
         self.bucket = bucket
@@ -76,25 +84,41 @@ class S3Store:
         if secret_key:
             config["secret_access_key"] = secret_key
         allow_http = self.endpoint_url.startswith("http://")
-        client: ClientConfig = {"allow_http": allow_http, "connect_timeout": _CONNECT_TIMEOUT,
-                                "timeout": _REQUEST_TIMEOUT}
-        stream_client: ClientConfig = {"allow_http": allow_http, "connect_timeout": _CONNECT_TIMEOUT,
-                                       "timeout": _STREAM_TIMEOUT, "read_timeout": _STREAM_READ_TIMEOUT}
+        client: ClientConfig = {
+            "allow_http": allow_http,
+            "connect_timeout": _CONNECT_TIMEOUT,
+            "timeout": _REQUEST_TIMEOUT,
+        }
+        stream_client: ClientConfig = {
+            "allow_http": allow_http,
+            "connect_timeout": _CONNECT_TIMEOUT,
+            "timeout": _STREAM_TIMEOUT,
+            "read_timeout": _STREAM_READ_TIMEOUT,
+        }
         prefix_or_none = self.prefix or None
-        self._store = _ObstoreS3(bucket, prefix=prefix_or_none, config=config, client_options=client,
-                                 retry_config=_RETRY)
-        self._stream_store = _ObstoreS3(bucket, prefix=prefix_or_none, config=config,
-                                        client_options=stream_client, retry_config=_RETRY)
+        self._store = _ObstoreS3(
+            bucket, prefix=prefix_or_none, config=config, client_options=client, retry_config=_RETRY
+        )
+        self._stream_store = _ObstoreS3(
+            bucket, prefix=prefix_or_none, config=config, client_options=stream_client, retry_config=_RETRY
+        )
 
     @classmethod
-    def from_url(cls, storage_url: str, endpoint_url: str, access_key: str, secret_key: str,
-                 region: str = "us-east-1") -> S3Store:
+    def from_url(
+        cls, storage_url: str, endpoint_url: str, access_key: str, secret_key: str, region: str = "us-east-1"
+    ) -> S3Store:
         """Build from IMGHOST_STORAGE_URL, `s3://bucket` or `s3://bucket/prefix`."""
         parts = urlsplit(storage_url)
         if parts.scheme != "s3" or not parts.netloc:
             raise ValueError(f"storage URL must look like s3://bucket[/prefix], got {storage_url!r}")
-        return cls(parts.netloc, parts.path.strip("/"), endpoint_url=endpoint_url, access_key=access_key,
-                   secret_key=secret_key, region=region)
+        return cls(
+            parts.netloc,
+            parts.path.strip("/"),
+            endpoint_url=endpoint_url,
+            access_key=access_key,
+            secret_key=secret_key,
+            region=region,
+        )
 
     @staticmethod
     def _check(key: str) -> str:
@@ -113,21 +137,40 @@ class S3Store:
     async def put_file(self, key: str, path: Path, content_type: str, *, move: bool = False) -> None:
         # obstore reads the file itself and switches to a multipart upload past one part, so a large
         # video is never held in memory; S3 makes the object visible only when the upload completes.
-        await self._call(obstore.put_async(
-            self._store, self._check(key), Path(path), attributes={"Content-Type": content_type},
-            chunk_size=_PART_SIZE, max_concurrency=_PART_CONCURRENCY))
+        await self._call(
+            obstore.put_async(
+                self._store,
+                self._check(key),
+                Path(path),
+                attributes={"Content-Type": content_type},
+                chunk_size=_PART_SIZE,
+                max_concurrency=_PART_CONCURRENCY,
+            )
+        )
 
     async def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
-        await self._call(obstore.put_async(
-            self._store, self._check(key), data, attributes={"Content-Type": content_type},
-            use_multipart=False))
+        await self._call(
+            obstore.put_async(
+                self._store,
+                self._check(key),
+                data,
+                attributes={"Content-Type": content_type},
+                use_multipart=False,
+            )
+        )
 
     async def create_bytes(self, key: str, data: bytes, content_type: str) -> bool:
         try:
             # If-None-Match: * on the PUT; the server decides, so racing processes cannot both win.
-            await self._call(obstore.put_async(
-                self._store, self._check(key), data, attributes={"Content-Type": content_type},
-                mode="create"))
+            await self._call(
+                obstore.put_async(
+                    self._store,
+                    self._check(key),
+                    data,
+                    attributes={"Content-Type": content_type},
+                    mode="create",
+                )
+            )
         except ServiceUnavailable as e:
             if isinstance(e.__cause__, AlreadyExistsError):
                 return False
@@ -236,8 +279,10 @@ class S3Store:
         url = f"{endpoint}/{quote(self.bucket, safe='')}"
         body = b""
         if self.region not in ("us-east-1", "auto"):
-            body = ("<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
-                    f"<LocationConstraint>{self.region}</LocationConstraint></CreateBucketConfiguration>").encode()
+            body = (
+                '<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+                f"<LocationConstraint>{self.region}</LocationConstraint></CreateBucketConfiguration>"
+            ).encode()
         timeout = httpx.Timeout(60.0, connect=5.0)
         try:
             async with httpx.AsyncClient(timeout=timeout) as client:
@@ -249,17 +294,36 @@ class S3Store:
             _unavailable(e)
         if put.status_code == 200 or (put.status_code == 409 and b"BucketAlreadyOwnedByYou" in put.content):
             return
-        _unavailable(RuntimeError(
-            f"creating bucket {self.bucket!r} at {endpoint}: HTTP {put.status_code} {put.text[:500]}"))
+        _unavailable(
+            RuntimeError(
+                f"creating bucket {self.bucket!r} at {endpoint}: HTTP {put.status_code} {put.text[:500]}"
+            )
+        )
 
     def _sign(self, method: str, url: str, body: bytes, now: datetime | None = None) -> dict[str, str]:
         """AWS Signature Version 4 headers for a request without a query string."""
-        return sigv4_headers(method, url, body, region=self.region, access_key=self._access_key,
-                             secret_key=self._secret_key, now=now)
+        return sigv4_headers(
+            method,
+            url,
+            body,
+            region=self.region,
+            access_key=self._access_key,
+            secret_key=self._secret_key,
+            now=now,
+        )
 
 
-def sigv4_headers(method: str, url: str, body: bytes, *, region: str, access_key: str, secret_key: str,
-                  service: str = "s3", now: datetime | None = None) -> dict[str, str]:
+def sigv4_headers(
+    method: str,
+    url: str,
+    body: bytes,
+    *,
+    region: str,
+    access_key: str,
+    secret_key: str,
+    service: str = "s3",
+    now: datetime | None = None,
+) -> dict[str, str]:
     """Headers that authenticate one request with AWS SigV4 (no query string, no session token)."""
     parts = urlsplit(url)
     now = now or datetime.now(UTC)
@@ -268,14 +332,16 @@ def sigv4_headers(method: str, url: str, body: bytes, *, region: str, access_key
     payload_hash = hashlib.sha256(body).hexdigest()
     headers = {"host": parts.netloc, "x-amz-content-sha256": payload_hash, "x-amz-date": amz_date}
     signed = ";".join(sorted(headers))
-    canonical = "\n".join([
-        method,
-        quote(parts.path or "/", safe="/-_.~"),
-        "",
-        "".join(f"{k}:{headers[k]}\n" for k in sorted(headers)),
-        signed,
-        payload_hash,
-    ])
+    canonical = "\n".join(
+        [
+            method,
+            quote(parts.path or "/", safe="/-_.~"),
+            "",
+            "".join(f"{k}:{headers[k]}\n" for k in sorted(headers)),
+            signed,
+            payload_hash,
+        ]
+    )
     scope = f"{day}/{region}/{service}/aws4_request"
     to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()])
 
@@ -289,5 +355,5 @@ def sigv4_headers(method: str, url: str, body: bytes, *, region: str, access_key
         "x-amz-content-sha256": payload_hash,
         "x-amz-date": amz_date,
         "Authorization": f"AWS4-HMAC-SHA256 Credential={access_key}/{scope}, SignedHeaders={signed}, "
-                         f"Signature={signature}",
+        f"Signature={signature}",
     }

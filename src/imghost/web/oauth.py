@@ -36,22 +36,32 @@ async def _client(request: Request, client_id: str | None) -> Client:
     return client
 
 
-def _form(request: Request, client_name: str, client_id: str, response_type: str, state: str, csrf: str,
-          error: str = "", status: int = 200) -> Response:
+def _form(
+    request: Request,
+    client_name: str,
+    client_id: str,
+    response_type: str,
+    state: str,
+    csrf: str,
+    error: str = "",
+    status: int = 200,
+) -> Response:
     e = html.escape
     err = f'<p id="error">{e(error)}</p>' if error else ""
-    body = (f"<h1>Sign in to imghost</h1><p><strong>{e(client_name)}</strong> would like to use your account: "
-            f"upload, edit and delete images as you.</p>{err}"
-            f'<form method="post" action="/oauth2/authorize">'
-            f'<input type="hidden" name="client_id" value="{e(client_id)}">'
-            f'<input type="hidden" name="response_type" value="{e(response_type)}">'
-            f'<input type="hidden" name="state" value="{e(state)}">'
-            f'<input type="hidden" name="csrf_token" value="{e(csrf)}">'
-            f'<p><label>Username<br><input name="username" id="username" autocomplete="username" required></label></p>'
-            f'<p><label>Password<br><input type="password" name="password" id="password" '
-            f'autocomplete="current-password" required></label></p>'
-            f'<p><button type="submit" name="allow" value="1" id="allow">Allow</button> '
-            f'<button type="submit" name="deny" value="1" id="deny" formnovalidate>Deny</button></p></form>')
+    body = (
+        f"<h1>Sign in to imghost</h1><p><strong>{e(client_name)}</strong> would like to use your account: "
+        f"upload, edit and delete images as you.</p>{err}"
+        f'<form method="post" action="/oauth2/authorize">'
+        f'<input type="hidden" name="client_id" value="{e(client_id)}">'
+        f'<input type="hidden" name="response_type" value="{e(response_type)}">'
+        f'<input type="hidden" name="state" value="{e(state)}">'
+        f'<input type="hidden" name="csrf_token" value="{e(csrf)}">'
+        f'<p><label>Username<br><input name="username" id="username" autocomplete="username" required></label></p>'
+        f'<p><label>Password<br><input type="password" name="password" id="password" '
+        f'autocomplete="current-password" required></label></p>'
+        f'<p><button type="submit" name="allow" value="1" id="allow">Allow</button> '
+        f'<button type="submit" name="deny" value="1" id="deny" formnovalidate>Deny</button></p></form>'
+    )
     resp = page("Sign in", body, status)
     resp.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="lax", path="/oauth2", secure=_secure(request))
     return resp
@@ -113,27 +123,41 @@ async def authorize_submit(request: Request) -> Response:
             return page("Denied", '<h1 id="denied">Access denied</h1>')
         return _redirect(client.redirect_uri, {"error": "access_denied", **extra}, fragment=rtype == "token")
     try:
-        account = await svc.accounts.authenticate(form.get("username") or "", form.get("password") or "",
-                                                  svc.addresses.of(request.scope))
+        account = await svc.accounts.authenticate(
+            form.get("username") or "", form.get("password") or "", svc.addresses.of(request.scope)
+        )
     except ImghostError as exc:
         return _form(request, client.name, client.id, rtype, state, cookie, exc.public, status=exc.status)
     if rtype == "pin":
         pin = await svc.oauth.new_code("pin", client.id, account.id)
-        return page("Your PIN", f"<h1>Enter this PIN in {html.escape(client.name)}</h1>"
-                                f'<p><code id="pin">{pin}</code></p>'
-                                f"<p>It works once, within ten minutes.</p>")
+        return page(
+            "Your PIN",
+            f"<h1>Enter this PIN in {html.escape(client.name)}</h1>"
+            f'<p><code id="pin">{pin}</code></p>'
+            f"<p>It works once, within ten minutes.</p>",
+        )
     if rtype == "code":
         code = await svc.oauth.new_code("code", client.id, account.id)
         return _redirect(client.redirect_uri, {"code": code, **extra}, fragment=False)
     pair = await svc.oauth.issue(client.id, account.id, account.username)
-    return _redirect(client.redirect_uri, {
-        "access_token": pair.access_token, "expires_in": str(pair.expires_in), "token_type": "bearer",
-        "refresh_token": pair.refresh_token, "account_username": pair.username,
-        "account_id": str(pair.account_id), **extra}, fragment=True)
+    return _redirect(
+        client.redirect_uri,
+        {
+            "access_token": pair.access_token,
+            "expires_in": str(pair.expires_in),
+            "token_type": "bearer",
+            "refresh_token": pair.refresh_token,
+            "account_username": pair.username,
+            "account_id": str(pair.account_id),
+            **extra,
+        },
+        fragment=True,
+    )
 
 
-@router.post("/token", summary="Exchange a code, PIN, refresh token or password for tokens",
-             operation_id="oauth_token")
+@router.post(
+    "/token", summary="Exchange a code, PIN, refresh token or password for tokens", operation_id="oauth_token"
+)
 async def token(request: Request) -> Response:
     """Unwrapped JSON, as Imgur answers: no {data, success, status} envelope on success."""
     svc = request.app.state.services
@@ -150,10 +174,12 @@ async def token(request: Request) -> Response:
         account_id, username = await svc.oauth.redeem(kind, client.id, p.get(kind) or "")
         pair = await svc.oauth.issue(client.id, account_id, username)
     elif grant == "password" and svc.settings.oauth_password_grant:
-        account = await svc.accounts.authenticate(p.get("username") or "", p.get("password") or "",
-                                                  svc.addresses.of(request.scope))
+        account = await svc.accounts.authenticate(
+            p.get("username") or "", p.get("password") or "", svc.addresses.of(request.scope)
+        )
         pair = await svc.oauth.issue(client.id, account.id, account.username)
     else:
         raise InvalidRequest("Invalid grant_type")
-    return Response(orjson.dumps(pair.json()), media_type="application/json",
-                    headers={"cache-control": "no-store"})
+    return Response(
+        orjson.dumps(pair.json()), media_type="application/json", headers={"cache-control": "no-store"}
+    )

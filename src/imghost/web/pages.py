@@ -6,7 +6,6 @@ from fastapi import APIRouter, Request
 from starlette.responses import PlainTextResponse, Response
 
 from imghost.auth import Subject
-from imghost.errors import ImageNotFound
 from imghost.metrics import metrics
 from imghost.web.render import page
 
@@ -16,9 +15,12 @@ router = APIRouter(include_in_schema=False)
 @router.get("/")
 async def home(request: Request) -> Response:
     base = request.app.state.services.settings.base_url
-    return page("imghost", f"<h1>imghost</h1><p>An image host that speaks the Imgur API v3. "
-                           f"Point any Imgur client at <code>{html.escape(base)}/3/</code>.</p>"
-                           f'<p><a href="/docs">API documentation</a></p>')
+    return page(
+        "imghost",
+        f"<h1>imghost</h1><p>An image host that speaks the Imgur API v3. "
+        f"Point any Imgur client at <code>{html.escape(base)}/3/</code>.</p>"
+        f'<p><a href="/docs">API documentation</a></p>',
+    )
 
 
 @router.get("/healthz")
@@ -38,24 +40,22 @@ async def metrics_text(request: Request) -> Response:
 @router.get("/delete/{deletehash}")
 async def delete_confirm(request: Request, deletehash: str) -> Response:
     svc = request.app.state.services
-    resolved = await svc.images.resolve(deletehash)
-    if not resolved.by_deletehash:
-        raise ImageNotFound(deletehash)
-    row = resolved.item
+    row = await svc.images.by_deletehash(deletehash)
     # Same-origin path: the page's policy allows images from 'self' only.
     thumb = f"/{row.id}m.jpg"
-    return page("Delete image", f"<h1>Delete this image?</h1><p><img src=\"{html.escape(thumb)}\" alt=\"\"></p>"
-                                f"<p>This cannot be undone.</p>"
-                                f'<form method="post"><button class="danger" type="submit" id="confirm">'
-                                f"Delete image</button></form>")
+    return page(
+        "Delete image",
+        f'<h1>Delete this image?</h1><p><img src="{html.escape(thumb)}" alt=""></p>'
+        f"<p>This cannot be undone.</p>"
+        f'<form method="post"><button class="danger" type="submit" id="confirm">'
+        f"Delete image</button></form>",
+    )
 
 
 @router.post("/delete/{deletehash}")
 async def delete_do(request: Request, deletehash: str) -> Response:
     svc = request.app.state.services
-    resolved = await svc.images.resolve(deletehash)
-    if not resolved.by_deletehash:
-        raise ImageNotFound(deletehash)
+    await svc.images.by_deletehash(deletehash)
     await svc.images.delete(Subject(client_id=None), deletehash)
     return page("Deleted", '<h1 id="deleted">The image has been deleted.</h1>')
 
@@ -70,8 +70,10 @@ async def album_page(request: Request, album_id: str) -> Response:
     figures = []
     for i in await svc.albums.images(album.id):
         caption = f"<figcaption>{e(i.title)}</figcaption>" if i.title else ""
-        figures.append(f'<figure><a href="{e(base)}/{e(i.id)}.{e(i.ext)}"><img loading="lazy" '
-                       f'src="/{e(i.id)}l.jpg" alt="{e(i.title or "")}"></a>{caption}</figure>')
+        figures.append(
+            f'<figure><a href="{e(base)}/{e(i.id)}.{e(i.ext)}"><img loading="lazy" '
+            f'src="/{e(i.id)}l.jpg" alt="{e(i.title or "")}"></a>{caption}</figure>'
+        )
     items = "".join(figures)
     title = album.title or f"Album {album.id}"
     desc = f"<p>{e(album.description)}</p>" if album.description else ""

@@ -29,10 +29,18 @@ def test_plain(tmp_path: Path, png: bytes) -> None:
     assert decoded(base64.b64encode(png).decode(), tmp_path) == png
 
 
-@pytest.mark.parametrize("prefix", ["data:image/png;base64,", "data:image/jpeg;base64,",
-                                    "DATA:IMAGE/PNG;BASE64,",
-                                    "data:;base64,", "data:application/octet-stream;base64,",
-                                    "data:image/svg+xml;base64,", "data:image/vnd.ms-photo;base64,"])
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        "data:image/png;base64,",
+        "data:image/jpeg;base64,",
+        "DATA:IMAGE/PNG;BASE64,",
+        "data:;base64,",
+        "data:application/octet-stream;base64,",
+        "data:image/svg+xml;base64,",
+        "data:image/vnd.ms-photo;base64,",
+    ],
+)
 def test_data_url_prefix(tmp_path: Path, png: bytes, prefix: str) -> None:
     assert decoded(prefix + base64.b64encode(png).decode(), tmp_path) == png
 
@@ -66,8 +74,19 @@ def test_missing_padding(tmp_path: Path, n: int) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["not base64!", "abc$", "AAAAA", "A", "====", "AA=A", "QUJD\x00", "data:image/png;base64,@@@@", "€€€€",
-     "<html>", "http://example.com/a.png"],
+    [
+        "not base64!",
+        "abc$",
+        "AAAAA",
+        "A",
+        "====",
+        "AA=A",
+        "QUJD\x00",
+        "data:image/png;base64,@@@@",
+        "€€€€",
+        "<html>",
+        "http://example.com/a.png",
+    ],
 )
 def test_invalid_is_invalid_request_1003(tmp_path: Path, text: str) -> None:
     dest = tmp_path / "upload"
@@ -75,8 +94,12 @@ def test_invalid_is_invalid_request_1003(tmp_path: Path, text: str) -> None:
         decode_base64(text, dest, BIG)
     assert type(info.value) is InvalidRequest
     assert (info.value.status, info.value.code) == (400, 1003)
-    assert info.value.payload() == {"code": 1003, "message": "Image is not valid base64",
-                                    "type": "ImgurException", "exception": []}
+    assert info.value.payload() == {
+        "code": 1003,
+        "message": "Image is not valid base64",
+        "type": "ImgurException",
+        "exception": [],
+    }
     assert not dest.exists()
 
 
@@ -102,7 +125,7 @@ def test_over_the_limit_is_payload_too_large(tmp_path: Path, n: int) -> None:
 
 def test_whitespace_does_not_count_towards_the_limit(tmp_path: Path) -> None:
     data = b"\x02" * 900
-    text = "\n".join(base64.b64encode(data).decode()[i:i + 4] for i in range(0, 1200, 4))  # ~1500 chars
+    text = "\n".join(base64.b64encode(data).decode()[i : i + 4] for i in range(0, 1200, 4))  # ~1500 chars
     assert len(text) > 1400
     assert decoded(text, tmp_path, max_bytes=1000) == data
 

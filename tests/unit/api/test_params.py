@@ -20,10 +20,19 @@ def request(method: str = "POST", *, query: str = "", body: bytes = b"", ctype: 
     headers = [(b"content-length", str(len(body)).encode())]
     if ctype is not None:
         headers.append((b"content-type", ctype.encode()))
-    scope: dict[str, Any] = {"type": "http", "method": method, "path": "/3/image/abc",
-                             "raw_path": b"/3/image/abc", "query_string": query.encode(), "headers": headers,
-                             "http_version": "1.1", "scheme": "http", "server": ("testserver", 80),
-                             "client": ("127.0.0.1", 1234), "root_path": ""}
+    scope: dict[str, Any] = {
+        "type": "http",
+        "method": method,
+        "path": "/3/image/abc",
+        "raw_path": b"/3/image/abc",
+        "query_string": query.encode(),
+        "headers": headers,
+        "http_version": "1.1",
+        "scheme": "http",
+        "server": ("testserver", 80),
+        "client": ("127.0.0.1", 1234),
+        "root_path": "",
+    }
     sent = False
 
     async def receive() -> dict[str, Any]:
@@ -142,7 +151,12 @@ def test_aliases() -> None:
 def test_absent() -> None:
     p = Params([[("a", "1")], [], []])
     assert (p.get("b"), p.has("b"), p.get_list("b"), p.get_bool("b"), p.get_bool("b", True)) == (
-        None, False, None, False, True)
+        None,
+        False,
+        None,
+        False,
+        True,
+    )
 
 
 # -------------------------------------------------------------------------------------------- get_list
@@ -183,10 +197,23 @@ def test_list_mixed_forms_in_one_layer() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("true", True), ("True", True), ("TRUE", True), ("1", True), (" true ", True), ("yes", True),
-     ("on", True),
-     ("false", False), ("False", False), ("0", False), ("", False), ("no", False), ("off", False),
-     ("2", False), ("nope", False)],
+    [
+        ("true", True),
+        ("True", True),
+        ("TRUE", True),
+        ("1", True),
+        (" true ", True),
+        ("yes", True),
+        ("on", True),
+        ("false", False),
+        ("False", False),
+        ("0", False),
+        ("", False),
+        ("no", False),
+        ("off", False),
+        ("2", False),
+        ("nope", False),
+    ],
 )
 def test_get_bool(value: str, expected: bool) -> None:
     assert Params([[("flag", value)]]).get_bool("flag") is expected

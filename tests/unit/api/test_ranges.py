@@ -56,16 +56,35 @@ def test_unsatisfiable_on_a_small_file() -> None:
     assert parse_range("bytes=-10", 1) == (0, 1)
 
 
-@pytest.mark.parametrize("header", ["bytes=0-1,5-6", "bytes=0-0, -1", "bytes=-1,0-", "bytes=0-1,0-1",
-                                    "bytes=,", "bytes=500-,1000-"])
+@pytest.mark.parametrize(
+    "header",
+    ["bytes=0-1,5-6", "bytes=0-0, -1", "bytes=-1,0-", "bytes=0-1,0-1", "bytes=,", "bytes=500-,1000-"],
+)
 def test_multiple_ranges_get_the_whole_file(header: str) -> None:
     assert parse_range(header, SIZE) is None
 
 
 @pytest.mark.parametrize(
     "header",
-    ["", "bytes", "bytes=", "bytes=-", "bytes=abc", "bytes=a-b", "bytes=1-b", "bytes=a-1", "bytes=-x",
-     "bytes=1-2-3", "bytes=0.5-1", "items=0-9", "0-9", "=0-9", "bytes 0-9", "bits=0-9", "bytes=0x10-0x20"],
+    [
+        "",
+        "bytes",
+        "bytes=",
+        "bytes=-",
+        "bytes=abc",
+        "bytes=a-b",
+        "bytes=1-b",
+        "bytes=a-1",
+        "bytes=-x",
+        "bytes=1-2-3",
+        "bytes=0.5-1",
+        "items=0-9",
+        "0-9",
+        "=0-9",
+        "bytes 0-9",
+        "bits=0-9",
+        "bytes=0x10-0x20",
+    ],
 )
 def test_garbage_is_ignored(header: str) -> None:
     assert parse_range(header, SIZE) is None

@@ -39,7 +39,7 @@ def jpeg_segments(data: bytes) -> tuple[list[tuple[int, bytes]], int]:
         if marker == 0xDA:
             return out, pos
         (length,) = struct.unpack_from(">H", data, pos + 2)
-        out.append((marker, data[pos:pos + 2 + length]))
+        out.append((marker, data[pos : pos + 2 + length]))
         pos += 2 + length
 
 
@@ -49,7 +49,7 @@ def jpeg_markers(data: bytes) -> list[int]:
 
 def jpeg_scan(data: bytes) -> bytes:
     """Everything from the first SOS marker to the end of the file."""
-    return data[jpeg_segments(data)[1]:]
+    return data[jpeg_segments(data)[1] :]
 
 
 def app_segment(marker: int, payload: bytes) -> bytes:
@@ -65,10 +65,12 @@ def exif_with_thumbnail(thumbnail: bytes, orientation: int = 1) -> bytes:
     """An APP1 Exif payload whose IFD1 carries an embedded JPEG thumbnail, as cameras write them."""
     ifd0 = struct.pack(">H", 1) + struct.pack(">HHIHH", 0x0112, 3, 1, orientation, 0) + struct.pack(">I", 26)
     thumb_offset = 26 + 2 + 2 * 12 + 4
-    ifd1 = (struct.pack(">H", 2)
-            + struct.pack(">HHII", 0x0201, 4, 1, thumb_offset)
-            + struct.pack(">HHII", 0x0202, 4, 1, len(thumbnail))
-            + struct.pack(">I", 0))
+    ifd1 = (
+        struct.pack(">H", 2)
+        + struct.pack(">HHII", 0x0201, 4, 1, thumb_offset)
+        + struct.pack(">HHII", 0x0202, 4, 1, len(thumbnail))
+        + struct.pack(">I", 0)
+    )
     tiff = b"MM\x00\x2a" + struct.pack(">I", 8) + ifd0 + ifd1
     assert len(tiff) == thumb_offset
     return b"Exif\x00\x00" + tiff + thumbnail
@@ -87,8 +89,8 @@ def png_chunks(data: bytes) -> list[tuple[bytes, bytes, int]]:
     pos, out = 8, []
     while pos < len(data):
         (length,) = struct.unpack_from(">I", data, pos)
-        kind = data[pos + 4:pos + 8]
-        body = data[pos + 8:pos + 8 + length]
+        kind = data[pos + 4 : pos + 8]
+        body = data[pos + 8 : pos + 8 + length]
         (crc,) = struct.unpack_from(">I", data, pos + 8 + length)
         out.append((kind, body, crc))
         pos += 12 + length
@@ -101,7 +103,7 @@ def png_insert_before(data: bytes, kind: bytes, chunk: bytes) -> bytes:
     pos = 8
     while True:
         (length,) = struct.unpack_from(">I", data, pos)
-        if data[pos + 4:pos + 8] == kind:
+        if data[pos + 4 : pos + 8] == kind:
             return data[:pos] + chunk + data[pos:]
         pos += 12 + length
 
@@ -114,9 +116,9 @@ def webp_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
     assert data[8:12] == b"WEBP"
     pos, out = 12, []
     while pos + 8 <= len(data):
-        fourcc = data[pos:pos + 4]
+        fourcc = data[pos : pos + 4]
         (size,) = struct.unpack_from("<I", data, pos + 4)
-        out.append((fourcc, data[pos + 8:pos + 8 + size]))
+        out.append((fourcc, data[pos + 8 : pos + 8 + size]))
         pos += 8 + size + (size & 1)
     assert pos == len(data)
     return out
@@ -124,7 +126,13 @@ def webp_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
 
 def orientation_tiff(orientation: int) -> bytes:
     """The one-tag big-endian TIFF block sanitize writes, spelled out independently."""
-    return (b"MM\x00\x2a\x00\x00\x00\x08"  # header, IFD0 at offset 8
-            + b"\x00\x01"  # one entry
-            + b"\x01\x12" + b"\x00\x03" + b"\x00\x00\x00\x01" + struct.pack(">H", orientation) + b"\x00\x00"
-            + b"\x00\x00\x00\x00")  # no next IFD
+    return (
+        b"MM\x00\x2a\x00\x00\x00\x08"  # header, IFD0 at offset 8
+        + b"\x00\x01"  # one entry
+        + b"\x01\x12"
+        + b"\x00\x03"
+        + b"\x00\x00\x00\x01"
+        + struct.pack(">H", orientation)
+        + b"\x00\x00"
+        + b"\x00\x00\x00\x00"
+    )  # no next IFD

@@ -16,7 +16,9 @@ def fp_of(tmp_path: Path, data: bytes, name: str = "f") -> str:
     return fingerprint(path)
 
 
-@pytest.mark.parametrize("size", [0, 1, WINDOW - 1, WINDOW, WINDOW + 1, 2 * WINDOW, 2 * WINDOW + 1, 5 * WINDOW])
+@pytest.mark.parametrize(
+    "size", [0, 1, WINDOW - 1, WINDOW, WINDOW + 1, 2 * WINDOW, 2 * WINDOW + 1, 5 * WINDOW]
+)
 def test_same_bytes_same_fingerprint(tmp_path: Path, size: int) -> None:
     data = os.urandom(size)
     assert fp_of(tmp_path, data, "a") == fp_of(tmp_path, data, "b")

@@ -22,8 +22,14 @@ from imghost.media.writer import UploadWriter
 from tests.corpus.cases import ACCEPTED, REJECTED, Accept, Case, get_case
 from tests.unit.media.helpers import encode, png_chunks
 
-GENEROUS = Limits(max_image_bytes=50 * 1024 * 1024, max_video_bytes=200 * 1024 * 1024, max_pixels=100_000_000,
-                  max_animation_pixels=400_000_000, max_frames=1000, max_side=30_000)
+GENEROUS = Limits(
+    max_image_bytes=50 * 1024 * 1024,
+    max_video_bytes=200 * 1024 * 1024,
+    max_pixels=100_000_000,
+    max_animation_pixels=400_000_000,
+    max_frames=1000,
+    max_side=30_000,
+)
 VIDEO_EXTS = {".mp4", ".mov", ".webm"}
 PILLOW_FORMAT = {"jpeg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WEBP", "avif": "AVIF"}
 
@@ -52,11 +58,30 @@ def fp(path: Path) -> str:
 
 
 def ffmpeg_streams(path: Path) -> str:
-    proc = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error",
-                           "-i", str(path), "-f", "null", "-"], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-hide_banner",
+            "-nostdin",
+            "-v",
+            "error",
+            "-i",
+            str(path),
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
-    info = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path)],
-                          capture_output=True, text=True, timeout=60)
+    info = subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     return info.stderr
 
 
@@ -82,8 +107,15 @@ def test_accepted_case(tmp_path: Path, case: Case) -> None:
 
 
 EXPECTED_FMT = {
-    "exif_rotated.jpg": "jpeg", "fake_ext.png": "jpeg", "heic.heic": "jpeg", "tiff.tif": "png",
-    "bmp.bmp": "png", "avif.avif": "avif", "mov.mov": "mp4", "webm.webm": "webm", "audio.mp4": "mp4",
+    "exif_rotated.jpg": "jpeg",
+    "fake_ext.png": "jpeg",
+    "heic.heic": "jpeg",
+    "tiff.tif": "png",
+    "bmp.bmp": "png",
+    "avif.avif": "avif",
+    "mov.mov": "mp4",
+    "webm.webm": "webm",
+    "audio.mp4": "mp4",
     "polyglot.gif": "gif",
 }
 
@@ -96,7 +128,14 @@ def test_format(tmp_path: Path, filename: str) -> None:
 def test_heic_becomes_jpeg(tmp_path: Path) -> None:
     p = run(upload(tmp_path, get_case("heic.heic").path))
     assert (p.fmt, p.mime, p.ext, p.width, p.height, p.animated, p.mp4_path) == (
-        "jpeg", "image/jpeg", "jpg", 64, 48, False, None)
+        "jpeg",
+        "image/jpeg",
+        "jpg",
+        64,
+        48,
+        False,
+        None,
+    )
     data = p.path.read_bytes()
     assert data[:3] == b"\xff\xd8\xff"
     with Image.open(p.path) as im:
@@ -133,7 +172,15 @@ def test_mov_is_remuxed_to_mp4(tmp_path: Path) -> None:
     src = upload(tmp_path, get_case("mov.mov").path)
     p = run(src)
     assert (p.fmt, p.mime, p.ext, p.width, p.height, p.animated, p.has_sound, p.mp4_path) == (
-        "mp4", "video/mp4", "mp4", 64, 48, True, False, None)
+        "mp4",
+        "video/mp4",
+        "mp4",
+        64,
+        48,
+        True,
+        False,
+        None,
+    )
     assert p.path != src
     assert p.path.suffix == ".mp4"
     head = p.path.read_bytes()[:12]
@@ -257,23 +304,48 @@ def test_rejection_messages(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "limits", "error", "public"),
     [
-        ("photo12mp.jpg", Limits(1_000_000, 200_000_000, 100_000_000, 400_000_000, 1000, 30_000),
-         PayloadTooLarge, "File is over the size limit"),
-        ("mp4.mp4", Limits(50_000_000, 1000, 100_000_000, 400_000_000, 1000, 30_000),
-         PayloadTooLarge, "File is over the size limit"),
-        ("photo12mp.jpg", Limits(50_000_000, 200_000_000, 10_000_000, 400_000_000, 1000, 30_000),
-         UnsupportedMedia, "Image is too large (pixels)"),
-        ("photo12mp.jpg", Limits(50_000_000, 200_000_000, 100_000_000, 400_000_000, 1000, 3999),
-         UnsupportedMedia, "Image dimensions are out of range"),
-        ("anim.gif", Limits(50_000_000, 200_000_000, 100_000_000, 400_000_000, 9, 30_000),
-         UnsupportedMedia, "Animation has too many frames"),
-        ("anim.gif", Limits(50_000_000, 200_000_000, 100_000_000, 64 * 64 * 10 - 1, 1000, 30_000),
-         UnsupportedMedia, "Animation is too large (pixels)"),
+        (
+            "photo12mp.jpg",
+            Limits(1_000_000, 200_000_000, 100_000_000, 400_000_000, 1000, 30_000),
+            PayloadTooLarge,
+            "File is over the size limit",
+        ),
+        (
+            "mp4.mp4",
+            Limits(50_000_000, 1000, 100_000_000, 400_000_000, 1000, 30_000),
+            PayloadTooLarge,
+            "File is over the size limit",
+        ),
+        (
+            "photo12mp.jpg",
+            Limits(50_000_000, 200_000_000, 10_000_000, 400_000_000, 1000, 30_000),
+            UnsupportedMedia,
+            "Image is too large (pixels)",
+        ),
+        (
+            "photo12mp.jpg",
+            Limits(50_000_000, 200_000_000, 100_000_000, 400_000_000, 1000, 3999),
+            UnsupportedMedia,
+            "Image dimensions are out of range",
+        ),
+        (
+            "anim.gif",
+            Limits(50_000_000, 200_000_000, 100_000_000, 400_000_000, 9, 30_000),
+            UnsupportedMedia,
+            "Animation has too many frames",
+        ),
+        (
+            "anim.gif",
+            Limits(50_000_000, 200_000_000, 100_000_000, 64 * 64 * 10 - 1, 1000, 30_000),
+            UnsupportedMedia,
+            "Animation is too large (pixels)",
+        ),
     ],
     ids=["image-bytes", "video-bytes", "pixels", "side", "frames", "animation-pixels"],
 )
-def test_limits_are_applied(tmp_path: Path, name: str, limits: Limits, error: type[ImghostError],
-                            public: str) -> None:
+def test_limits_are_applied(
+    tmp_path: Path, name: str, limits: Limits, error: type[ImghostError], public: str
+) -> None:
     with pytest.raises(ImghostError) as info:
         run(upload(tmp_path, get_case(name).path), limits=limits)
     assert type(info.value) is error
@@ -285,14 +357,25 @@ class TestStreamedUpload:
     """UploadWriter rewrites a JPEG header as the upload streams in; prepare() must then store that very
     file (no second rewrite) and fingerprint it as it would the same upload written any other way."""
 
-    @pytest.mark.parametrize("name", ["exif_rotated.jpg", "progressive.jpg", "photo12mp.jpg", "cmyk.jpg",
-                                      "anim.gif", "static.webp", "alpha.png", "mp4.mp4"])
+    @pytest.mark.parametrize(
+        "name",
+        [
+            "exif_rotated.jpg",
+            "progressive.jpg",
+            "photo12mp.jpg",
+            "cmyk.jpg",
+            "anim.gif",
+            "static.webp",
+            "alpha.png",
+            "mp4.mp4",
+        ],
+    )
     def test_streamed_and_plain_uploads_store_the_same_bytes(self, tmp_path: Path, name: str) -> None:
         data = get_case(name).read_bytes()
         src = tmp_path / "upload"
         out = UploadWriter(src)
         for i in range(0, len(data), 7919):  # odd chunk sizes: the header arrives in pieces
-            out.write(data[i:i + 7919])
+            out.write(data[i : i + 7919])
         out.close()
         streamed = prepare(src, limits=GENEROUS, disable_audio=False, ffmpeg_timeout=60)
         assert streamed.fingerprint == fp(streamed.path)
@@ -310,7 +393,9 @@ class TestQuickPath:
     what prepare() says, and it must step aside (None) for anything prepare() would treat otherwise."""
 
     @pytest.mark.parametrize("case", [*ACCEPTED, *REJECTED], ids=lambda c: c.name)
-    @pytest.mark.filterwarnings("ignore:Corrupt EXIF data:UserWarning", "ignore:Truncated File Read:UserWarning")
+    @pytest.mark.filterwarnings(
+        "ignore:Corrupt EXIF data:UserWarning", "ignore:Truncated File Read:UserWarning"
+    )
     def test_agrees_with_prepare(self, tmp_path: Path, case: Case) -> None:
         data = case.path.read_bytes()
         src = tmp_path / "upload"

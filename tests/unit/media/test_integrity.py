@@ -23,8 +23,10 @@ from tests.unit.media.helpers import (
 # ---------------------------------------------------------------------------------------------- JPEG
 
 
-@pytest.mark.parametrize("filename", ["exif_rotated.jpg", "cmyk.jpg", "progressive.jpg", "gray.jpg",
-                                      "fake_ext.png", "photo12mp.jpg"])
+@pytest.mark.parametrize(
+    "filename",
+    ["exif_rotated.jpg", "cmyk.jpg", "progressive.jpg", "gray.jpg", "fake_ext.png", "photo12mp.jpg"],
+)
 def test_jpeg_end_of_complete_file_is_its_length(filename: str) -> None:
     data = get_case(filename).read_bytes()
     assert data.endswith(b"\xff\xd9")
@@ -111,8 +113,11 @@ def test_png_truncated_corpus_file() -> None:
         integrity.png_chunks(get_case("truncated.png").read_bytes())
 
 
-@pytest.mark.parametrize("cut", [8, 20, 33, -13, -12, -1], ids=["sig", "in-ihdr", "after-ihdr", "before-iend",
-                                                               "in-iend-len", "in-iend-crc"])
+@pytest.mark.parametrize(
+    "cut",
+    [8, 20, 33, -13, -12, -1],
+    ids=["sig", "in-ihdr", "after-ihdr", "before-iend", "in-iend-len", "in-iend-crc"],
+)
 def test_png_cut_anywhere(cut: int) -> None:
     data = get_case("alpha.png").read_bytes()
     with pytest.raises(UnsupportedMedia):
@@ -151,8 +156,11 @@ def test_gif_complete(filename: str) -> None:
 def test_gif_without_trailer(filename: str) -> None:
     data = get_case(filename).read_bytes()
     # The check is the trailer byte: cuts that happen to end on a 0x3B byte are out of its reach.
-    cuts = [k for k in (len(data) - 1, len(data) - 2, len(data) // 2, 13, 6)
-            if not data[:k].rstrip(b"\x00").endswith(b"\x3b")]
+    cuts = [
+        k
+        for k in (len(data) - 1, len(data) - 2, len(data) // 2, 13, 6)
+        if not data[:k].rstrip(b"\x00").endswith(b"\x3b")
+    ]
     assert len(cuts) >= 4
     for k in cuts:
         with pytest.raises(UnsupportedMedia):
@@ -247,7 +255,9 @@ def _no_frame(data: bytes) -> bytes:
     return data[:a] + data[e:]
 
 
-@pytest.mark.parametrize("damage", [_without_quant_tables, _zero_sampling, _unknown_scan_component, _no_frame])
+@pytest.mark.parametrize(
+    "damage", [_without_quant_tables, _zero_sampling, _unknown_scan_component, _no_frame]
+)
 def test_headers_no_decoder_gets_past_are_refused(damage: object) -> None:
     data = damage(_jpeg())  # type: ignore[operator]
     with pytest.raises(UnsupportedMedia):
@@ -261,4 +271,4 @@ def test_a_header_cut_short_is_refused() -> None:
     data = _jpeg()
     a, _ = _segment(data, 0xDA)
     with pytest.raises(UnsupportedMedia):
-        integrity.jpeg_decodable_header(data[:a - 3])
+        integrity.jpeg_decodable_header(data[: a - 3])

@@ -8,8 +8,14 @@ from imghost.errors import ImghostError, PayloadTooLarge, UnsupportedMedia
 from imghost.media.limits import Limits, check
 from imghost.media.probe import Probe
 
-LIMITS = Limits(max_image_bytes=1000, max_video_bytes=5000, max_pixels=10_000, max_animation_pixels=50_000,
-                max_frames=10, max_side=200)
+LIMITS = Limits(
+    max_image_bytes=1000,
+    max_video_bytes=5000,
+    max_pixels=10_000,
+    max_animation_pixels=50_000,
+    max_frames=10,
+    max_side=200,
+)
 
 
 def still(w: int = 50, h: int = 40, fmt: str = "png") -> Probe:
@@ -109,9 +115,14 @@ def test_errors_are_400_with_imgur_code_1003() -> None:
 
 
 def test_defaults_from_settings_accept_the_corpus_extremes() -> None:
-    default = Limits(max_image_bytes=20 * 1024 * 1024, max_video_bytes=200 * 1024 * 1024,
-                     max_pixels=100_000_000, max_animation_pixels=400_000_000, max_frames=1000,
-                     max_side=30_000)
+    default = Limits(
+        max_image_bytes=20 * 1024 * 1024,
+        max_video_bytes=200 * 1024 * 1024,
+        max_pixels=100_000_000,
+        max_animation_pixels=400_000_000,
+        max_frames=1000,
+        max_side=30_000,
+    )
     check(Probe("jpeg", 4000, 3000, 1), 4_000_000, default)
     check(Probe("gif", 10799, 256, 1), 500, default)
     with pytest.raises(UnsupportedMedia, match="too many frames"):

@@ -119,8 +119,12 @@ def test_large_png_within_limits_is_probed_from_headers(tmp_path: Path) -> None:
     rows = b"\x00" * (width + 1) * 500
     idat = b"".join(comp.compress(rows) for _ in range(height // 500)) + comp.flush()
     path = tmp_path / "large.png"
-    path.write_bytes(PNG_SIGNATURE + png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
-                     + png_chunk(b"IDAT", idat) + png_chunk(b"IEND", b""))
+    path.write_bytes(
+        PNG_SIGNATURE
+        + png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+        + png_chunk(b"IDAT", idat)
+        + png_chunk(b"IEND", b"")
+    )
     assert path.stat().st_size < 200_000
     started = time.perf_counter()
     result = probe(path)
@@ -129,8 +133,9 @@ def test_large_png_within_limits_is_probed_from_headers(tmp_path: Path) -> None:
     assert elapsed < 0.1, f"probe took {elapsed:.3f} s: it decoded the pixel data"
 
 
-@pytest.mark.parametrize("filename",
-                         ["zero.bin", "text.txt", "html.html", "random.bin", "svg.svg", "pdf.pdf"])
+@pytest.mark.parametrize(
+    "filename", ["zero.bin", "text.txt", "html.html", "random.bin", "svg.svg", "pdf.pdf"]
+)
 def test_non_images_are_unsupported(filename: str) -> None:
     with pytest.raises(UnsupportedMedia) as info:
         probe(get_case(filename).path)

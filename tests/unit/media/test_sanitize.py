@@ -123,7 +123,7 @@ def test_jpeg_pixels_and_scan_identical(filename: str) -> None:
     out = sanitize.jpeg(dirty_jpeg(filename), 1)
     assert out == original  # these files carry nothing but JFIF and tables
     _, sos = jpeg_segments(out)
-    assert out[sos:] == original[jpeg_segments(original)[1]:]
+    assert out[sos:] == original[jpeg_segments(original)[1] :]
     assert integrity.jpeg_end(out) == len(out)
 
 
@@ -330,8 +330,17 @@ def test_webp_exif_and_xmp_are_dropped(icc: bool) -> None:
 def test_animated_webp_with_metadata() -> None:
     frames = [Image.new("RGB", (20, 20), (i * 60, 0, 255 - i * 60)) for i in range(4)]
     buf = io.BytesIO()
-    frames[0].save(buf, "WEBP", save_all=True, append_images=frames[1:], duration=50, loop=0, lossless=True,
-                   exif=_exif(), xmp=XMP)
+    frames[0].save(
+        buf,
+        "WEBP",
+        save_all=True,
+        append_images=frames[1:],
+        duration=50,
+        loop=0,
+        lossless=True,
+        exif=_exif(),
+        xmp=XMP,
+    )
     data = buf.getvalue()
     out = sanitize.webp(data)
     assert [c for c, _ in webp_chunks(out)] == [b"VP8X", b"ANIM", b"ANMF", b"ANMF", b"ANMF", b"ANMF"]

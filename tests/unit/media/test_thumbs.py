@@ -73,18 +73,42 @@ def sources(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], P
     return out
 
 
-SIZES_400x300 = {"s": (90, 90), "b": (160, 160), "t": (160, 120), "m": (320, 240), "l": (400, 300),
-                 "h": (400, 300)}
-SIZES_300x400 = {"s": (90, 90), "b": (160, 160), "t": (120, 160), "m": (240, 320), "l": (300, 400),
-                 "h": (300, 400)}
+SIZES_400x300 = {
+    "s": (90, 90),
+    "b": (160, 160),
+    "t": (160, 120),
+    "m": (320, 240),
+    "l": (400, 300),
+    "h": (400, 300),
+}
+SIZES_300x400 = {
+    "s": (90, 90),
+    "b": (160, 160),
+    "t": (120, 160),
+    "m": (240, 320),
+    "l": (300, 400),
+    "h": (300, 400),
+}
 SIZES_64x48 = {"s": (48, 48), "b": (48, 48), "t": (64, 48), "m": (64, 48), "l": (64, 48), "h": (64, 48)}
-SIZES_12MP = {"s": (90, 90), "b": (160, 160), "t": (160, 120), "m": (320, 240), "l": (640, 480),
-              "h": (1024, 768)}
+SIZES_12MP = {
+    "s": (90, 90),
+    "b": (160, 160),
+    "t": (160, 120),
+    "m": (320, 240),
+    "l": (640, 480),
+    "h": (1024, 768),
+}
 
 
 def test_size_table() -> None:
-    assert thumbs.SIZES == {"s": (90, True), "b": (160, True), "t": (160, False), "m": (320, False),
-                            "l": (640, False), "h": (1024, False)}
+    assert thumbs.SIZES == {
+        "s": (90, True),
+        "b": (160, True),
+        "t": (160, False),
+        "m": (320, False),
+        "l": (640, False),
+        "h": (1024, False),
+    }
 
 
 @pytest.mark.parametrize("suffix", list("sbtmlh"))
@@ -95,18 +119,25 @@ def test_12mp_jpeg(suffix: str) -> None:
 
 @pytest.mark.parametrize("suffix", list("sbtmlh"))
 @pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize(("shape", "expected"), [("landscape", SIZES_400x300), ("portrait", SIZES_300x400),
-                                                 ("tiny", SIZES_64x48)])
-def test_sizes(sources: dict[tuple[str, str], Path], fmt: str, suffix: str, shape: str,
-               expected: dict[str, tuple[int, int]]) -> None:
+@pytest.mark.parametrize(
+    ("shape", "expected"), [("landscape", SIZES_400x300), ("portrait", SIZES_300x400), ("tiny", SIZES_64x48)]
+)
+def test_sizes(
+    sources: dict[tuple[str, str], Path],
+    fmt: str,
+    suffix: str,
+    shape: str,
+    expected: dict[str, tuple[int, int]],
+) -> None:
     im = render(sources[fmt, shape], fmt, suffix)
     assert (im.size, im.mode) == (expected[suffix], "RGB")
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize(("suffix", "side"), [("s", 90), ("b", 100)])
-def test_square_is_the_centre_of_a_landscape(sources: dict[tuple[str, str], Path], fmt: str, suffix: str,
-                                             side: int) -> None:
+def test_square_is_the_centre_of_a_landscape(
+    sources: dict[tuple[str, str], Path], fmt: str, suffix: str, side: int
+) -> None:
     """200x100 in bands green|red|blue|yellow: the square is the central 100x100 region, i.e. red on the left
     half and blue on the right half, with no green or yellow anywhere (so it is cropped, not squeezed)."""
     im = render(sources[fmt, "bands_h"], fmt, suffix).convert("RGB")
@@ -159,12 +190,17 @@ def test_cmyk_jpeg_becomes_rgb_with_the_same_colours() -> None:
     assert close(im.getpixel((10, 10)), (0, 255, 255), 12)  # cyan stays cyan (Adobe inversion honoured)
 
 
-def _png16(path: Path, left: tuple[int, int, int], right: tuple[int, int, int], w: int = 80,
-           h: int = 40) -> Path:
+def _png16(
+    path: Path, left: tuple[int, int, int], right: tuple[int, int, int], w: int = 80, h: int = 40
+) -> Path:
     """A true 16-bit RGB PNG (Pillow cannot write one): left half one colour, right half another."""
     row = b"\x00" + struct.pack(">HHH", *left) * (w // 2) + struct.pack(">HHH", *right) * (w - w // 2)
-    path.write_bytes(PNG_SIGNATURE + png_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, 2, 0, 0, 0))
-                     + png_chunk(b"IDAT", zlib.compress(row * h)) + png_chunk(b"IEND", b""))
+    path.write_bytes(
+        PNG_SIGNATURE
+        + png_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, 2, 0, 0, 0))
+        + png_chunk(b"IDAT", zlib.compress(row * h))
+        + png_chunk(b"IEND", b"")
+    )
     return path
 
 
@@ -254,8 +290,7 @@ def test_grey_jpeg_becomes_rgb() -> None:
     assert r == g == b
 
 
-UNDECODABLE = [("random.bin", "png"), ("random.bin", "jpeg"), ("random.bin", "webp"),
-               ("zero.bin", "gif")]
+UNDECODABLE = [("random.bin", "png"), ("random.bin", "jpeg"), ("random.bin", "webp"), ("zero.bin", "gif")]
 
 
 def test_truncated_jpeg_is_drawn_as_far_as_it_goes() -> None:

@@ -17,7 +17,7 @@ from tests.unit.media.test_sanitize import dirty_jpeg
 def _stream(path: Path, data: bytes, step: int) -> UploadWriter:
     out = UploadWriter(path)
     for i in range(0, len(data), step):
-        out.write(data[i:i + step])
+        out.write(data[i : i + step])
     out.close()
     return out
 
@@ -82,8 +82,9 @@ def _fill(out: UploadWriter) -> None:
     out.close()
 
 
-def test_a_trickled_header_is_parsed_a_few_times_not_once_per_byte(tmp_path: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_trickled_header_is_parsed_a_few_times_not_once_per_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls = 0
     real = sanitize.jpeg_header
 

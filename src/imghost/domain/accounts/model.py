@@ -30,13 +30,22 @@ class Account:
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Account:
         return cls(
-            id=int(row["id"]), username=row["username"], email=row["email"], bio=row["bio"],
-            reputation=float(row["reputation"]), created_at=int(row["created_at"]),
-            public_images=bool(row["public_images"]), album_privacy=row["album_privacy"],
-            messaging_enabled=bool(row["messaging_enabled"]), show_mature=bool(row["show_mature"]),
+            id=int(row["id"]),
+            username=row["username"],
+            email=row["email"],
+            bio=row["bio"],
+            reputation=float(row["reputation"]),
+            created_at=int(row["created_at"]),
+            public_images=bool(row["public_images"]),
+            album_privacy=row["album_privacy"],
+            messaging_enabled=bool(row["messaging_enabled"]),
+            show_mature=bool(row["show_mature"]),
             newsletter_subscribed=bool(row["newsletter_subscribed"]),
-            accepted_gallery_terms=bool(row["accepted_gallery_terms"]), high_quality=bool(row["high_quality"]),
-            avatar=row["avatar"], cover=row["cover"], email_verified=bool(row["email_verified"]),
+            accepted_gallery_terms=bool(row["accepted_gallery_terms"]),
+            high_quality=bool(row["high_quality"]),
+            avatar=row["avatar"],
+            cover=row["cover"],
+            email_verified=bool(row["email_verified"]),
             password_hash=row.get("password_hash") or "",
         )
 

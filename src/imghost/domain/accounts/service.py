@@ -37,16 +37,31 @@ USERNAME = re.compile(r"^[A-Za-z0-9]{4,63}$")
 # No whitespace or control characters anywhere: an address holding them cannot be delivered to.
 EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
 PRIVACY = ("public", "hidden", "secret")
-_BOOL_SETTINGS = ("public_images", "messaging_enabled", "show_mature", "newsletter_subscribed",
-                  "accepted_gallery_terms", "high_quality")
+_BOOL_SETTINGS = (
+    "public_images",
+    "messaging_enabled",
+    "show_mature",
+    "newsletter_subscribed",
+    "accepted_gallery_terms",
+    "high_quality",
+)
 # Reserved: they are path words in the API and the web pages.
 RESERVED = {"me", "admin", "root", "imghost", "oauth2", "delete", "account", "settings"}
 
 
 class AccountService:
-    def __init__(self, db: Database, images: ImageService, limiter: RateLimiter, *, registration: str,
-                 captcha: CaptchaVerifier | None, login_attempts: int, login_window: int,
-                 login_slowdown: float = 1.0) -> None:
+    def __init__(
+        self,
+        db: Database,
+        images: ImageService,
+        limiter: RateLimiter,
+        *,
+        registration: str,
+        captcha: CaptchaVerifier | None,
+        login_attempts: int,
+        login_window: int,
+        login_slowdown: float = 1.0,
+    ) -> None:
         self.db = db
         self.images = images
         self.limiter = limiter
@@ -92,8 +107,16 @@ class AccountService:
 
     # ------------------------------------------------------------ registration and passwords
 
-    async def register(self, username: str, *, email: str, password: str, invite: str | None = None,
-                       captcha_response: str | None = None, remote_ip: str | None = None) -> Account:
+    async def register(
+        self,
+        username: str,
+        *,
+        email: str,
+        password: str,
+        invite: str | None = None,
+        captcha_response: str | None = None,
+        remote_ip: str | None = None,
+    ) -> Account:
         if self.registration == "closed":
             raise Forbidden("Registration is closed")
         if self.registration == "invite" and not (invite and await repo.invite_unused(self.db, invite)):
@@ -112,9 +135,14 @@ class AccountService:
             raise InvalidRequest("That username is already taken")
         try:
             async with self.db.transaction() as tx:
-                account_id = await repo.insert(tx, username=username, email=email, password_hash=pw_hash,
-                                               now=int(time.time()))
-                if invite and self.registration == "invite" and not await repo.use_invite(tx, invite, account_id):
+                account_id = await repo.insert(
+                    tx, username=username, email=email, password_hash=pw_hash, now=int(time.time())
+                )
+                if (
+                    invite
+                    and self.registration == "invite"
+                    and not await repo.use_invite(tx, invite, account_id)
+                ):
                     raise Forbidden("Registration needs a valid invite code")
         except (Forbidden, InvalidRequest):
             raise
@@ -241,8 +269,12 @@ class AccountService:
     async def stats(self, account: Account) -> dict[str, int]:
         await self.images.views.flush(self.db)  # so the totals include views still counted in memory
         t = await repo.image_totals(self.db, account.id)
-        return {"total_images": int(t["n"]), "total_views": int(t["views"]),
-                "total_bandwidth": int(t["bandwidth"]), "total_size": int(t["size"])}
+        return {
+            "total_images": int(t["n"]),
+            "total_views": int(t["views"]),
+            "total_bandwidth": int(t["bandwidth"]),
+            "total_size": int(t["size"]),
+        }
 
     async def toggle_favorite(self, subject: Subject, image_id: str) -> str:
         if subject.account_id is None:
@@ -260,13 +292,20 @@ class AccountService:
             return False
         return await repo.is_favorite(self.db, subject.account_id, image_id)
 
-    async def favorites(self, account: Account, *, newest: bool, page: int,
-                        per_page: int) -> list[Image | Album]:
+    async def favorites(
+        self, account: Account, *, newest: bool, page: int, per_page: int
+    ) -> list[Image | Album]:
         """One page of what the account favorited, images and albums in the order they were favorited:
         three queries whatever the page size (the references, then the images and the albums they name)."""
-        refs = await repo.favorite_refs(self.db, account.id, newest=newest, limit=per_page, offset=page * per_page)
-        images = {i.id: i for i in await image_repo.many(self.db, [r.item_id for r in refs if r.kind == "image"])}
-        albums = {a.id: a for a in await album_repo.many(self.db, [r.item_id for r in refs if r.kind == "album"])}
+        refs = await repo.favorite_refs(
+            self.db, account.id, newest=newest, limit=per_page, offset=page * per_page
+        )
+        images = {
+            i.id: i for i in await image_repo.many(self.db, [r.item_id for r in refs if r.kind == "image"])
+        }
+        albums = {
+            a.id: a for a in await album_repo.many(self.db, [r.item_id for r in refs if r.kind == "album"])
+        }
         out: list[Image | Album] = []
         for ref in refs:
             item = images.get(ref.item_id) if ref.kind == "image" else albums.get(ref.item_id)

@@ -27,9 +27,18 @@ class Album:
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Album:
         return cls(
-            id=row["id"], deletehash=row["deletehash"], client_id=row["client_id"],
+            id=row["id"],
+            deletehash=row["deletehash"],
+            client_id=row["client_id"],
             account_id=None if row["account_id"] is None else int(row["account_id"]),
-            title=row["title"], description=row["description"], privacy=row["privacy"], layout=row["layout"],
-            cover_id=row["cover_id"], created_at=int(row["created_at"]), views=int(row["views"]),
-            images_count=int(row["images_count"]), cover=row["cover"], account_url=row.get("account_url"),
+            title=row["title"],
+            description=row["description"],
+            privacy=row["privacy"],
+            layout=row["layout"],
+            cover_id=row["cover_id"],
+            created_at=int(row["created_at"]),
+            views=int(row["views"]),
+            images_count=int(row["images_count"]),
+            cover=row["cover"],
+            account_url=row.get("account_url"),
         )

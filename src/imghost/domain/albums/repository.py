@@ -40,8 +40,13 @@ async def get_by_deletehash(db: Connection, deletehash: str) -> Album | None:
 
 
 async def id_taken(db: Connection, candidate: str) -> bool:
-    return await db.fetch_one("SELECT id FROM albums WHERE id = :id UNION ALL SELECT id FROM images WHERE id = :id",
-                              {"id": candidate}) is not None
+    return (
+        await db.fetch_one(
+            "SELECT id FROM albums WHERE id = :id UNION ALL SELECT id FROM images WHERE id = :id",
+            {"id": candidate},
+        )
+        is not None
+    )
 
 
 async def insert(db: Connection, values: Mapping[str, Any]) -> None:
@@ -57,7 +62,9 @@ async def update(db: Connection, album_id: str, fields: Mapping[str, Any]) -> No
 async def lock(db: Connection, album_id: str, now: int) -> bool:
     """Touch the album row first in every change of its image list: on PostgreSQL this takes the row lock
     that serialises concurrent add/remove; on SQLite the write transaction already does."""
-    return bool(await db.execute("UPDATE albums SET updated_at = :now WHERE id = :id", {"now": now, "id": album_id}))
+    return bool(
+        await db.execute("UPDATE albums SET updated_at = :now WHERE id = :id", {"now": now, "id": album_id})
+    )
 
 
 async def delete(db: Connection, album_id: str) -> int:
@@ -66,19 +73,26 @@ async def delete(db: Connection, album_id: str) -> int:
 
 async def images(db: Connection, album_id: str) -> list[Image]:
     return await image_repo.select(
-        db, "JOIN album_images ai ON ai.image_id = i.id WHERE ai.album_id = :a ORDER BY ai.position", {"a": album_id})
+        db,
+        "JOIN album_images ai ON ai.image_id = i.id WHERE ai.album_id = :a ORDER BY ai.position",
+        {"a": album_id},
+    )
 
 
 async def image_ids(db: Connection, album_id: str) -> list[str]:
-    rows = await db.fetch_all("SELECT image_id FROM album_images WHERE album_id = :a ORDER BY position",
-                              {"a": album_id})
+    rows = await db.fetch_all(
+        "SELECT image_id FROM album_images WHERE album_id = :a ORDER BY position", {"a": album_id}
+    )
     return [r["image_id"] for r in rows]
 
 
 async def append(db: Connection, album_id: str, ids: Sequence[str]) -> None:
     existing = set(await image_ids(db, album_id))
-    start = int(await db.fetch_value("SELECT COALESCE(MAX(position), -1) FROM album_images WHERE album_id = :a",
-                                     {"a": album_id}))
+    start = int(
+        await db.fetch_value(
+            "SELECT COALESCE(MAX(position), -1) FROM album_images WHERE album_id = :a", {"a": album_id}
+        )
+    )
     rows = []
     for iid in ids:
         if iid in existing:
@@ -87,15 +101,17 @@ async def append(db: Connection, album_id: str, ids: Sequence[str]) -> None:
         start += 1
         rows.append({"a": album_id, "i": iid, "p": start})
     if rows:
-        await db.execute_many("INSERT INTO album_images (album_id, image_id, position) VALUES (:a, :i, :p)", rows)
-
-
+        await db.execute_many(
+            "INSERT INTO album_images (album_id, image_id, position) VALUES (:a, :i, :p)", rows
+        )
 
 
 async def remove(db: Connection, album_id: str, ids: Sequence[str]) -> None:
     if ids:
-        await db.execute_many("DELETE FROM album_images WHERE album_id = :a AND image_id = :i",
-                              [{"a": album_id, "i": i} for i in ids])
+        await db.execute_many(
+            "DELETE FROM album_images WHERE album_id = :a AND image_id = :i",
+            [{"a": album_id, "i": i} for i in ids],
+        )
 
 
 async def clear(db: Connection, album_id: str) -> None:
@@ -109,44 +125,62 @@ def _visibility(include_hidden: bool) -> str:
     return "" if include_hidden else " AND al.privacy = 'public'"
 
 
-async def account_albums(db: Connection, account_id: int, *, include_hidden: bool, limit: int,
-                         offset: int) -> list[Album]:
+async def account_albums(
+    db: Connection, account_id: int, *, include_hidden: bool, limit: int, offset: int
+) -> list[Album]:
     rows = await db.fetch_all(
         f"{SELECT} WHERE al.account_id = :a{_visibility(include_hidden)}"
         " ORDER BY al.created_at DESC, al.id LIMIT :lim OFFSET :off",
-        {"a": account_id, "lim": limit, "off": offset})
+        {"a": account_id, "lim": limit, "off": offset},
+    )
     return [Album.from_row(r) for r in rows]
 
 
-async def account_album_ids(db: Connection, account_id: int, *, include_hidden: bool, limit: int,
-                            offset: int) -> list[str]:
+async def account_album_ids(
+    db: Connection, account_id: int, *, include_hidden: bool, limit: int, offset: int
+) -> list[str]:
     rows = await db.fetch_all(
         f"SELECT al.id FROM albums al WHERE al.account_id = :a{_visibility(include_hidden)}"
         " ORDER BY al.created_at DESC, al.id LIMIT :lim OFFSET :off",
-        {"a": account_id, "lim": limit, "off": offset})
+        {"a": account_id, "lim": limit, "off": offset},
+    )
     return [r["id"] for r in rows]
 
 
 async def account_album_count(db: Connection, account_id: int, *, include_hidden: bool) -> int:
-    return int(await db.fetch_value(
-        f"SELECT COUNT(*) FROM albums al WHERE al.account_id = :a{_visibility(include_hidden)}", {"a": account_id}))
+    return int(
+        await db.fetch_value(
+            f"SELECT COUNT(*) FROM albums al WHERE al.account_id = :a{_visibility(include_hidden)}",
+            {"a": account_id},
+        )
+    )
 
 
 # ---------------------------------------------------------------- favorites
 
 
 async def is_favorite(db: Connection, account_id: int, album_id: str) -> bool:
-    return await db.fetch_one("SELECT 1 AS x FROM album_favorites WHERE account_id = :a AND album_id = :al",
-                              {"a": account_id, "al": album_id}) is not None
+    return (
+        await db.fetch_one(
+            "SELECT 1 AS x FROM album_favorites WHERE account_id = :a AND album_id = :al",
+            {"a": account_id, "al": album_id},
+        )
+        is not None
+    )
 
 
 async def set_favorite(db: Connection, account_id: int, album_id: str, on: bool, now: int) -> None:
     if on:
-        await db.execute("INSERT INTO album_favorites (account_id, album_id, created_at) VALUES (:a, :al, :now)"
-                         " ON CONFLICT DO NOTHING", {"a": account_id, "al": album_id, "now": now})
+        await db.execute(
+            "INSERT INTO album_favorites (account_id, album_id, created_at) VALUES (:a, :al, :now)"
+            " ON CONFLICT DO NOTHING",
+            {"a": account_id, "al": album_id, "now": now},
+        )
     else:
-        await db.execute("DELETE FROM album_favorites WHERE account_id = :a AND album_id = :al",
-                         {"a": account_id, "al": album_id})
+        await db.execute(
+            "DELETE FROM album_favorites WHERE account_id = :a AND album_id = :al",
+            {"a": account_id, "al": album_id},
+        )
 
 
 async def add_view(db: Connection, album_id: str) -> None:

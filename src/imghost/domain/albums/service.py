@@ -63,8 +63,12 @@ class AlbumService:
 
     async def resolve(self, ref: str) -> Resolved[Album]:
         """By id, or by deletehash: anonymous albums are changed through the deletehash."""
-        return await refs.resolve(ref, by_id=lambda r: repo.get(self.db, r),
-                                  by_deletehash=lambda r: repo.get_by_deletehash(self.db, r), not_found=AlbumNotFound)
+        return await refs.resolve(
+            ref,
+            by_id=lambda r: repo.get(self.db, r),
+            by_deletehash=lambda r: repo.get_by_deletehash(self.db, r),
+            not_found=AlbumNotFound,
+        )
 
     async def of_account_by_id(self, account_id: int, album_id: str) -> Album:
         """One album of this account; anyone else's is not found here."""
@@ -106,12 +110,23 @@ class AlbumService:
         now = int(time.time())
         album_id = await self._new_id()
         async with self.db.transaction() as tx:
-            await repo.insert(tx, {
-                "id": album_id, "deletehash": idgen.deletehash(), "client_id": subject.client_id,
-                "account_id": subject.account_id, "title": values.get("title"),
-                "description": values.get("description"), "privacy": values["privacy"],
-                "layout": values.get("layout", "blog"), "cover_id": values.get("cover_id"),
-                "created_at": now, "updated_at": now, "views": 0})
+            await repo.insert(
+                tx,
+                {
+                    "id": album_id,
+                    "deletehash": idgen.deletehash(),
+                    "client_id": subject.client_id,
+                    "account_id": subject.account_id,
+                    "title": values.get("title"),
+                    "description": values.get("description"),
+                    "privacy": values["privacy"],
+                    "layout": values.get("layout", "blog"),
+                    "cover_id": values.get("cover_id"),
+                    "created_at": now,
+                    "updated_at": now,
+                    "views": 0,
+                },
+            )
             await repo.append(tx, album_id, image_ids)
         return await self.get(album_id)
 
@@ -181,14 +196,19 @@ class AlbumService:
 
     # ------------------------------------------------------------ account listings
 
-    async def of_account(self, account_id: int, *, include_hidden: bool, page: int, per_page: int) -> list[Album]:
-        return await repo.account_albums(self.db, account_id, include_hidden=include_hidden, limit=per_page,
-                                         offset=page * per_page)
+    async def of_account(
+        self, account_id: int, *, include_hidden: bool, page: int, per_page: int
+    ) -> list[Album]:
+        return await repo.account_albums(
+            self.db, account_id, include_hidden=include_hidden, limit=per_page, offset=page * per_page
+        )
 
-    async def ids_of_account(self, account_id: int, *, include_hidden: bool, page: int,
-                             per_page: int) -> list[str]:
-        return await repo.account_album_ids(self.db, account_id, include_hidden=include_hidden, limit=per_page,
-                                            offset=page * per_page)
+    async def ids_of_account(
+        self, account_id: int, *, include_hidden: bool, page: int, per_page: int
+    ) -> list[str]:
+        return await repo.account_album_ids(
+            self.db, account_id, include_hidden=include_hidden, limit=per_page, offset=page * per_page
+        )
 
     async def count_of_account(self, account_id: int, *, include_hidden: bool) -> int:
         return await repo.account_album_count(self.db, account_id, include_hidden=include_hidden)

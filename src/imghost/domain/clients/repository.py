@@ -3,8 +3,9 @@ from __future__ import annotations
 from imghost.db.database import Connection, Row
 
 
-async def insert(db: Connection, *, client_id: str, secret_hash: str, name: str, redirect_uri: str,
-                 now: int) -> None:
+async def insert(
+    db: Connection, *, client_id: str, secret_hash: str, name: str, redirect_uri: str, now: int
+) -> None:
     await db.execute(
         "INSERT INTO clients (id, secret_hash, name, redirect_uri, created_at)"
         " VALUES (:id, :secret_hash, :name, :redirect_uri, :now)",
@@ -13,12 +14,16 @@ async def insert(db: Connection, *, client_id: str, secret_hash: str, name: str,
 
 
 async def get(db: Connection, client_id: str) -> Row | None:
-    return await db.fetch_one("SELECT id, secret_hash, name, redirect_uri, created_at FROM clients WHERE id = :id",
-                              {"id": client_id})
+    return await db.fetch_one(
+        "SELECT id, secret_hash, name, redirect_uri, created_at FROM clients WHERE id = :id",
+        {"id": client_id},
+    )
 
 
 async def all_clients(db: Connection) -> list[Row]:
-    return await db.fetch_all("SELECT id, name, redirect_uri, created_at FROM clients ORDER BY created_at, id")
+    return await db.fetch_all(
+        "SELECT id, name, redirect_uri, created_at FROM clients ORDER BY created_at, id"
+    )
 
 
 async def delete(db: Connection, client_id: str) -> int:

@@ -37,8 +37,14 @@ class ClientService:
 
     async def create(self, name: str, redirect_uri: str) -> tuple[Client, str]:
         cid, secret = ids.client_id(), ids.client_secret()
-        await repo.insert(self.db, client_id=cid, secret_hash=_hash(secret), name=name,
-                          redirect_uri=redirect_uri, now=int(time.time()))
+        await repo.insert(
+            self.db,
+            client_id=cid,
+            secret_hash=_hash(secret),
+            name=name,
+            redirect_uri=redirect_uri,
+            now=int(time.time()),
+        )
         return Client(cid, name, redirect_uri, _hash(secret)), secret
 
     async def get(self, client_id: str) -> Client | None:

@@ -52,7 +52,11 @@ class CreditService:
 
     async def charge(self, subject: Subject, address: str, *, cost: int, is_post: bool, now: float) -> Charge:
         lim = self.limits
-        who = f"a:{subject.account_id}" if subject.account_id is not None else f"u:{subject.client_id}:{address}"
+        who = (
+            f"a:{subject.account_id}"
+            if subject.account_id is not None
+            else f"u:{subject.client_id}:{address}"
+        )
         buckets = (
             Bucket(f"u:{who}", lim.user, _HOUR, cost),
             Bucket(f"c:{subject.client_id}", lim.client, _DAY, cost),
@@ -64,11 +68,17 @@ class CreditService:
     def unspent(self, now: float) -> Charge:
         """Full budgets, for a request refused before it could be charged (its headers stay integers)."""
         lim = self.limits
-        buckets = (Bucket("", lim.user, _HOUR, 0), Bucket("", lim.client, _DAY, 0), Bucket("", lim.post, _HOUR, 0))
+        buckets = (
+            Bucket("", lim.user, _HOUR, 0),
+            Bucket("", lim.client, _DAY, 0),
+            Bucket("", lim.post, _HOUR, 0),
+        )
         states = tuple(BucketState(b.limit, int(now) // b.window * b.window + b.window) for b in buckets)
         return _charge(True, buckets, states)
 
 
 def _charge(allowed: bool, buckets: tuple[Bucket, ...], states: tuple[BucketState, ...]) -> Charge:
-    user, client, post = (Budget(b.limit, s.remaining, s.reset_at) for b, s in zip(buckets, states, strict=True))
+    user, client, post = (
+        Budget(b.limit, s.remaining, s.reset_at) for b, s in zip(buckets, states, strict=True)
+    )
     return Charge(allowed, user, client, post)

@@ -19,7 +19,9 @@ class UploadService:
         self.images = images
         self.albums = albums
 
-    async def upload(self, subject: Subject, src: Path, meta: UploadMeta, *, album: str | None = None) -> Image:
+    async def upload(
+        self, subject: Subject, src: Path, meta: UploadMeta, *, album: str | None = None
+    ) -> Image:
         if album:
             await self.albums.check_upload_target(subject, album)
         image = await self.images.upload(subject, src, meta)

@@ -34,13 +34,26 @@ class Image:
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Image:
         return cls(
-            id=row["id"], deletehash=row["deletehash"], client_id=row["client_id"],
+            id=row["id"],
+            deletehash=row["deletehash"],
+            client_id=row["client_id"],
             account_id=None if row["account_id"] is None else int(row["account_id"]),
-            title=row["title"], description=row["description"], name=row["name"] or "", blob_id=row["blob_id"],
-            mime=row["mime"], ext=row["ext"], width=int(row["width"]), height=int(row["height"]),
-            size=int(row["size"]), animated=bool(row["animated"]), has_sound=bool(row["has_sound"]),
-            mp4_size=int(row["mp4_size"] or 0), nsfw=None if row["nsfw"] is None else bool(row["nsfw"]),
-            created_at=int(row["created_at"]), views=int(row["views"]), bandwidth=int(row["bandwidth"]),
+            title=row["title"],
+            description=row["description"],
+            name=row["name"] or "",
+            blob_id=row["blob_id"],
+            mime=row["mime"],
+            ext=row["ext"],
+            width=int(row["width"]),
+            height=int(row["height"]),
+            size=int(row["size"]),
+            animated=bool(row["animated"]),
+            has_sound=bool(row["has_sound"]),
+            mp4_size=int(row["mp4_size"] or 0),
+            nsfw=None if row["nsfw"] is None else bool(row["nsfw"]),
+            created_at=int(row["created_at"]),
+            views=int(row["views"]),
+            bandwidth=int(row["bandwidth"]),
             account_url=row.get("account_url"),
         )
 

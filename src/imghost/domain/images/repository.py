@@ -7,9 +7,11 @@ from imghost.db.database import Connection, Row
 from imghost.domain.images.model import Image
 
 # The owner's username rides along as account_url: every Image object carries it.
-SELECT = ("SELECT i.id, i.deletehash, i.client_id, i.account_id, i.title, i.description, i.name, i.blob_id, i.mime,"
-          " i.ext, i.width, i.height, i.size, i.animated, i.has_sound, i.mp4_size, i.nsfw, i.created_at, i.views,"
-          " i.bandwidth, a.username AS account_url FROM images i LEFT JOIN accounts a ON a.id = i.account_id")
+SELECT = (
+    "SELECT i.id, i.deletehash, i.client_id, i.account_id, i.title, i.description, i.name, i.blob_id, i.mime,"
+    " i.ext, i.width, i.height, i.size, i.animated, i.has_sound, i.mp4_size, i.nsfw, i.created_at, i.views,"
+    " i.bandwidth, a.username AS account_url FROM images i LEFT JOIN accounts a ON a.id = i.account_id"
+)
 
 
 async def get(db: Connection, image_id: str) -> Image | None:
@@ -37,8 +39,13 @@ async def select(db: Connection, where: str, params: Mapping[str, Any]) -> list[
 
 async def id_taken(db: Connection, candidate: str) -> bool:
     """Image and album ids share one namespace: gallery routes accept either."""
-    return await db.fetch_one("SELECT id FROM images WHERE id = :id UNION ALL SELECT id FROM albums WHERE id = :id",
-                              {"id": candidate}) is not None
+    return (
+        await db.fetch_one(
+            "SELECT id FROM images WHERE id = :id UNION ALL SELECT id FROM albums WHERE id = :id",
+            {"id": candidate},
+        )
+        is not None
+    )
 
 
 async def insert(db: Connection, values: Mapping[str, Any]) -> None:
@@ -58,12 +65,15 @@ async def delete(db: Connection, image_id: str) -> int:
 
 async def add_views(db: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     await db.execute_many(
-        "UPDATE images SET views = views + :views, bandwidth = bandwidth + :bandwidth WHERE id = :id", rows)
+        "UPDATE images SET views = views + :views, bandwidth = bandwidth + :bandwidth WHERE id = :id", rows
+    )
 
 
 async def blob_create(db: Connection, blob_id: str, fingerprint: str, size: int) -> None:
-    await db.execute("INSERT INTO blobs (id, fingerprint, size, refcount) VALUES (:id, :fp, :size, 1)",
-                     {"id": blob_id, "fp": fingerprint, "size": size})
+    await db.execute(
+        "INSERT INTO blobs (id, fingerprint, size, refcount) VALUES (:id, :fp, :size, 1)",
+        {"id": blob_id, "fp": fingerprint, "size": size},
+    )
 
 
 async def blob_acquire(db: Connection, blob_id: str) -> bool:
@@ -72,8 +82,10 @@ async def blob_acquire(db: Connection, blob_id: str) -> bool:
 
 
 async def blob_candidates(db: Connection, fingerprint: str, size: int, limit: int) -> list[str]:
-    rows = await db.fetch_all("SELECT id FROM blobs WHERE fingerprint = :fp AND size = :size LIMIT :n",
-                              {"fp": fingerprint, "size": size, "n": limit})
+    rows = await db.fetch_all(
+        "SELECT id FROM blobs WHERE fingerprint = :fp AND size = :size LIMIT :n",
+        {"fp": fingerprint, "size": size, "n": limit},
+    )
     return [r["id"] for r in rows]
 
 
@@ -82,7 +94,9 @@ async def blob_ids(db: Connection) -> set[str]:
 
 
 async def blob_get(db: Connection, blob_id: str) -> Row | None:
-    return await db.fetch_one("SELECT id, fingerprint, size, refcount FROM blobs WHERE id = :id", {"id": blob_id})
+    return await db.fetch_one(
+        "SELECT id, fingerprint, size, refcount FROM blobs WHERE id = :id", {"id": blob_id}
+    )
 
 
 async def blob_release(db: Connection, blob_id: str) -> bool:

@@ -50,10 +50,20 @@ class SweepReport:
 
 
 class ImageService:
-    def __init__(self, db: Database, store: BlobStore, locks: LockService, *, limits: Limits,
-                 tmp_dir: Path, ffmpeg_timeout: float, views: ViewCounter,
-                 on_removed: Callable[[str], Awaitable[None]] | None = None,
-                 work: Work | None = None, heavy: HeavyPool | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        store: BlobStore,
+        locks: LockService,
+        *,
+        limits: Limits,
+        tmp_dir: Path,
+        ffmpeg_timeout: float,
+        views: ViewCounter,
+        on_removed: Callable[[str], Awaitable[None]] | None = None,
+        work: Work | None = None,
+        heavy: HeavyPool | None = None,
+    ) -> None:
         self.db = db
         self.store = store
         self.locks = locks
@@ -80,17 +90,28 @@ class ImageService:
         return await repo.get(self.db, image_id) if ids.is_id(image_id) else None
 
     async def resolve(self, ref: str) -> Resolved[Image]:
-        return await refs.resolve(ref, by_id=lambda r: repo.get(self.db, r),
-                                  by_deletehash=lambda r: repo.get_by_deletehash(self.db, r), not_found=ImageNotFound)
+        return await refs.resolve(
+            ref,
+            by_id=lambda r: repo.get(self.db, r),
+            by_deletehash=lambda r: repo.get_by_deletehash(self.db, r),
+            not_found=ImageNotFound,
+        )
+
+    async def by_deletehash(self, deletehash: str, *, refusal: ImghostError | None = None) -> Image:
+        """The image this deletehash names; an id is refused (with `refusal`, else as not found)."""
+        resolved = await self.resolve(deletehash)
+        if not resolved.by_deletehash:
+            raise refusal or ImageNotFound(deletehash)
+        return resolved.item
 
     async def resolve_deletehash_of(self, account_id: int, deletehash: str) -> Image:
         """An image of this account, named by its deletehash (the account route that deletes by one)."""
-        resolved = await self.resolve(deletehash)
-        if not resolved.by_deletehash:
-            raise InvalidRequest("This route needs the image's deletehash, not its id")
-        if resolved.item.account_id != account_id:
+        image = await self.by_deletehash(
+            deletehash, refusal=InvalidRequest("This route needs the image's deletehash, not its id")
+        )
+        if image.account_id != account_id:
             raise ImageNotFound(deletehash)
-        return resolved.item
+        return image
 
     async def of_account(self, account_id: int, image_id: str) -> Image:
         image = await self.get(image_id)
@@ -110,14 +131,28 @@ class ImageService:
             prepared = quick
             image_id = await self._new_id()
         values: dict[str, Any] = {
-            "id": image_id, "deletehash": ids.deletehash(), "client_id": subject.client_id,
-            "account_id": subject.account_id, "title": text.clean(meta.title),
-            "description": text.clean(meta.description), "name": text.clean(meta.name), "blob_id": "", "mime": prepared.mime, "ext": prepared.ext,
-            "width": prepared.width, "height": prepared.height, "size": prepared.size,
-            "animated": prepared.animated, "has_sound": prepared.has_sound,
-            "mp4_size": prepared.mp4_path.stat().st_size if prepared.mp4_path else
-            (prepared.size if prepared.fmt == "mp4" else 0),
-            "nsfw": None, "created_at": int(time.time()), "views": 0, "bandwidth": 0,
+            "id": image_id,
+            "deletehash": ids.deletehash(),
+            "client_id": subject.client_id,
+            "account_id": subject.account_id,
+            "title": text.clean(meta.title),
+            "description": text.clean(meta.description),
+            "name": text.clean(meta.name),
+            "blob_id": "",
+            "mime": prepared.mime,
+            "ext": prepared.ext,
+            "width": prepared.width,
+            "height": prepared.height,
+            "size": prepared.size,
+            "animated": prepared.animated,
+            "has_sound": prepared.has_sound,
+            "mp4_size": prepared.mp4_path.stat().st_size
+            if prepared.mp4_path
+            else (prepared.size if prepared.fmt == "mp4" else 0),
+            "nsfw": None,
+            "created_at": int(time.time()),
+            "views": 0,
+            "bandwidth": 0,
         }
         # The lock orders this against another upload of the same bytes, and against a delete of the last
         # image using a blob this upload is about to share.
@@ -146,12 +181,19 @@ class ImageService:
         """prepare() off the event loop: on the heavy pool for what decodes or transcodes (every video, from
         its first bytes; animations, conversions), else on the default executor."""
         if ingest.is_video(src):
-            return await self.heavy.run(prepare, src, limits=self.limits, disable_audio=meta.disable_audio,
-                                        ffmpeg_timeout=self.work.timeout, budget=self.work.budget)
+            return await self.heavy.run(
+                prepare,
+                src,
+                limits=self.limits,
+                disable_audio=meta.disable_audio,
+                ffmpeg_timeout=self.work.timeout,
+                budget=self.work.budget,
+            )
         p = await asyncio.to_thread(ingest.inspect, src, limits=self.limits, work=self.work)
         run = self.heavy.run if ingest.is_heavy(p) else asyncio.to_thread
-        return await run(ingest.finish, src, p, limits=self.limits, disable_audio=meta.disable_audio,
-                         work=self.work)
+        return await run(
+            ingest.finish, src, p, limits=self.limits, disable_audio=meta.disable_audio, work=self.work
+        )
 
     async def _stored_copy(self, p: Prepared) -> str | None:
         """A stored blob holding exactly these bytes, if there is one: same fingerprint, then compared."""

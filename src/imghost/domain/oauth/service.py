@@ -28,9 +28,15 @@ class TokenPair:
     username: str
 
     def json(self) -> dict[str, object]:
-        return {"access_token": self.access_token, "expires_in": self.expires_in, "token_type": "bearer",
-                "scope": None, "refresh_token": self.refresh_token, "account_id": self.account_id,
-                "account_username": self.username}
+        return {
+            "access_token": self.access_token,
+            "expires_in": self.expires_in,
+            "token_type": "bearer",
+            "scope": None,
+            "refresh_token": self.refresh_token,
+            "account_id": self.account_id,
+            "account_username": self.username,
+        }
 
 
 class OAuthService:
@@ -44,10 +50,14 @@ class OAuthService:
     async def resolve(self, token: str, client_id: str | None) -> Subject | None:
         row = await self.db.fetch_one(
             "SELECT t.client_id, t.account_id, t.access_expires_at, a.username FROM tokens t"
-            " JOIN accounts a ON a.id = t.account_id WHERE t.access_hash = :h", {"h": _h(token)})
+            " JOIN accounts a ON a.id = t.account_id WHERE t.access_hash = :h",
+            {"h": _h(token)},
+        )
         if row is None or row["access_expires_at"] < time.time():
             return None
-        return Subject(client_id=row["client_id"], account_id=int(row["account_id"]), username=row["username"])
+        return Subject(
+            client_id=row["client_id"], account_id=int(row["account_id"]), username=row["username"]
+        )
 
     async def issue(self, client_id: str, account_id: int, username: str) -> TokenPair:
         access, refresh = secrets.token_hex(20), secrets.token_hex(20)
@@ -56,27 +66,39 @@ class OAuthService:
             await tx.execute(
                 "INSERT INTO tokens (access_hash, refresh_hash, client_id, account_id, access_expires_at, created_at)"
                 " VALUES (:a, :r, :c, :acct, :exp, :now)",
-                {"a": _h(access), "r": _h(refresh), "c": client_id, "acct": account_id,
-                 "exp": now + self.token_lifetime, "now": now})
+                {
+                    "a": _h(access),
+                    "r": _h(refresh),
+                    "c": client_id,
+                    "acct": account_id,
+                    "exp": now + self.token_lifetime,
+                    "now": now,
+                },
+            )
         return TokenPair(access, refresh, self.token_lifetime, account_id, username)
 
     async def refresh(self, client_id: str, refresh_token: str) -> TokenPair:
         """A new access token for a refresh token; the refresh token itself stays valid (as on Imgur)."""
         row = await self.db.fetch_one(
             "SELECT t.id, t.client_id, t.account_id, a.username FROM tokens t JOIN accounts a ON a.id = t.account_id"
-            " WHERE t.refresh_hash = :h", {"h": _h(refresh_token or "")})
+            " WHERE t.refresh_hash = :h",
+            {"h": _h(refresh_token or "")},
+        )
         if row is None or row["client_id"] != client_id:
             raise InvalidRequest("Invalid refresh token")
         access = secrets.token_hex(20)
         async with self.db.transaction() as tx:
-            await tx.execute("UPDATE tokens SET access_hash = :a, access_expires_at = :exp WHERE id = :id",
-                             {"a": _h(access), "exp": int(time.time()) + self.token_lifetime, "id": row["id"]})
+            await tx.execute(
+                "UPDATE tokens SET access_hash = :a, access_expires_at = :exp WHERE id = :id",
+                {"a": _h(access), "exp": int(time.time()) + self.token_lifetime, "id": row["id"]},
+            )
         return TokenPair(access, refresh_token, self.token_lifetime, int(row["account_id"]), row["username"])
 
     async def revoke_token(self, token: str) -> bool:
         h = _h(token)
-        return bool(await self.db.execute("DELETE FROM tokens WHERE access_hash = :h OR refresh_hash = :h",
-                                          {"h": h}))
+        return bool(
+            await self.db.execute("DELETE FROM tokens WHERE access_hash = :h OR refresh_hash = :h", {"h": h})
+        )
 
     async def revoke_account(self, account_id: int) -> int:
         return await self.db.execute("DELETE FROM tokens WHERE account_id = :a", {"a": account_id})
@@ -85,13 +107,22 @@ class OAuthService:
 
     async def new_code(self, kind: str, client_id: str, account_id: int) -> str:
         # PINs are typed by people: shorter, digits and capitals only, still single-use and short-lived.
-        code = secrets.token_hex(20) if kind == "code" else "".join(
-            secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(10))
+        code = (
+            secrets.token_hex(20)
+            if kind == "code"
+            else "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(10))
+        )
         await self.db.execute(
             "INSERT INTO auth_codes (code_hash, kind, client_id, account_id, expires_at)"
             " VALUES (:h, :k, :c, :a, :exp)",
-            {"h": _h(code), "k": kind, "c": client_id, "a": account_id,
-             "exp": int(time.time()) + self.code_lifetime})
+            {
+                "h": _h(code),
+                "k": kind,
+                "c": client_id,
+                "a": account_id,
+                "exp": int(time.time()) + self.code_lifetime,
+            },
+        )
         return code
 
     async def redeem(self, kind: str, client_id: str, code: str) -> tuple[int, str]:
@@ -100,10 +131,16 @@ class OAuthService:
         async with self.db.transaction() as tx:
             row = await tx.fetch_one(
                 "SELECT c.kind, c.client_id, c.account_id, c.expires_at, a.username FROM auth_codes c"
-                " JOIN accounts a ON a.id = c.account_id WHERE c.code_hash = :h", {"h": h})
+                " JOIN accounts a ON a.id = c.account_id WHERE c.code_hash = :h",
+                {"h": h},
+            )
             # Delete first: a code is spent by any attempt to use it, right or wrong.
             await tx.execute("DELETE FROM auth_codes WHERE code_hash = :h", {"h": h})
-        if (row is None or row["kind"] != kind or row["client_id"] != client_id
-                or row["expires_at"] < time.time()):
+        if (
+            row is None
+            or row["kind"] != kind
+            or row["client_id"] != client_id
+            or row["expires_at"] < time.time()
+        ):
             raise InvalidRequest(f"Invalid {'authorization code' if kind == 'code' else 'pin'}")
         return int(row["account_id"]), row["username"]

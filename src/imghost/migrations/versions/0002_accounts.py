@@ -16,7 +16,9 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "accounts",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+        sa.Column(
+            "id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True
+        ),
         sa.Column("username", sa.String(63), nullable=False),
         # Usernames are unique without regard to case; the lower-cased copy carries the constraint.
         sa.Column("username_lower", sa.String(63), nullable=False, unique=True),
@@ -38,11 +40,17 @@ def upgrade() -> None:
     )
     op.create_table(
         "tokens",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+        sa.Column(
+            "id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True
+        ),
         sa.Column("access_hash", sa.String(64), nullable=False, unique=True),
         sa.Column("refresh_hash", sa.String(64), nullable=False, unique=True),
-        sa.Column("client_id", sa.String(32), sa.ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
-        sa.Column("account_id", sa.BigInteger, sa.ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "client_id", sa.String(32), sa.ForeignKey("clients.id", ondelete="CASCADE"), nullable=False
+        ),
+        sa.Column(
+            "account_id", sa.BigInteger, sa.ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("access_expires_at", sa.BigInteger, nullable=False),
         sa.Column("created_at", sa.BigInteger, nullable=False),
     )
@@ -51,14 +59,22 @@ def upgrade() -> None:
         "auth_codes",
         sa.Column("code_hash", sa.String(64), primary_key=True),
         sa.Column("kind", sa.String(8), nullable=False),
-        sa.Column("client_id", sa.String(32), sa.ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
-        sa.Column("account_id", sa.BigInteger, sa.ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "client_id", sa.String(32), sa.ForeignKey("clients.id", ondelete="CASCADE"), nullable=False
+        ),
+        sa.Column(
+            "account_id", sa.BigInteger, sa.ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("expires_at", sa.BigInteger, nullable=False),
     )
     op.create_table(
         "favorites",
-        sa.Column("account_id", sa.BigInteger, sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
-        sa.Column("image_id", sa.String(16), sa.ForeignKey("images.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column(
+            "account_id", sa.BigInteger, sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+        ),
+        sa.Column(
+            "image_id", sa.String(16), sa.ForeignKey("images.id", ondelete="CASCADE"), primary_key=True
+        ),
         sa.Column("created_at", sa.BigInteger, nullable=False),
     )
     op.create_index("ix_favorites_image_id", "favorites", ["image_id"])
