@@ -25,7 +25,7 @@ from imghost.domain.oauth.service import OAuthService
 from imghost.locks.base import LockService
 from imghost.media.child import Budget
 from imghost.media.ingest import Work
-from imghost.media.limits import Limits
+from imghost.media.limits import MediaLimits
 from imghost.ratelimit.base import RateLimiter
 from imghost.settings import Settings
 from imghost.storage.base import BlobStore
@@ -125,7 +125,7 @@ class Services:
             if settings.redis_url
             else FileInvalidator(settings.data_dir / "invalidate.stamp", delivery_cache)
         )
-        limits = Limits(
+        limits = MediaLimits(
             settings.max_image_bytes,
             settings.max_video_bytes,
             settings.max_pixels,

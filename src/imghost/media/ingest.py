@@ -1,9 +1,12 @@
-"""The upload pipeline as a list of steps: probe → limits → verify + strip metadata → fingerprint.
+"""The upload pipeline: probe the headers, check the limits, verify and strip metadata (or convert),
+fingerprint.
 
-Runs in a worker thread, in two parts: inspect() (header facts, counted frames, limits) and finish() (the
-rest), so the caller can send the uploads whose finish() decodes or transcodes (is_heavy) to a pool of
-their own. Input: the temp file the request body streamed into. Output: a file ready to store under its
-content address, and the facts the Image row needs."""
+prepare_quick() handles a clean JPEG from its two ends, on the event loop. Everything else runs in a
+worker thread in two parts, inspect() (header facts, counted frames, limits) and finish() (the rest), so
+that the caller can send the uploads whose finish() decodes or transcodes (is_heavy) to a pool of their
+own. Input: the temp file the request body streamed into. Output: the file to store (the upload itself
+when nothing needed changing), its fingerprint for finding a stored twin, and the facts the Image record
+needs."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from pathlib import Path
 from imghost.errors import UnsupportedMedia
 from imghost.media import child, convert, ffmpeg, integrity, sanitize
 from imghost.media import fingerprint as fp
-from imghost.media.limits import Limits, check, check_video
+from imghost.media.limits import MediaLimits, check, check_video
 from imghost.media.probe import Probe, jpeg_orientation, jpeg_size, probe
 from imghost.media.sniff import VIDEO_FORMATS, sniff
 
@@ -64,7 +67,7 @@ class Prepared:
         return self.fmt in ("mp4", "webm")
 
 
-def prepare_quick(src: Path, *, limits: Limits) -> Prepared | None:
+def prepare_quick(src: Path, *, limits: MediaLimits) -> Prepared | None:
     """prepare() for the upload most photos are, when it needs only the two ends of the file: a JPEG whose
     header is already clean (UploadWriter cleaned it as it streamed in), that ends at its EOI and
     announces no trailer. It reads about 128 KB and parses no pixels, so it may run on the event loop,
@@ -112,7 +115,7 @@ def is_video(src: Path) -> bool:
         return sniff(f.read(128)) in VIDEO_FORMATS
 
 
-def inspect(src: Path, *, limits: Limits, work: Work = Work()) -> Probe:
+def inspect(src: Path, *, limits: MediaLimits, work: Work = Work()) -> Probe:
     """Header facts and limits, counted frames included; for a video, also its packets counted (ffmpeg)."""
     size = src.stat().st_size
     p = probe(src, limits.max_frames, budget=work.budget, timeout=min(30.0, work.timeout))
@@ -136,7 +139,7 @@ def is_heavy(p: Probe) -> bool:
 def prepare(
     src: Path,
     *,
-    limits: Limits,
+    limits: MediaLimits,
     disable_audio: bool,
     ffmpeg_timeout: float,
     budget: child.Budget = child.DEFAULT,
@@ -147,7 +150,7 @@ def prepare(
     )
 
 
-def finish(src: Path, p: Probe, *, limits: Limits, disable_audio: bool, work: Work = Work()) -> Prepared:
+def finish(src: Path, p: Probe, *, limits: MediaLimits, disable_audio: bool, work: Work = Work()) -> Prepared:
     """The rest of the pipeline for an upload inspect() accepted. Whatever it fails on, the files it made
     next to src are gone."""
     made: list[Path] = []
@@ -160,7 +163,7 @@ def finish(src: Path, p: Probe, *, limits: Limits, disable_audio: bool, work: Wo
 
 
 def _finish(
-    src: Path, p: Probe, limits: Limits, disable_audio: bool, work: Work, made: list[Path]
+    src: Path, p: Probe, limits: MediaLimits, disable_audio: bool, work: Work, made: list[Path]
 ) -> Prepared:
     if p.is_video:
         return _video(src, p, limits, disable_audio=disable_audio, work=work, made=made)
@@ -239,12 +242,12 @@ def _tail(src: Path) -> bytes:
     return b""
 
 
-def _video_caps(limits: Limits) -> ffmpeg.Caps:
+def _video_caps(limits: MediaLimits) -> ffmpeg.Caps:
     return ffmpeg.Caps(limits.max_video_frames, limits.max_video_seconds)
 
 
 def _video(
-    src: Path, p: Probe, limits: Limits, *, disable_audio: bool, work: Work, made: list[Path]
+    src: Path, p: Probe, limits: MediaLimits, *, disable_audio: bool, work: Work, made: list[Path]
 ) -> Prepared:
     fmt = p.fmt
     path = src

@@ -10,7 +10,7 @@ from imghost.media.probe import Probe
 
 
 @dataclass(frozen=True, slots=True)
-class Limits:
+class MediaLimits:
     max_image_bytes: int
     max_video_bytes: int
     max_pixels: int
@@ -23,7 +23,7 @@ class Limits:
     max_video_pixel_rate: int = 4096 * 2160 * 60
 
 
-def check(p: Probe, size: int, limits: Limits) -> None:
+def check(p: Probe, size: int, limits: MediaLimits) -> None:
     if size == 0:
         raise UnsupportedMedia()
     if p.is_video:
@@ -45,7 +45,7 @@ def check(p: Probe, size: int, limits: Limits) -> None:
         raise UnsupportedMedia("Animation is too large (pixels)")
 
 
-def check_video(p: Probe, frames: int, seconds: float, limits: Limits) -> None:
+def check_video(p: Probe, frames: int, seconds: float, limits: MediaLimits) -> None:
     """The same limits on what the video holds: frames and time as its packets were counted."""
     _video(p.width, p.height, seconds, frames, frames / seconds if seconds > 0 else p.fps, limits)
 
@@ -54,7 +54,7 @@ def check_video(p: Probe, frames: int, seconds: float, limits: Limits) -> None:
 _SLACK_SECONDS = 0.5
 
 
-def _video(width: int, height: int, seconds: float, frames: float, fps: float, limits: Limits) -> None:
+def _video(width: int, height: int, seconds: float, frames: float, fps: float, limits: MediaLimits) -> None:
     if seconds > limits.max_video_seconds + _SLACK_SECONDS:
         raise UnsupportedMedia(f"Video is too long (over {limits.max_video_seconds:g} seconds)")
     if frames > limits.max_video_frames:

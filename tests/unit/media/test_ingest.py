@@ -16,13 +16,13 @@ from imghost.errors import ImghostError, PayloadTooLarge, UnsupportedMedia
 from imghost.media import thumbs
 from imghost.media.fingerprint import fingerprint
 from imghost.media.ingest import Prepared, prepare, prepare_quick
-from imghost.media.limits import Limits
+from imghost.media.limits import MediaLimits
 from imghost.media.probe import probe
 from imghost.media.writer import UploadWriter
 from tests.corpus.cases import ACCEPTED, REJECTED, Accept, Case, get_case
 from tests.unit.media.helpers import encode, png_chunks
 
-GENEROUS = Limits(
+GENEROUS = MediaLimits(
     max_image_bytes=50 * 1024 * 1024,
     max_video_bytes=200 * 1024 * 1024,
     max_pixels=100_000_000,
@@ -49,7 +49,7 @@ def upload(tmp_path: Path, source: Path | bytes) -> Path:
     return dest
 
 
-def run(src: Path, *, limits: Limits = GENEROUS, disable_audio: bool = False) -> Prepared:
+def run(src: Path, *, limits: MediaLimits = GENEROUS, disable_audio: bool = False) -> Prepared:
     return prepare(src, limits=limits, disable_audio=disable_audio, ffmpeg_timeout=60)
 
 
@@ -306,37 +306,37 @@ def test_rejection_messages(tmp_path: Path) -> None:
     [
         (
             "photo12mp.jpg",
-            Limits(1_000_000, 200_000_000, 100_000_000, 400_000_000, 1000, 30_000),
+            MediaLimits(1_000_000, 200_000_000, 100_000_000, 400_000_000, 1000, 30_000),
             PayloadTooLarge,
             "File is over the size limit",
         ),
         (
             "mp4.mp4",
-            Limits(50_000_000, 1000, 100_000_000, 400_000_000, 1000, 30_000),
+            MediaLimits(50_000_000, 1000, 100_000_000, 400_000_000, 1000, 30_000),
             PayloadTooLarge,
             "File is over the size limit",
         ),
         (
             "photo12mp.jpg",
-            Limits(50_000_000, 200_000_000, 10_000_000, 400_000_000, 1000, 30_000),
+            MediaLimits(50_000_000, 200_000_000, 10_000_000, 400_000_000, 1000, 30_000),
             UnsupportedMedia,
             "Image is too large (pixels)",
         ),
         (
             "photo12mp.jpg",
-            Limits(50_000_000, 200_000_000, 100_000_000, 400_000_000, 1000, 3999),
+            MediaLimits(50_000_000, 200_000_000, 100_000_000, 400_000_000, 1000, 3999),
             UnsupportedMedia,
             "Image dimensions are out of range",
         ),
         (
             "anim.gif",
-            Limits(50_000_000, 200_000_000, 100_000_000, 400_000_000, 9, 30_000),
+            MediaLimits(50_000_000, 200_000_000, 100_000_000, 400_000_000, 9, 30_000),
             UnsupportedMedia,
             "Animation has too many frames",
         ),
         (
             "anim.gif",
-            Limits(50_000_000, 200_000_000, 100_000_000, 64 * 64 * 10 - 1, 1000, 30_000),
+            MediaLimits(50_000_000, 200_000_000, 100_000_000, 64 * 64 * 10 - 1, 1000, 30_000),
             UnsupportedMedia,
             "Animation is too large (pixels)",
         ),
@@ -344,7 +344,7 @@ def test_rejection_messages(tmp_path: Path) -> None:
     ids=["image-bytes", "video-bytes", "pixels", "side", "frames", "animation-pixels"],
 )
 def test_limits_are_applied(
-    tmp_path: Path, name: str, limits: Limits, error: type[ImghostError], public: str
+    tmp_path: Path, name: str, limits: MediaLimits, error: type[ImghostError], public: str
 ) -> None:
     with pytest.raises(ImghostError) as info:
         run(upload(tmp_path, get_case(name).path), limits=limits)

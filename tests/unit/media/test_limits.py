@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from imghost.errors import ImghostError, PayloadTooLarge, UnsupportedMedia
-from imghost.media.limits import Limits, check
+from imghost.media.limits import MediaLimits, check
 from imghost.media.probe import Probe
 
-LIMITS = Limits(
+LIMITS = MediaLimits(
     max_image_bytes=1000,
     max_video_bytes=5000,
     max_pixels=10_000,
@@ -115,7 +115,7 @@ def test_errors_are_400_with_imgur_code_1003() -> None:
 
 
 def test_defaults_from_settings_accept_the_corpus_extremes() -> None:
-    default = Limits(
+    default = MediaLimits(
         max_image_bytes=20 * 1024 * 1024,
         max_video_bytes=200 * 1024 * 1024,
         max_pixels=100_000_000,

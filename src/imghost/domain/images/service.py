@@ -23,7 +23,7 @@ from imghost.errors import BlobNotFound, Forbidden, ImageNotFound, ImghostError,
 from imghost.locks.base import LockService
 from imghost.media import ffmpeg, ingest, thumbs
 from imghost.media.ingest import Prepared, Work, prepare, prepare_quick
-from imghost.media.limits import Limits
+from imghost.media.limits import MediaLimits
 from imghost.metrics import metrics
 from imghost.storage.base import BlobStore
 from imghost.storage.compare import same_content
@@ -56,7 +56,7 @@ class ImageService:
         store: BlobStore,
         locks: LockService,
         *,
-        limits: Limits,
+        limits: MediaLimits,
         tmp_dir: Path,
         ffmpeg_timeout: float,
         views: ViewCounter,
