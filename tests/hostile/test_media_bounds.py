@@ -504,6 +504,9 @@ def test_full_pool_answers_503_with_retry_after(narrow: LiveServer, tmp_path: Pa
         "-f",
         "matroska",
     )
+    # A video whose thumbnails are not made yet: making one is heavy work too.
+    video, _ = upload(narrow, black_video(tmp_path, 1), "early.mkv")
+    assert video.status_code == 200, video.text
     first: dict[str, httpx.Response] = {}
     worker = threading.Thread(target=lambda: first.update(r=upload(narrow, slow, "slow.mkv")[0]))
     worker.start()
@@ -525,6 +528,10 @@ def test_full_pool_answers_503_with_retry_after(narrow: LiveServer, tmp_path: Pa
         assert r.json()["status"] == 503 and r.json()["success"] is False
         assert elapsed < 2
         assert _counts(narrow) == before
+        # ... and so is the video's first thumbnail, on the media URL too, with when to come back ...
+        with _client(narrow) as c:
+            vthumb = c.get(f"/{video.json()['data']['id']}m.jpg")
+        assert vthumb.status_code == 503 and vthumb.headers["retry-after"] == "5", vthumb.text
         # ... while light work does not wait for it: an ordinary JPEG upload and its thumbnail.
         with _client(narrow) as c:
             started = time.monotonic()

@@ -140,7 +140,8 @@ class Delivery:
         except BlobNotFound:
             await _text(send, 404, b"Not found")
         except ImghostError as exc:
-            await _text(send, exc.status if exc.status != 400 else 422, exc.public.encode())
+            extra = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in exc.headers]
+            await _text(send, exc.status if exc.status != 400 else 422, exc.public.encode(), extra)
 
     def cached_hit(self, name: str, ext: str) -> Hit | None:
         """The whole answer to a plain GET when the row and the body are both in memory, else None.
@@ -423,7 +424,7 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
-async def _text(send: Any, status: int, body: bytes) -> None:
+async def _text(send: Any, status: int, body: bytes, extra: list[tuple[bytes, bytes]] | None = None) -> None:
     await send(
         {
             "type": "http.response.start",
@@ -432,6 +433,7 @@ async def _text(send: Any, status: int, body: bytes) -> None:
                 (b"content-type", b"text/plain; charset=utf-8"),
                 (b"content-length", str(len(body)).encode()),
                 *MEDIA,
+                *(extra or ()),
             ],
         }
     )
