@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.live import LiveServer, free_port, start_server
+from tests.live import UNLIMITED, LiveServer, free_port, start_server
 
 
 @pytest.fixture(scope="session")
@@ -24,9 +24,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         data,
         port=free_port(),
         extra_env={
-            "IMGHOST_RATE_LIMIT_USER": "1000000",
-            "IMGHOST_RATE_LIMIT_CLIENT": "1000000",
-            "IMGHOST_RATE_LIMIT_POST": "1000000",
+            **UNLIMITED,
         },
     )
     try:

@@ -32,15 +32,13 @@ from tests.albums.helpers import (
     make_account,
 )
 from tests.api.helpers import upload as upload_image
-from tests.live import LiveServer, free_port, start_server, stored_keys
+from tests.live import UNLIMITED, LiveServer, free_port, start_server, stored_keys
 
 ADDERS = 20
 REMOVERS = 5
 SAME_IMAGE_RACERS = 4
 BIG_LIMITS = {
-    "IMGHOST_RATE_LIMIT_USER": "1000000",
-    "IMGHOST_RATE_LIMIT_CLIENT": "1000000",
-    "IMGHOST_RATE_LIMIT_POST": "1000000",
+    **UNLIMITED,
 }
 
 

@@ -22,7 +22,16 @@ import pytest
 from PIL import Image
 
 from tests.api.helpers import envelope_error, envelope_ok, unique_jpeg, upload
-from tests.live import LiveServer, db_rows, delete_keys, free_port, start_server, stored_keys, tmp_leftovers
+from tests.live import (
+    UNLIMITED,
+    LiveServer,
+    db_rows,
+    delete_keys,
+    free_port,
+    start_server,
+    stored_keys,
+    tmp_leftovers,
+)
 
 # Originals up to this size (and thumbnails) are kept in memory; anything larger is streamed every time.
 MAX_OBJECT = 10_000
@@ -43,9 +52,7 @@ SERVER_ENV = {
     # Counts are read back from the in-process counter (the API adds what is not flushed yet); no flush
     # may run in between, so the numbers the tests read are never caught half-moved.
     "IMGHOST_VIEWS_FLUSH_SECONDS": "3600",
-    "IMGHOST_RATE_LIMIT_USER": "1000000",
-    "IMGHOST_RATE_LIMIT_CLIENT": "1000000",
-    "IMGHOST_RATE_LIMIT_POST": "1000000",
+    **UNLIMITED,
 }
 
 

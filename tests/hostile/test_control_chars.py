@@ -26,7 +26,7 @@ from starlette.convertors import IntegerConvertor
 from imghost.app import FAST_ROUTES, build_fastapi
 from tests.accounts.helpers import User, make_user, unique_png
 from tests.api.helpers import envelope_error, envelope_ok
-from tests.live import LiveServer, db_rows, free_port, start_server
+from tests.live import UNLIMITED, LiveServer, db_rows, free_port, start_server
 
 # Percent-encoded as they go into the URL, so the server decodes them into the characters themselves.
 HOSTILE_SEGMENTS = ["a%00b", "%00", "abc%00def", "%01%1f%7f", "x%0d%0ay", "A" * 300, "%C3%A9", "%FF"]
@@ -333,9 +333,7 @@ def ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ctx]:
         data,
         port=free_port(),
         extra_env={
-            "IMGHOST_RATE_LIMIT_USER": "1000000",
-            "IMGHOST_RATE_LIMIT_CLIENT": "1000000",
-            "IMGHOST_RATE_LIMIT_POST": "1000000",
+            **UNLIMITED,
             "IMGHOST_LOGIN_ATTEMPTS": "1000000",
         },
     )

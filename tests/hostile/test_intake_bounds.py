@@ -11,16 +11,13 @@ import os
 import socket
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 from PIL import Image
 
-from tests.live import LiveServer, free_port, start_server, tmp_leftovers
-
-MB = 1024 * 1024
-GROWTH_LIMIT = 64 * MB
+from tests.hostile.memory import GROWTH_LIMIT, MB, PeakGrowth
+from tests.live import UNLIMITED, LiveServer, free_port, start_server, tmp_leftovers
 
 
 @pytest.fixture(scope="module")
@@ -30,9 +27,7 @@ def srv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         data,
         port=free_port(),
         extra_env={
-            "IMGHOST_RATE_LIMIT_USER": "1000000",
-            "IMGHOST_RATE_LIMIT_CLIENT": "1000000",
-            "IMGHOST_RATE_LIMIT_POST": "1000000",
+            **UNLIMITED,
             "IMGHOST_BODY_GRACE_SECONDS": "2",
             "IMGHOST_BODY_MIN_RATE": "65536",
             "IMGHOST_BODY_IDLE_SECONDS": "2",
@@ -70,45 +65,6 @@ def api(srv: LiveServer, cid: str) -> Iterator[httpx.Client]:
 
 
 # ---------------------------------------------------------------------------------------- memory
-
-
-def _worker_pids(srv: LiveServer) -> list[int]:
-    assert srv.proc is not None
-    out: list[int] = []
-    todo = [srv.proc.pid]
-    while todo:
-        pid = todo.pop()
-        out.append(pid)
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            children = (task / "children").read_text().split()
-            todo.extend(int(c) for c in children)
-    return out
-
-
-def _status(pid: int, key: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(key + ":"):
-            return int(line.split()[1]) * 1024
-    raise AssertionError(f"{key} not found for {pid}")
-
-
-class PeakGrowth:
-    """The largest rise of any server process's resident set over its size before, while the block ran
-    (peaks reset through clear_refs, so an earlier peak does not hide this one)."""
-
-    def __init__(self, srv: LiveServer) -> None:
-        self.srv = srv
-        self.growth = 0
-
-    def __enter__(self) -> PeakGrowth:
-        self.before: dict[int, int] = {}
-        for pid in _worker_pids(self.srv):
-            Path(f"/proc/{pid}/clear_refs").write_text("5")
-            self.before[pid] = _status(pid, "VmRSS")
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.growth = max(_status(pid, "VmHWM") - rss for pid, rss in self.before.items())
 
 
 def photo(target_bytes: int) -> bytes:

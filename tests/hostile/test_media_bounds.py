@@ -23,14 +23,11 @@ import imageio_ffmpeg
 import pytest
 
 from imghost.media import child
-from tests.live import LiveServer, db_rows, free_port, start_server, stored_keys, tmp_leftovers
+from tests.hostile.memory import GROWTH_LIMIT, MB, PeakGrowth, descendants
+from tests.live import UNLIMITED, LiveServer, db_rows, free_port, start_server, stored_keys, tmp_leftovers
 
-MB = 1024 * 1024
-GROWTH_LIMIT = 64 * MB
 HUGE = {
-    "IMGHOST_RATE_LIMIT_USER": "1000000",
-    "IMGHOST_RATE_LIMIT_CLIENT": "1000000",
-    "IMGHOST_RATE_LIMIT_POST": "1000000",
+    **UNLIMITED,
 }
 
 
@@ -90,53 +87,6 @@ def upload(srv: LiveServer, data: bytes, name: str) -> tuple[httpx.Response, flo
 # --------------------------------------------------------------------------------- processes, memory
 
 
-def _children(pid: int) -> list[int]:
-    out: list[int] = []
-    try:
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            out.extend(int(c) for c in (task / "children").read_text().split())
-    except OSError:
-        pass
-    return out
-
-
-def _descendants(srv: LiveServer) -> list[int]:
-    assert srv.proc is not None
-    out, todo = [], [srv.proc.pid]
-    while todo:
-        pid = todo.pop()
-        out.append(pid)
-        todo.extend(_children(pid))
-    return out
-
-
-def _status(pid: int, key: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(key + ":"):
-            return int(line.split()[1]) * 1024
-    raise AssertionError(f"{key} not found for {pid}")
-
-
-class PeakGrowth:
-    """The largest rise of a server process's resident set over its size before the block (peaks reset
-    through clear_refs, so an earlier peak cannot hide this one). Media children started inside the block
-    are not server processes: their bound is their own rlimit."""
-
-    def __init__(self, srv: LiveServer) -> None:
-        self.srv = srv
-        self.growth = 0
-
-    def __enter__(self) -> PeakGrowth:
-        self.before: dict[int, int] = {}
-        for pid in _descendants(self.srv):
-            Path(f"/proc/{pid}/clear_refs").write_text("5")
-            self.before[pid] = _status(pid, "VmRSS")
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.growth = max(_status(pid, "VmHWM") - rss for pid, rss in self.before.items())
-
-
 class ChildWatch:
     """Every media child the server starts while the block runs, with its limits and niceness as /proc
     shows them while it runs."""
@@ -148,7 +98,7 @@ class ChildWatch:
 
     def _poll(self) -> None:
         while not self._stop.is_set():
-            for pid in _descendants(self.srv):
+            for pid in descendants(self.srv):
                 if pid in self.seen:
                     continue
                 try:
@@ -514,7 +464,7 @@ def test_full_pool_answers_503_with_retry_after(narrow: LiveServer, tmp_path: Pa
         deadline = time.monotonic() + 30
         while not any(
             b"libx264" in Path(f"/proc/{pid}/cmdline").read_bytes()
-            for pid in _descendants(narrow)
+            for pid in descendants(narrow)
             if Path(f"/proc/{pid}/cmdline").exists()
         ):
             assert time.monotonic() < deadline, "the first upload never reached its re-encode"

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from tests.live import LiveServer, tmp_leftovers
+from tests.live import UNLIMITED, LiveServer, tmp_leftovers
 
 T = TypeVar("T")
 
@@ -20,9 +20,7 @@ T = TypeVar("T")
 # the test environment points the suite at PostgreSQL, S3 and Redis.
 EMBEDDED_ENV = {"IMGHOST_DATABASE_URL": "", "IMGHOST_STORAGE_URL": "", "IMGHOST_REDIS_URL": ""}
 BIG_LIMITS = {
-    "IMGHOST_RATE_LIMIT_USER": "1000000",
-    "IMGHOST_RATE_LIMIT_CLIENT": "1000000",
-    "IMGHOST_RATE_LIMIT_POST": "1000000",
+    **UNLIMITED,
 }
 
 
