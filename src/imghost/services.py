@@ -23,7 +23,7 @@ from imghost.domain.images.service import ImageService
 from imghost.domain.images.views import ViewCounter
 from imghost.domain.oauth.service import OAuthService
 from imghost.locks.base import LockService
-from imghost.media.child import Budget
+from imghost.media.child import ChildLimits
 from imghost.media.ingest import Work
 from imghost.media.limits import MediaLimits
 from imghost.ratelimit.base import RateLimiter
@@ -139,7 +139,7 @@ class Services:
         limiter = open_limiter(settings)
         work = Work(
             settings.ffmpeg_timeout,
-            Budget(
+            ChildLimits(
                 settings.media_cpu_seconds,
                 settings.media_memory_bytes,
                 settings.media_threads,

@@ -40,7 +40,6 @@ CORS = [
         b"X-RateLimit-ClientRemaining, X-RateLimit-ClientReset",
     ),
 ]
-_UPLOAD = re.compile(r"^/3/(image|upload)$")
 # Routes real clients call with no Authorization header at all (npm `getAccount`).
 _PUBLIC: list[tuple[str, re.Pattern[str]]] = [("GET", re.compile(r"^/3/account/[^/]+$"))]
 

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from imghost.domain.images.uploads import UploadWriter, is_media, open_writer
 from imghost.errors import InvalidRequest, PayloadTooLarge
 from imghost.http.b64stream import Base64Decoder
-from imghost.http.budget import MAX_PARAM_BYTES, Budget
+from imghost.http.budget import MAX_PARAM_BYTES, Budget, declared_length
 from imghost.http.formstream import FormStream
 from imghost.http.jsonstream import JsonObjectStream
 from imghost.http.multipart import read_multipart
@@ -145,8 +145,8 @@ async def read_upload(request: Request, work: WorkFiles, max_bytes: int) -> Uplo
     """The upload's parameters, with its media (or the text naming it) written beside the work stem."""
     # Text encodings (base64) are a third larger than the bytes they carry.
     budget = max_bytes * 4 // 3 + 64 * 1024
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > budget + MAX_PARAM_BYTES:
+    declared = declared_length(request.scope["headers"])
+    if declared is not None and declared > budget + MAX_PARAM_BYTES:
         raise PayloadTooLarge()
     ctype, opts = parse_options_header(request.headers.get("content-type", ""))
     ctype_s = ctype.decode("latin-1").lower()

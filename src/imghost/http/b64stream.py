@@ -42,11 +42,7 @@ class Base64Decoder:
         if self._head is not None:
             self._head += data
             head = bytes(self._head).lstrip(_WS)
-            if (
-                len(head) < _PREFIX_WINDOW
-                and head[:5].lower() == b"data:"[: len(head[:5])]
-                and b"," not in head
-            ):
+            if len(head) < _PREFIX_WINDOW and b"data:".startswith(head[:5].lower()) and b"," not in head:
                 return  # could still be a data: prefix
             m = _DATA_URL.match(head)
             self._head = None

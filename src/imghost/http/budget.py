@@ -10,6 +10,15 @@ from imghost.errors import ParametersTooLarge
 MAX_PARAM_BYTES = 1024 * 1024
 
 
+def declared_length(headers: list[tuple[bytes, bytes]]) -> int | None:
+    """The Content-Length a request announces, if it announces a usable one. What it says only ever
+    refuses a body early; every limit is still counted on the bytes that arrive."""
+    for k, v in headers:
+        if k == b"content-length":
+            return int(v) if v.isdigit() else None
+    return None
+
+
 class Budget:
     __slots__ = ("limit", "used")
 

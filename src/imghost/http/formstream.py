@@ -106,3 +106,11 @@ class FormStream:
 
     def finish(self) -> None:
         self._end_field()
+
+
+def parse_form(body: bytes) -> list[tuple[str, str]]:
+    """A whole urlencoded body already read within its budget, by the same rules as the stream."""
+    form = FormStream(Budget(len(body)))
+    form.feed(body)
+    form.finish()
+    return form.fields

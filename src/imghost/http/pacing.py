@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from imghost.errors import InvalidRequest, RequestTimeout
+from imghost.http.budget import declared_length
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 
@@ -82,7 +83,7 @@ class PacedReceive:
             if not message.get("more_body", False):
                 self._done = True
                 self._stop()
-                declared = _content_length(self._headers)
+                declared = declared_length(self._headers)
                 if declared is not None and self._received < declared:
                     # The client hung up mid-body: what arrived is a torn request, never a complete one,
                     # however well the bytes so far happen to parse (an unterminated multipart part).
@@ -113,10 +114,3 @@ class PacedReceive:
 
 class BodyCutShort(InvalidRequest):
     public = "The request body ended before its Content-Length"
-
-
-def _content_length(headers: list[tuple[bytes, bytes]]) -> int | None:
-    for k, v in headers:
-        if k == b"content-length":
-            return int(v) if v.isdigit() else None
-    return None

@@ -17,8 +17,8 @@ import orjson
 from starlette.requests import Request
 
 from imghost.errors import InvalidRequest, ParametersTooLarge
-from imghost.http.budget import MAX_PARAM_BYTES, Budget
-from imghost.http.formstream import FormStream
+from imghost.http.budget import MAX_PARAM_BYTES, Budget, declared_length
+from imghost.http.formstream import parse_form
 from imghost.http.multipart import boundary_of, read_multipart
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -93,8 +93,8 @@ def content_type(request: Request) -> str:
 
 
 def check_declared_length(request: Request, limit: int) -> None:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
+    declared = declared_length(request.scope["headers"])
+    if declared is not None and declared > limit:
         raise ParametersTooLarge()
 
 
@@ -107,28 +107,21 @@ async def read_params(request: Request, path: dict[str, str] | None = None) -> P
         budget = Budget()
         if ctype == "multipart/form-data":
             boundary = boundary_of(request.headers.get("content-type", ""))
-            multipart = list(await read_multipart(_stream(request), boundary, budget))
+            multipart = list(await read_multipart(request.stream(), boundary, budget))
         else:
             check_declared_length(request, MAX_PARAM_BYTES)
-            body = await read_small(_stream(request), budget)
+            body = await read_small(request.stream(), budget)
             if body:
                 if ctype == "application/json" or (not ctype and body[:1] in (b"{", b"[")):
                     json_layer = _json_layer(body)
                 elif ctype in ("application/x-www-form-urlencoded", "text/plain", ""):
                     if b"=" in body:
-                        form = FormStream(Budget(len(body)))
-                        form.feed(body)
-                        form.finish()
-                        urlenc = list(form.fields)
+                        urlenc = list(parse_form(body))
                     else:
                         # imgurpython posts some lists (notification ids) as a bare "a,b" body.
                         urlenc = [("ids", body.decode("utf-8", "replace").strip())]
     path_layer = list((path or {}).items())
     return Params([path_layer, json_layer, multipart, urlenc, query_layer(request)])
-
-
-def _stream(request: Request) -> AsyncIterator[bytes]:
-    return request.stream()
 
 
 async def read_small(chunks: AsyncIterator[bytes], budget: Budget) -> bytes:

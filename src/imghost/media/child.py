@@ -17,14 +17,14 @@ from imghost.errors import UnsupportedMedia
 
 
 @dataclass(frozen=True, slots=True)
-class Budget:
+class ChildLimits:
     cpu_seconds: int = 60
     memory_bytes: int = 1 << 30
     threads: int = 2
     nice: int = 10
 
 
-DEFAULT = Budget()
+DEFAULT = ChildLimits()
 
 
 class TooSlow(UnsupportedMedia):
@@ -38,7 +38,7 @@ class Result:
     stderr: bytes
 
 
-def _prefix(budget: Budget) -> list[str]:
+def _prefix(budget: ChildLimits) -> list[str]:
     # `ulimit -t` makes the kernel send SIGXCPU at the limit (SIGKILL a second later); `ulimit -v` is in KiB.
     # MALLOC_ARENA_MAX: glibc reserves 64 MiB of address space per thread arena, which would count against
     # the address-space limit without ever being used.
@@ -50,13 +50,13 @@ def _prefix(budget: Budget) -> list[str]:
     return ["/bin/sh", "-c", script]
 
 
-def command(cmd: list[str | Path], budget: Budget) -> list[str]:
+def command(cmd: list[str | Path], budget: ChildLimits) -> list[str]:
     """The argv that runs cmd under the budget."""
     return _prefix(budget) + [str(c) for c in cmd]
 
 
 def run(
-    cmd: list[str | Path], *, budget: Budget, timeout: float, what: str, capture_stderr: bool = False
+    cmd: list[str | Path], *, budget: ChildLimits, timeout: float, what: str, capture_stderr: bool = False
 ) -> Result:
     """Run cmd under the budget. stdout is captured (callers ask for small outputs there); stderr is thrown
     away unless asked for, since a broken file can make a decoder print a line per frame. Past the CPU or

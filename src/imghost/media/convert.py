@@ -1,7 +1,7 @@
 """Formats browsers cannot show (HEIC, TIFF) or should not be sent (BMP) become JPEG or PNG on upload; AVIF
 carrying metadata is re-encoded without it.
 
-The decoding runs in a child process under the media Budget (media.child): a 690 KB TIFF can hold
+The decoding runs in a child process under the media ChildLimits (media.child): a 690 KB TIFF can hold
 10,000 x 10,000 CMYK pixels, 400 MB decoded. TIFF without a rotation streams through libvips (about 800
 rows in flight: a 10,000 x 10,000 CMYK TIFF converts in under 64 MB). HEIC, BMP and rotated TIFF are
 decoded whole by Pillow, as their decoders require, within the child's memory limit; past it, or past its
@@ -24,7 +24,7 @@ _OUT_OF_MEMORY = 3
 
 
 def to_web_format(
-    src: Path, dest: Path, fmt: str, *, max_pixels: int, budget: child.Budget, timeout: float
+    src: Path, dest: Path, fmt: str, *, max_pixels: int, budget: child.ChildLimits, timeout: float
 ) -> tuple[str, int, int]:
     """Decode, apply orientation, write dest without metadata (colour profile kept). (fmt, width, height)."""
     out = _spawn("web", src, dest, fmt, max_pixels, budget, timeout)
@@ -32,7 +32,7 @@ def to_web_format(
 
 
 def reencode_without_metadata(
-    src: Path, dest: Path, fmt: str, *, max_pixels: int, budget: child.Budget, timeout: float
+    src: Path, dest: Path, fmt: str, *, max_pixels: int, budget: child.ChildLimits, timeout: float
 ) -> None:
     """AVIF has no container-level rewrite here; re-encode only when it carries EXIF or XMP."""
     _spawn("strip", src, dest, fmt, max_pixels, budget, timeout)
@@ -46,7 +46,7 @@ def has_metadata(path: Path) -> bool:
 
 
 def _spawn(
-    job: str, src: Path, dest: Path, fmt: str, max_pixels: int, budget: child.Budget, timeout: float
+    job: str, src: Path, dest: Path, fmt: str, max_pixels: int, budget: child.ChildLimits, timeout: float
 ) -> dict[str, Any]:
     res = child.run(
         [sys.executable, "-m", "imghost.media.convert", job, src, dest, fmt, str(max_pixels)],

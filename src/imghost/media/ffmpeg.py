@@ -1,4 +1,4 @@
-"""Every ffmpeg run: in a child process under a Budget (media.child), and, whatever the file's headers claim,
+"""Every ffmpeg run: in a child process under a ChildLimits (media.child), and, whatever the file's headers claim,
 never decoding or writing more than Caps allow (`-frames:v`, `-t`)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from imghost.errors import UnsupportedMedia
 from imghost.media import child
-from imghost.media.child import Budget
+from imghost.media.child import ChildLimits
 
 _WHAT = "Video processing"
 
@@ -31,7 +31,7 @@ def ffmpeg_exe() -> str:
     return exe
 
 
-def _run(args: list[str], timeout: float, budget: Budget) -> bytes:
+def _run(args: list[str], timeout: float, budget: ChildLimits) -> bytes:
     threads = str(max(1, budget.threads))
     res = child.run(
         [
@@ -56,11 +56,11 @@ def _run(args: list[str], timeout: float, budget: Budget) -> bytes:
     return res.stdout
 
 
-def _out(budget: Budget) -> list[str]:
+def _out(budget: ChildLimits) -> list[str]:
     return ["-threads", str(max(1, budget.threads))]
 
 
-def info(src: Path, timeout: float, budget: Budget = child.DEFAULT) -> bytes:
+def info(src: Path, timeout: float, budget: ChildLimits = child.DEFAULT) -> bytes:
     """What `ffmpeg -i` prints about a file (the bundled ffmpeg has no ffprobe): its stream table."""
     res = child.run(
         [ffmpeg_exe(), "-hide_banner", "-nostdin", "-threads", "1", "-i", src],
@@ -72,7 +72,7 @@ def info(src: Path, timeout: float, budget: Budget = child.DEFAULT) -> bytes:
     return res.stderr[-65536:]  # the table comes first and is short; anything beyond is a broken file's noise
 
 
-def count_video(src: Path, *, caps: Caps, timeout: float, budget: Budget) -> tuple[int, float]:
+def count_video(src: Path, *, caps: Caps, timeout: float, budget: ChildLimits) -> tuple[int, float]:
     """(frames, seconds) of the first video stream as its packets are read, without decoding them: what the
     file holds, not what its header says. Stops just past the caps, so a bigger answer means "over"."""
     over = Caps(caps.frames + 1, caps.seconds + 1)
@@ -106,7 +106,7 @@ def count_video(src: Path, *, caps: Caps, timeout: float, budget: Budget) -> tup
     return frames, micros / 1e6
 
 
-def animation_to_mp4(src: Path, dest: Path, timeout: float, *, caps: Caps, budget: Budget) -> None:
+def animation_to_mp4(src: Path, dest: Path, timeout: float, *, caps: Caps, budget: ChildLimits) -> None:
     # libx264 with yuv420p needs even dimensions.
     _run(
         [
@@ -136,7 +136,9 @@ def animation_to_mp4(src: Path, dest: Path, timeout: float, *, caps: Caps, budge
     )
 
 
-def remux_mp4(src: Path, dest: Path, *, drop_audio: bool, timeout: float, caps: Caps, budget: Budget) -> None:
+def remux_mp4(
+    src: Path, dest: Path, *, drop_audio: bool, timeout: float, caps: Caps, budget: ChildLimits
+) -> None:
     """MOV/MKV into MP4 without re-encoding when the codecs allow, else H.264/AAC, bounded by the same caps."""
     audio = ["-an"] if drop_audio else ["-c:a", "copy"]
     try:
@@ -195,7 +197,7 @@ def remux_mp4(src: Path, dest: Path, *, drop_audio: bool, timeout: float, caps: 
         )
 
 
-def strip_audio(src: Path, dest: Path, fmt: str, timeout: float, *, caps: Caps, budget: Budget) -> None:
+def strip_audio(src: Path, dest: Path, fmt: str, timeout: float, *, caps: Caps, budget: ChildLimits) -> None:
     _run(
         ["-i", str(src), "-map", "0:v:0", "-c", "copy", "-an", *caps.output(), "-f", fmt, str(dest)],
         timeout,
@@ -203,5 +205,5 @@ def strip_audio(src: Path, dest: Path, fmt: str, timeout: float, *, caps: Caps, 
     )
 
 
-def first_frame_png(src: Path, dest: Path, timeout: float, budget: Budget = child.DEFAULT) -> None:
+def first_frame_png(src: Path, dest: Path, timeout: float, budget: ChildLimits = child.DEFAULT) -> None:
     _run(["-i", str(src), "-frames:v", "1", "-f", "image2", "-c:v", "png", str(dest)], timeout, budget)

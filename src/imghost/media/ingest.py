@@ -106,7 +106,7 @@ class Work:
     """How much the media children may spend on one upload (media.child, media.ffmpeg)."""
 
     timeout: float = 120.0  # wall-clock seconds of each child process
-    budget: child.Budget = child.DEFAULT
+    budget: child.ChildLimits = child.DEFAULT
 
 
 def is_video(src: Path) -> bool:
@@ -142,7 +142,7 @@ def prepare(
     limits: MediaLimits,
     disable_audio: bool,
     ffmpeg_timeout: float,
-    budget: child.Budget = child.DEFAULT,
+    budget: child.ChildLimits = child.DEFAULT,
 ) -> Prepared:
     work = Work(ffmpeg_timeout, budget)
     return finish(

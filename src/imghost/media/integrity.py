@@ -6,6 +6,7 @@ import struct
 import zlib
 
 from imghost.errors import UnsupportedMedia
+from imghost.media.probe import jpeg_segments
 
 
 def jpeg_sos(data: bytes) -> int:
@@ -76,19 +77,10 @@ def jpeg_decodable_header(header: bytes) -> None:
     the image data itself (a stray marker, a scan cut short) is left to the tolerant thumbnail decoder,
     as browsers show such files; these faults they do not show at all. Reads the header only (bytes up
     to the first scan), so it costs microseconds."""
-    pos, n = 2, len(header)
     quant: set[int] = set()
     frame: dict[int, int] | None = None  # component id -> quantisation table
     try:
-        while pos + 4 <= n and header[pos] == 0xFF:
-            marker = header[pos + 1]
-            if marker == 0xFF:
-                pos += 1
-                continue
-            if 0xD0 <= marker <= 0xD7 or marker == 0x01:
-                pos += 2
-                continue
-            (length,) = struct.unpack_from(">H", header, pos + 2)
+        for marker, pos, length in jpeg_segments(header, with_scan=True):
             body = header[pos + 4 : pos + 2 + length]
             if marker == 0xDB:
                 i = 0
@@ -97,21 +89,19 @@ def jpeg_decodable_header(header: bytes) -> None:
                     quant.add(table)
                     i += 1 + (128 if precision else 64)
             elif 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-                count = body[5]
                 frame = {}
-                for c in range(count):
+                for c in range(body[5]):
                     cid, sampling, table = body[6 + 3 * c], body[7 + 3 * c], body[8 + 3 * c]
                     if not (1 <= sampling >> 4 <= 4 and 1 <= sampling & 0x0F <= 4):
                         raise UnsupportedMedia()
                     frame[cid] = table
             elif marker == 0xDA:
-                if frame is None or not frame or any(t not in quant for t in frame.values()):
+                if not frame or any(t not in quant for t in frame.values()):
                     raise UnsupportedMedia()
                 count = body[0]
                 if count < 1 or any(body[1 + 2 * c] not in frame for c in range(count)):
                     raise UnsupportedMedia()
                 return
-            pos += 2 + length
     except (IndexError, struct.error):
         raise UnsupportedMedia() from None
-    raise UnsupportedMedia()
+    raise UnsupportedMedia()  # no scan: the header was cut short or is broken

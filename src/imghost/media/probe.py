@@ -38,7 +38,11 @@ class Probe:
 
 
 def probe(
-    path: Path, max_frames: int | None = None, *, budget: child.Budget = child.DEFAULT, timeout: float = 30.0
+    path: Path,
+    max_frames: int | None = None,
+    *,
+    budget: child.ChildLimits = child.DEFAULT,
+    timeout: float = 30.0,
 ) -> Probe:
     """Header facts, and the frames of an animation as counted in the file (media.frames), the count
     stopping at max_frames + 1: enough to know it is over the limit."""
@@ -70,24 +74,30 @@ def probe(
     return Probe(fmt=fmt, width=w, height=h, frames=n, orientation=orientation)
 
 
-def _segments(header: bytes) -> Iterator[tuple[int, int, int]]:
-    """(marker, offset, length) of each segment of a JPEG header, up to the first scan or a broken one."""
+def jpeg_segments(header: bytes, *, with_scan: bool = False) -> Iterator[tuple[int, int, int]]:
+    """(marker, offset, length) of each segment of a JPEG header, up to the first scan or a broken one;
+    with_scan: the first scan's own header segment too, last."""
     pos, n = 2, len(header)
     while pos + 4 <= n and header[pos] == 0xFF:
         marker = header[pos + 1]
-        if marker == 0xDA:
-            return
         if marker == 0xFF:  # fill byte
             pos += 1
             continue
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:  # markers without a length
+            pos += 2
+            continue
         (length,) = struct.unpack_from(">H", header, pos + 2)
+        if marker == 0xDA:
+            if with_scan:
+                yield marker, pos, length
+            return
         yield marker, pos, length
         pos += 2 + length
 
 
 def jpeg_orientation(header: bytes) -> int:
     """The EXIF orientation in a JPEG header (bytes up to the first scan), without Pillow opening it."""
-    for marker, pos, length in _segments(header):
+    for marker, pos, length in jpeg_segments(header):
         if marker == 0xE1 and header[pos + 4 : pos + 10] == b"Exif\x00\x00":
             return _orientation(header[pos + 4 : pos + 2 + length])
     return 1
@@ -101,7 +111,7 @@ _OTHER_SOF = frozenset(range(0xC3, 0xD0)) - {0xC4, 0xC8, 0xCC}
 def jpeg_size(header: bytes) -> tuple[int, int] | None:
     """(width, height) from the frame segment of a baseline or progressive JPEG's header; None without
     one, or for the rarer kinds (lossless, arithmetic coding), which are left to Pillow to judge."""
-    for marker, pos, length in _segments(header):
+    for marker, pos, length in jpeg_segments(header):
         if marker in _OTHER_SOF:
             return None
         if marker in _SOF and length >= 8 and pos + 9 <= len(header):
@@ -128,7 +138,7 @@ _DURATION = re.compile(rb"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)")
 _FPS = re.compile(rb"Video: .*?, (\d+(?:\.\d+)?)(k?) fps")
 
 
-def _probe_video(path: Path, fmt: str, budget: child.Budget, timeout: float) -> Probe:
+def _probe_video(path: Path, fmt: str, budget: child.ChildLimits, timeout: float) -> Probe:
     out = ffmpeg.info(path, timeout, budget)
     m = _DIMS.search(out)
     if not m or b"Invalid data" in out:

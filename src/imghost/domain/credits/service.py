@@ -26,7 +26,7 @@ class RateLimits:
 
 
 @dataclass(frozen=True, slots=True)
-class Budget:
+class Allowance:
     limit: int
     remaining: int
     reset_at: int  # epoch seconds at which the window ends
@@ -35,9 +35,9 @@ class Budget:
 @dataclass(frozen=True, slots=True)
 class Charge:
     allowed: bool
-    user: Budget
-    client: Budget
-    post: Budget
+    user: Allowance
+    client: Allowance
+    post: Allowance
 
 
 class CreditService:
@@ -79,6 +79,6 @@ class CreditService:
 
 def _charge(allowed: bool, buckets: tuple[Bucket, ...], states: tuple[BucketState, ...]) -> Charge:
     user, client, post = (
-        Budget(b.limit, s.remaining, s.reset_at) for b, s in zip(buckets, states, strict=True)
+        Allowance(b.limit, s.remaining, s.reset_at) for b, s in zip(buckets, states, strict=True)
     )
     return Charge(allowed, user, client, post)

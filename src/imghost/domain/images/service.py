@@ -80,7 +80,7 @@ class ImageService:
     # ------------------------------------------------------------ reads
 
     async def get(self, image_id: str) -> Image:
-        image = await repo.get(self.db, image_id) if ids.is_id(image_id) else None
+        image = await self.find(image_id)
         if image is None:
             raise ImageNotFound(image_id)
         return image
