@@ -24,8 +24,8 @@ from imghost.errors import ImghostError, InvalidRequest, MethodNotAllowed, NotFo
 from imghost.http.pacing import PacedReceive
 from imghost.services import Services
 from imghost.settings import Settings
-from imghost.web import oauth, pages
-from imghost.web.render import error_page
+from imghost.web import WEB_ROUTERS
+from imghost.web.errors import error_response
 
 log = logging.getLogger("imghost")
 
@@ -46,10 +46,13 @@ def _is_api(path: str) -> bool:
     return path == "/3" or path.startswith(("/3/", "/oauth2"))
 
 
-def _render(request: Request, exc: ImghostError) -> Response:
-    if _is_api(request.url.path):
+async def _render(request: Request, exc: ImghostError) -> Response:
+    path = request.url.path
+    # The authorize page is both: a browser (which asks for HTML) gets a page, a script the Imgur envelope.
+    browser = path == "/oauth2/authorize" and "text/html" in request.headers.get("accept", "")
+    if _is_api(path) and not browser:
         return error(exc, request.scope["path"], request.method)
-    return error_page(exc.status, exc.public)
+    return await error_response(request, exc)
 
 
 def build_fastapi() -> FastAPI:
@@ -65,12 +68,12 @@ def build_fastapi() -> FastAPI:
     api.include_router(credits.router)
     api.include_router(accounts.router)
     api.include_router(albums.router)
-    api.include_router(oauth.router)
-    api.include_router(pages.router)
+    for router in WEB_ROUTERS:
+        api.include_router(router)
 
     @api.exception_handler(ImghostError)
     async def _imghost(request: Request, exc: ImghostError) -> Response:
-        return _render(request, exc)
+        return await _render(request, exc)
 
     @api.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
@@ -81,18 +84,18 @@ def build_fastapi() -> FastAPI:
         else:
             mapped = ImghostError(str(exc.detail))
             mapped.status = exc.status_code
-        return _render(request, mapped)
+        return await _render(request, mapped)
 
     @api.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
-        return _render(request, InvalidRequest("Invalid parameters"))
+        return await _render(request, InvalidRequest("Invalid parameters"))
 
     @api.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.error(
             "unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path.split("/")[1:2]
         )
-        return _render(request, ImghostError())
+        return await _render(request, ImghostError())
 
     return api
 

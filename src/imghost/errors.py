@@ -130,3 +130,17 @@ class AccountIdNotFound(_Missing):
 
 class ClientNotFound(_Missing):
     template = "No client with the id {}"
+
+
+class SignInRequired(Unauthorized):
+    """A page that needs a signed-in person: the web sends them to /signin and back (`next`)."""
+
+    public = "Sign in to see this page"
+
+    def __init__(self, next_path: str = "/") -> None:
+        super().__init__()
+        self.next_path = next_path
+
+
+class CsrfRejected(Forbidden):
+    public = "This form expired or came from another site. Go back, reload the page and try again."

@@ -22,6 +22,7 @@ from imghost.domain.images.into_album import UploadService
 from imghost.domain.images.service import ImageService
 from imghost.domain.images.views import ViewCounter
 from imghost.domain.oauth.service import OAuthService
+from imghost.domain.sessions.service import SessionService
 from imghost.locks.base import LockService
 from imghost.media.child import ChildLimits
 from imghost.media.ingest import Work
@@ -93,6 +94,7 @@ class Services:
     accounts: AccountService
     albums: AlbumService
     oauth: OAuthService
+    sessions: SessionService
     views: ViewCounter
     delivery_cache: DeliveryCache
     tmp_dir: Path
@@ -195,6 +197,7 @@ class Services:
             oauth=OAuthService(
                 db, token_lifetime=settings.token_lifetime, code_lifetime=settings.oauth_code_lifetime
             ),
+            sessions=SessionService(db, lifetime=settings.session_days * 86400),
             views=views,
             delivery_cache=delivery_cache,
             tmp_dir=tmp_dir,

@@ -103,6 +103,10 @@ class Settings(BaseSettings):
     captcha_secret: SecretStr = SecretStr("")
     captcha_verify_url: str = ""
     token_lifetime: int = 28 * 86400
+    # Web sign-in: a session lasts this long from its last use. Cookies are Secure when the public URL is
+    # https or the request came over HTTPS; "always" and "never" override that guess.
+    session_days: int = 30
+    secure_cookies: Literal["auto", "always", "never"] = "auto"
     oauth_code_lifetime: int = 600  # authorization codes and PINs: single-use, and short-lived
     oauth_password_grant: bool = True
     login_attempts: int = (

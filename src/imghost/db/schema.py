@@ -49,7 +49,10 @@ clients = Table(
     Column("name", String(200), nullable=False),
     Column("redirect_uri", Text, nullable=False, server_default=EMPTY),
     Column("created_at", BigInteger, nullable=False),
+    # The account that registered it on /account/apps; none for those made with `imghost client add`.
+    Column("account_id", BigInteger, nullable=True),
 )
+Index("ix_clients_account_id", clients.c.account_id)
 
 # Stored originals: one row per distinct file, counted by the images using it. An upload finds a file it
 # may share by fingerprint (media.fingerprint) and then compares bytes. Blobs stored before fingerprints
@@ -194,3 +197,17 @@ album_favorites = Table(
     Column("album_id", String(16), ForeignKey("albums.id", ondelete="CASCADE"), primary_key=True),
     Column("created_at", BigInteger, nullable=False),
 )
+
+# Web sign-in sessions: the cookie holds a random token, the table its SHA-256 (see domain.sessions).
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("account_id", BigInteger, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("user_agent", Text, nullable=False, server_default=EMPTY),
+    Column("created_at", BigInteger, nullable=False),
+    Column("seen_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+)
+Index("ix_web_sessions_account_id", web_sessions.c.account_id)

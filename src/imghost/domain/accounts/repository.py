@@ -62,6 +62,8 @@ async def update(db: Connection, account_id: int, fields: Mapping[str, Any]) -> 
 
 
 async def delete(db: Connection, account_id: int) -> None:
+    # Applications it registered go with it (clients.account_id has no foreign key: see migration 0005).
+    await db.execute("DELETE FROM clients WHERE account_id = :id", {"id": account_id})
     await db.execute("DELETE FROM accounts WHERE id = :id", {"id": account_id})
 
 

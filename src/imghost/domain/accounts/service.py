@@ -46,7 +46,29 @@ _BOOL_SETTINGS = (
     "high_quality",
 )
 # Reserved: they are path words in the API and the web pages.
-RESERVED = {"me", "admin", "root", "imghost", "oauth2", "delete", "account", "settings"}
+RESERVED = {
+    "me",
+    "admin",
+    "root",
+    "imghost",
+    "oauth2",
+    "delete",
+    "account",
+    "settings",
+    "signin",
+    "signout",
+    "signup",
+    "upload",
+    "static",
+    "gallery",
+    "user",
+    "help",
+    "about",
+    "oembed",
+    "moderation",
+    "messages",
+    "notifications",
+}
 
 
 class AccountService:

@@ -39,6 +39,14 @@ class TokenPair:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Grant:
+    client_id: str
+    client_name: str
+    tokens: int
+    granted_at: int
+
+
 class OAuthService:
     def __init__(self, db: Database, *, token_lifetime: int, code_lifetime: int = 600) -> None:
         self.db = db
@@ -98,6 +106,22 @@ class OAuthService:
         h = _h(token)
         return bool(
             await self.db.execute("DELETE FROM tokens WHERE access_hash = :h OR refresh_hash = :h", {"h": h})
+        )
+
+    async def grants(self, account_id: int) -> list[Grant]:
+        """The applications holding tokens for this account: one line each, newest grant first."""
+        rows = await self.db.fetch_all(
+            "SELECT t.client_id, c.name, COUNT(*) AS n, MAX(t.created_at) AS last FROM tokens t"
+            " JOIN clients c ON c.id = t.client_id WHERE t.account_id = :a"
+            " GROUP BY t.client_id, c.name ORDER BY last DESC, t.client_id",
+            {"a": account_id},
+        )
+        return [Grant(r["client_id"], r["name"], int(r["n"]), int(r["last"])) for r in rows]
+
+    async def revoke_grant(self, account_id: int, client_id: str) -> int:
+        """Every token this account gave this application: the application must ask again."""
+        return await self.db.execute(
+            "DELETE FROM tokens WHERE account_id = :a AND client_id = :c", {"a": account_id, "c": client_id}
         )
 
     async def revoke_account(self, account_id: int) -> int:
