@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import api_get
 import delivery
+import pages
 import thumbnail
 import upload
 from common import (
@@ -40,7 +41,7 @@ from common import (
     wait_idle,
 )
 
-BENCHMARKS = {m.NAME: m for m in (delivery, api_get, upload, thumbnail)}
+BENCHMARKS = {m.NAME: m for m in (delivery, api_get, upload, thumbnail, pages)}
 CONFIGS = ("embedded", "scaleout")
 OTHERS_LIMIT = 0.10  # share of all CPUs used by other work above which figures are flagged as disturbed
 

@@ -26,6 +26,7 @@ from imghost.services import Services
 from imghost.settings import Settings
 from imghost.web import WEB_ROUTERS
 from imghost.web.errors import error_response
+from imghost.web.fast import ImagePages
 
 log = logging.getLogger("imghost")
 
@@ -109,6 +110,7 @@ class Root:
         self.services: Services | None = None
         self.edge: ApiEdge | None = None
         self.delivery: Delivery | None = None
+        self.image_pages = ImagePages(self.fastapi)
 
     async def startup(self) -> None:
         s = self.settings
@@ -149,6 +151,10 @@ class Root:
             m = MEDIA_PATH.match(path)
             if m is not None:
                 await self.delivery(scope, receive, send, m)  # type: ignore[misc]
+                return
+            segment = self.image_pages.match(scope)
+            if segment is not None:
+                await self.image_pages(scope, receive, send, segment)
             else:
                 await self.fastapi(scope, receive, send)
         elif kind == "lifespan":

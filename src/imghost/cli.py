@@ -214,6 +214,9 @@ def cmd_gc(args: argparse.Namespace) -> int:
             f"imghost: checked {report.checked} stored objects; {verb} {report.removed} that no image uses "
             f"({report.bytes} bytes)"
         )
+        if not args.dry_run:
+            # Expired sign-in sessions are refused when presented; this forgets those never presented again.
+            print(f"imghost: forgot {await svc.sessions.sweep()} expired web sessions")
         return 0
 
     return _with_services(run)

@@ -106,8 +106,11 @@ class TestAnimated:
         mp4 = api.get(up["mp4"])
         assert mp4.status_code == 200 and mp4.headers["content-type"] == "video/mp4"
         assert mp4.content[4:8] == b"ftyp" and len(mp4.content) == up["mp4_size"] > 0
+        # The .gifv link is the image page, playing the MP4 and announcing it to link previews.
         page = api.get(up["gifv"])
-        assert page.status_code == 200 and f'src="{up["mp4"]}"' in page.text
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert f'<video id="video" src="/{up["id"]}.mp4"' in page.text
+        assert f'<meta property="og:video" content="{up["mp4"]}">' in page.text
         assert api.get(up["link"]).headers["content-type"] == "image/gif"
 
     def test_static_has_no_gifv(self, api: httpx.Client) -> None:

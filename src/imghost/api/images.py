@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
-
 from fastapi import APIRouter, Request
 from starlette.background import BackgroundTask
 from starlette.responses import Response
@@ -10,13 +7,10 @@ from starlette.responses import Response
 from imghost.api.deps import services as _svc
 from imghost.api.deps import subject as _subject
 from imghost.api.envelope import ok
-from imghost.api.intake import UploadInput, WorkFiles, decode_base64_file, read_upload, read_url, text_head
+from imghost.api.intake import WorkFiles, materialise, read_upload
 from imghost.api.schemas import image_json
 from imghost.domain.images.service import UploadMeta
-from imghost.errors import InvalidRequest
 from imghost.http.params import read_params
-from imghost.remote import download
-from imghost.services import Services
 
 router = APIRouter(prefix="/3", tags=["image"])
 
@@ -29,7 +23,7 @@ async def upload(request: Request) -> Response:
     work = WorkFiles(svc.tmp_dir)
     try:
         up = await read_upload(request, work, s.max_upload_bytes)
-        src = await _materialise(up, work.upload, svc)
+        src = await materialise(up, work.upload, svc)
         subject = _subject(request)
         name = up.get("name") or up.filename or ""
         meta = UploadMeta(
@@ -52,35 +46,6 @@ async def upload(request: Request) -> Response:
 
 async def _clear(work: WorkFiles) -> None:
     work.clear()
-
-
-async def _materialise(up: UploadInput, dest: Path, svc: Services) -> Path:
-    s = svc.settings
-    if up.file is not None:
-        return up.file
-    if up.text_file is None:
-        raise InvalidRequest("No image data was sent to the upload api")
-    kind = (up.get("type") or "").lower()
-    head = text_head(up.text_file)
-    if not head:
-        raise InvalidRequest("No image data was sent to the upload api")
-    url = None
-    if kind == "url" or (kind != "base64" and head.startswith(("http://", "https://"))):
-        url = read_url(up.text_file)
-    if url is not None:
-        await download(
-            url,
-            dest,
-            max_bytes=s.max_upload_bytes,
-            timeout=s.url_upload_timeout,
-            deadline=s.url_fetch_seconds,
-            max_redirects=s.url_upload_max_redirects,
-            allow_private=s.url_upload_allow_private,
-        )
-    else:
-        # Off the loop: decoding 27 MB of base64 takes a while, and other requests should not wait for it.
-        await asyncio.to_thread(decode_base64_file, up.text_file, dest, s.max_upload_bytes)
-    return dest
 
 
 @router.get("/image/{image_id}", summary="Image information", operation_id="image_get")

@@ -8,10 +8,12 @@ one, and an over-limit body is refused as soon as it crosses the line."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from python_multipart.multipart import parse_options_header
 from starlette.requests import Request
@@ -25,6 +27,10 @@ from imghost.http.jsonstream import JsonObjectStream
 from imghost.http.multipart import read_multipart
 from imghost.http.params import Layer, Params, json_value, query_layer
 from imghost.ids import random_id
+from imghost.remote import download
+
+if TYPE_CHECKING:
+    from imghost.services import Services
 
 FILE_FIELDS = ("image", "video")
 _HEAD = 4096  # bytes of a raw body looked at to tell a file from a form
@@ -301,3 +307,37 @@ def text_head(path: Path) -> str:
             if text:
                 return text[:16].decode("utf-8", "replace").lower()
     return ""
+
+
+# ---------------------------------------------------------------------------------------- media
+
+
+async def materialise(up: UploadInput, dest: Path, svc: Services) -> Path:
+    """The upload's media as a file: the part as sent, or the base64 decoded, or the URL downloaded
+    (under the SSRF rules of imghost.remote) into dest."""
+    s = svc.settings
+    if up.file is not None:
+        return up.file
+    if up.text_file is None:
+        raise InvalidRequest("No image data was sent to the upload api")
+    kind = (up.get("type") or "").lower()
+    head = text_head(up.text_file)
+    if not head:
+        raise InvalidRequest("No image data was sent to the upload api")
+    url = None
+    if kind == "url" or (kind != "base64" and head.startswith(("http://", "https://"))):
+        url = read_url(up.text_file)
+    if url is not None:
+        await download(
+            url,
+            dest,
+            max_bytes=s.max_upload_bytes,
+            timeout=s.url_upload_timeout,
+            deadline=s.url_fetch_seconds,
+            max_redirects=s.url_upload_max_redirects,
+            allow_private=s.url_upload_allow_private,
+        )
+    else:
+        # Off the loop: decoding 27 MB of base64 takes a while, and other requests should not wait for it.
+        await asyncio.to_thread(decode_base64_file, up.text_file, dest, s.max_upload_bytes)
+    return dest

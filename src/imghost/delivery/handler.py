@@ -1,4 +1,4 @@
-"""GET/HEAD /{id}{suffix}.{ext}: originals, thumbnails, MP4 and .gifv pages.
+"""GET/HEAD /{id}{suffix}.{ext}: originals, thumbnails and MP4s (a .gifv link is a page of the web surface).
 
 This is the hottest path of an image host, so it is a bare ASGI callable in front of the framework:
 one regex, a cached row, a cached body, precomputed headers. Large local files go out through the
@@ -6,28 +6,26 @@ server's pathsend extension when it has one (sendfile in the server, no Python i
 
 from __future__ import annotations
 
-import html
 import os
 import re
 from email.utils import formatdate
 from typing import Any
-from urllib.parse import urlsplit
 
 from imghost import ids
 from imghost.delivery.ranges import RangeNotSatisfiable, parse_range
 from imghost.domain.images import keys
 from imghost.domain.images.model import Image
 from imghost.errors import BlobNotFound, ImghostError
-from imghost.headers import MEDIA, page_headers
+from imghost.headers import MEDIA
 from imghost.services import Services
 
 IMAGE_EXTS = {"jpg", "jpeg", "png", "gif", "webp", "avif", "bmp", "tif", "tiff", "heic", "apng", "jfif"}
 # Ids that media names carry: ones this server makes, and legacy five-character ones.
 _ID_LENGTHS = (ids.LEGACY_ID_LENGTH, ids.ID_LENGTH)
-# Only media extensions: /openapi.json and friends must reach the framework.
+# Only media extensions: /openapi.json and friends, and /{id}.gifv pages, must reach the framework.
 _NAME = rf"[A-Za-z0-9]{{{min(_ID_LENGTHS)},{max(_ID_LENGTHS) + 1}}}"  # an id, maybe with a thumbnail suffix
 MEDIA_PATH = re.compile(
-    rf"^/({_NAME})\.(" + "|".join(sorted(IMAGE_EXTS | {"gifv", "mp4", "webm"})) + r")$", re.IGNORECASE
+    rf"^/({_NAME})\.(" + "|".join(sorted(IMAGE_EXTS | {"mp4", "webm"})) + r")$", re.IGNORECASE
 )
 THUMB_SUFFIXES = set("sbtmlh")
 _CACHE = b"public, max-age=31536000, immutable"
@@ -38,11 +36,6 @@ _COMMON = [
     (b"accept-ranges", b"bytes"),
     *MEDIA,
 ]
-# The .gifv page: a player for the MP4 beside it, styled by one inline sheet and never framed.
-_GIFV_STYLE = (
-    "body{margin:0;background:#111;display:flex;align-items:center;justify-content:center;"
-    "min-height:100vh}video{max-width:100%;max-height:100vh}"
-)
 
 
 class Target:
@@ -94,8 +87,6 @@ def _route(row: Image, suffix: str, ext: str) -> Target | None:
     blob = row.blob_id
     if suffix:
         return Target("thumb", keys.thumb(blob, suffix), b"image/jpeg", suffix, suffix=suffix)
-    if ext == "gifv":
-        return Target("gifv")
     if ext == "mp4" and row.mp4_size and row.mime != "video/mp4":
         return Target("blob", keys.mp4(blob), b"video/mp4", "mp4", int(row.mp4_size), True)
     if ext in IMAGE_EXTS or ext == row.ext or (ext == "mp4" and row.mime == "video/mp4"):
@@ -110,11 +101,6 @@ class Delivery:
         # Response heads of whole-file answers, keyed by ETag: a cache hit formats nothing.
         self._heads: dict[bytes, list[tuple[bytes, bytes]]] = {}
         self._heads_str: dict[bytes, list[tuple[str, str]]] = {}
-        self._gifv_head = [
-            (b"content-type", b"text/html; charset=utf-8"),
-            (b"cache-control", b"public, max-age=3600"),
-            *page_headers(_GIFV_STYLE, media_src=_media_src(services.settings)),
-        ]
 
     async def __call__(
         self, scope: dict[str, Any], receive: Any, send: Any, m: re.Match[str] | None = None
@@ -133,8 +119,6 @@ class Delivery:
                 await _text(send, 404, b"Not found")
             elif target.kind == "thumb":
                 await self._thumbnail(scope, send, row, target)  # type: ignore[arg-type]
-            elif target.kind == "gifv":
-                await self._gifv(send, row, method)  # type: ignore[arg-type]
             else:
                 await self._blob(scope, send, row, target)  # type: ignore[arg-type]
         except BlobNotFound:
@@ -154,7 +138,7 @@ class Delivery:
         if not found or row is None:
             return None
         target = _route(row, suffix, ext)
-        if target is None or target.kind == "gifv":
+        if target is None:
             return None
         if target.count and self.svc.settings.s3_redirect and self.svc.store.local_path(target.key) is None:
             return None  # answered with a redirect, by the full path
@@ -298,30 +282,6 @@ class Delivery:
         else:
             self.svc.views.add_bandwidth(row.id, nbytes)
 
-    async def _gifv(self, send: Any, row: Image, method: str) -> None:
-        if not (row.animated and (row.mp4_size or row.mime.startswith("video/"))):
-            await _text(send, 404, b"Not found")
-            return
-        base = self.svc.settings.base_url
-        iid = html.escape(row.id)
-        src = f"{base}/{iid}.mp4" if row.mime != "video/webm" else f"{base}/{iid}.webm"
-        title = html.escape(row.title or iid)
-        page = (
-            f'<!doctype html><html><head><meta charset="utf-8"><title>{title}</title>'
-            f'<meta name="viewport" content="width=device-width,initial-scale=1">'
-            f'<meta property="og:video" content="{src}"><style>{_GIFV_STYLE}</style></head>'
-            f'<body><video src="{src}" autoplay loop muted playsinline '
-            f'width="{int(row.width)}" height="{int(row.height)}"></video></body></html>'
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 200,
-                "headers": [*self._gifv_head, (b"content-length", str(len(page)).encode())],
-            }
-        )
-        await send({"type": "http.response.body", "body": b"" if method == "HEAD" else page})
-
 
 async def _start(
     scope: dict[str, Any], send: Any, size: int, ctype: bytes, etag: bytes, row: Image
@@ -408,20 +368,6 @@ async def _redirect(send: Any, url: str) -> None:
         }
     )
     await send({"type": "http.response.body", "body": b""})
-
-
-def _media_src(settings: Any) -> str:
-    """Where the .gifv player's video may come from: this site under its public URL, and with presigned
-    redirects the object store the MP4 redirects to (a policy checks every redirect of a load)."""
-    sources = ["'self'", _origin(settings.base_url)]
-    if settings.s3_redirect:
-        sources.append(_origin(settings.s3_endpoint_url) if settings.s3_endpoint_url else "https:")
-    return " ".join(s for s in sources if s)
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
 async def _text(send: Any, status: int, body: bytes, extra: list[tuple[bytes, bytes]] | None = None) -> None:

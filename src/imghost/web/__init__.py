@@ -23,6 +23,7 @@ from imghost.web import (
     home,
     image_pages,
     oauth,
+    oembed,
     profile,
     system,
     uploads,
@@ -40,5 +41,6 @@ WEB_ROUTERS: list[APIRouter] = [
     home.router,
     uploads.router,
     albums.router,
+    oembed.router,
     image_pages.router,
 ]

@@ -32,3 +32,10 @@ def see_other(request: Request, v: Viewer, location: str) -> Response:
 
 def json_answer(data: object, status: int = 200) -> Response:
     return JSONResponse(data, status_code=status, headers={"cache-control": "no-store"})
+
+
+def text(params: Params, name: str) -> str | None:
+    """A form field as the API would store it: browsers send a textarea's line breaks as CRLF, Imgur
+    clients send LF, so every page that takes free text goes through here."""
+    value = params.get(name)
+    return None if value is None else value.replace("\r\n", "\n").replace("\r", "\n")

@@ -1,4 +1,5 @@
-"""Image pages: /{id} for everyone, the owner's edits, and the /delete/{deletehash} confirmation."""
+"""Image pages: /{id} (and /{id}.gifv) for everyone, the owner's edits, and the /delete/{deletehash}
+confirmation."""
 
 from __future__ import annotations
 
@@ -6,11 +7,86 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from imghost.auth import Subject
-from imghost.web.forms import submitted
+from imghost.domain.albums.service import AlbumFields
+from imghost.errors import ImageNotFound
+from imghost.web.forms import see_other, submitted
+from imghost.web.image_view import Shown
 from imghost.web.templating import render
-from imghost.web.viewer import services, viewer
+from imghost.web.viewer import Viewer, services, viewer
 
 router = APIRouter(include_in_schema=False)
+_NOINDEX = {"x-robots-tag": "noindex"}
+# The owner's albums offered in "Add to album"; past this many they are managed from the album pages.
+_ALBUM_CHOICES = 500
+
+
+def _subject(v: Viewer) -> Subject:
+    return Subject(client_id=None, account_id=v.account_id, username=v.username)
+
+
+def _plain_id(value: str) -> str:
+    return value if value.isascii() and value.isalnum() else ""
+
+
+# Imgur's .gifv links name a page that plays the MP4, not a file: the same page as /{id}, for animations
+# and videos only. The path parameter takes the whole segment, so that one route serves both.
+@router.api_route("/{image_id}", methods=["GET", "HEAD"])
+async def image_page(request: Request, image_id: str) -> Response:
+    svc = services(request)
+    v = await viewer(request)
+    image = await svc.images.get(image_id.removesuffix(".gifv"))
+    shown = Shown(image, svc.settings.base_url)
+    if image_id.endswith(".gifv") and not shown.video:
+        raise ImageNotFound(image_id)
+    if request.method == "GET":
+        svc.views.add(image.id, 0)
+    owner = _subject(v).owns(image.account_id)
+    albums = []
+    if owner and v.account_id is not None:
+        albums = await svc.albums.of_account(
+            v.account_id, include_hidden=True, page=0, per_page=_ALBUM_CHOICES
+        )
+    context = {
+        "image": image,
+        "shown": shown,
+        "owner": owner,
+        "albums": albums,
+        "copies": shown.copies(owner=owner),
+        "views": image.views + svc.views.pending(image.id)[0],
+        "saved": request.query_params.get("saved") == "1",
+        "added": _plain_id(request.query_params.get("added", "")),
+    }
+    return render(request, v, "image.html", context)
+
+
+@router.post("/{image_id}/edit")
+async def edit(request: Request, image_id: str) -> Response:
+    v, form = await submitted(request)
+    svc = services(request)
+    image = await svc.images.get(image_id)
+    # An emptied field clears it; browsers send a textarea's line breaks as CRLF.
+    fields = {name: (form.get(name) or "").replace("\r\n", "\n") or None for name in ("title", "description")}
+    await svc.images.update(_subject(v), image.id, fields)
+    return see_other(request, v, f"/{image.id}?saved=1")
+
+
+@router.post("/{image_id}/delete")
+async def delete(request: Request, image_id: str) -> Response:
+    v, _ = await submitted(request)
+    svc = services(request)
+    image = await svc.images.get(image_id)
+    await svc.images.delete(_subject(v), image.id)
+    return see_other(request, v, "/account/images")
+
+
+@router.post("/{image_id}/album")
+async def add_to_album(request: Request, image_id: str) -> Response:
+    v, form = await submitted(request)
+    svc = services(request)
+    image = await svc.images.get(image_id)
+    album_id = form.get("album") or ""
+    await svc.albums.add(_subject(v), album_id, AlbumFields(ids=[image.id]))
+    return see_other(request, v, f"/{image.id}?added={_plain_id(album_id)}")
 
 
 # ShareX and Flameshot open this page in a browser with the deletehash from the upload response.
@@ -18,9 +94,12 @@ router = APIRouter(include_in_schema=False)
 # delete itself needs a POST so that link previews and prefetchers never delete anything.
 @router.get("/delete/{deletehash}")
 async def delete_confirm(request: Request, deletehash: str) -> Response:
+    svc = services(request)
     v = await viewer(request)
-    image = await services(request).images.by_deletehash(deletehash)
-    return render(request, v, "delete.html", {"image": image, "deletehash": deletehash})
+    image = await svc.images.by_deletehash(deletehash)
+    shown = Shown(image, svc.settings.base_url)
+    context = {"image": image, "shown": shown, "thumb": shown.thumb("m")}
+    return render(request, v, "delete.html", context, headers=_NOINDEX)
 
 
 @router.post("/delete/{deletehash}")
@@ -29,4 +108,4 @@ async def delete_do(request: Request, deletehash: str) -> Response:
     svc = services(request)
     await svc.images.by_deletehash(deletehash)
     await svc.images.delete(Subject(client_id=None), deletehash)
-    return render(request, v, "deleted.html")
+    return render(request, v, "deleted.html", headers=_NOINDEX)

@@ -1,95 +1,93 @@
-"""The OAuth 2 endpoints that live outside /3: the sign-in-and-allow page and the token exchange.
+"""The OAuth 2 endpoints that live outside /3: the allow page and the token exchange.
 
-The form is protected against cross-site posts with a double-submit token: a random value in a
-SameSite cookie that must come back in a hidden field. It needs no server state, so it works across
-processes."""
+The allow page runs on the web session: a signed-in person only presses Allow; a signed-out one signs in
+on the same form (which also signs them in to the site), and the client, response type and state ride
+along in hidden fields. The one POST with client_id, response_type, state, username and password that
+scripts send keeps working; its CSRF token is the viewer's (the session's, or the visitor cookie's)."""
 
 from __future__ import annotations
 
-import hmac
-import html
-import re
-import secrets
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import orjson
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
+from imghost.domain.accounts.service import USERNAME
 from imghost.domain.clients.service import Client
-from imghost.errors import Forbidden, ImghostError, InvalidRequest, Unauthorized
-from imghost.http.params import read_params
-from imghost.web.render import page
+from imghost.errors import CsrfRejected, Forbidden, ImghostError, InvalidRequest, Unauthorized
+from imghost.http.params import Params, read_params
+from imghost.web.templating import render
+from imghost.web.viewer import (
+    CSRF_COOKIE,
+    CSRF_FIELD,
+    Viewer,
+    check_csrf,
+    secure,
+    services,
+    session_token,
+    start_session,
+    viewer,
+)
 
 router = APIRouter(prefix="/oauth2", tags=["oauth2"])
 RESPONSE_TYPES = ("token", "code", "pin")
-CSRF_COOKIE = "imghost_csrf"
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+FORM_EXPIRED = "The sign-in form expired or came from another site. Open it again."
 
 
 async def _client(request: Request, client_id: str | None) -> Client:
     if not client_id:
         raise InvalidRequest("No client id supplied")
-    client: Client | None = await request.app.state.services.clients.get(client_id)
+    client = await services(request).clients.get(client_id)
     if client is None:
         raise InvalidRequest("Invalid client_id")
     return client
 
 
-def _form(
+def _response_type(client: Client, value: str | None) -> str:
+    rtype = value or "token"
+    if rtype not in RESPONSE_TYPES:
+        raise InvalidRequest("Invalid response_type")
+    if rtype != "pin" and not client.redirect_uri:
+        # Registered without one (PIN-only and anonymous-upload applications): nowhere to send a token.
+        raise InvalidRequest("This application has no redirect URI: it can only ask for a PIN")
+    return rtype
+
+
+def _page(
     request: Request,
-    client_name: str,
-    client_id: str,
-    response_type: str,
+    v: Viewer,
+    client: Client,
+    rtype: str,
     state: str,
-    csrf: str,
+    *,
     error: str = "",
+    username: str = "",
     status: int = 200,
+    headers: dict[str, str] | None = None,
 ) -> Response:
-    e = html.escape
-    err = f'<p id="error">{e(error)}</p>' if error else ""
-    body = (
-        f"<h1>Sign in to imghost</h1><p><strong>{e(client_name)}</strong> would like to use your account: "
-        f"upload, edit and delete images as you.</p>{err}"
-        f'<form method="post" action="/oauth2/authorize">'
-        f'<input type="hidden" name="client_id" value="{e(client_id)}">'
-        f'<input type="hidden" name="response_type" value="{e(response_type)}">'
-        f'<input type="hidden" name="state" value="{e(state)}">'
-        f'<input type="hidden" name="csrf_token" value="{e(csrf)}">'
-        f'<p><label>Username<br><input name="username" id="username" autocomplete="username" required></label></p>'
-        f'<p><label>Password<br><input type="password" name="password" id="password" '
-        f'autocomplete="current-password" required></label></p>'
-        f'<p><button type="submit" name="allow" value="1" id="allow">Allow</button> '
-        f'<button type="submit" name="deny" value="1" id="deny" formnovalidate>Deny</button></p></form>'
-    )
-    resp = page("Sign in", body, status)
-    resp.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="lax", path="/oauth2", secure=_secure(request))
-    return resp
+    back = "/oauth2/authorize?" + urlencode({"client_id": client.id, "response_type": rtype, "state": state})
+    ctx = {
+        "client": client,
+        "response_type": rtype,
+        "state": state,
+        "error": error,
+        "username": username if USERNAME.match(username) else "",
+        "back": back,
+    }
+    response = render(request, v, "authorize.html", ctx, status=status, headers=headers)
+    # Before the site had one form token, this page kept its own cookie scoped to /oauth2; a browser
+    # that still holds it would send two. It goes, so that one token is left.
+    response.delete_cookie(CSRF_COOKIE, path="/oauth2", httponly=True, samesite="lax", secure=secure(request))
+    return response
 
 
 @router.get("/authorize", summary="Sign in and allow an application (HTML)", include_in_schema=False)
 async def authorize_page(request: Request) -> Response:
     q = request.query_params
     client = await _client(request, q.get("client_id"))
-    rtype = q.get("response_type") or "token"
-    if rtype not in RESPONSE_TYPES:
-        raise InvalidRequest("Invalid response_type")
-    csrf = _csrf_cookie(request) or secrets.token_urlsafe(24)
-    return _form(request, client.name, client.id, rtype, q.get("state") or "", csrf)
-
-
-def _csrf_cookie(request: Request) -> str:
-    """The form token from the cookie, if it has the shape this server gives it; anything else the client
-    made up is ignored (and replaced), never echoed back."""
-    value = request.cookies.get(CSRF_COOKIE) or ""
-    return value if _TOKEN.fullmatch(value) else ""
-
-
-def _secure(request: Request) -> bool:
-    """Whether the cookie may only travel over HTTPS: when this request came over it, or the public URL
-    says the site is HTTPS (a proxy in front may then end TLS without saying so)."""
-    svc = request.app.state.services
-    return bool(svc.settings.base_url.startswith("https:") or svc.addresses.is_https(request.scope))
+    rtype = _response_type(client, q.get("response_type"))
+    return _page(request, await viewer(request), client, rtype, q.get("state") or "")
 
 
 def _redirect(uri: str, params: dict[str, str], *, fragment: bool) -> Response:
@@ -103,43 +101,79 @@ def _redirect(uri: str, params: dict[str, str], *, fragment: bool) -> Response:
     return RedirectResponse(target, status_code=302, headers={"cache-control": "no-store"})
 
 
+async def _who(request: Request, v: Viewer, form: Params) -> tuple[int, str, str | None]:
+    """The account that allows: the one whose name and password were typed (scripts, and signed-out
+    people), else the signed-in one. Returns (id, username, a new session's token or None)."""
+    username, password = form.get("username") or "", form.get("password") or ""
+    if v.session is not None and not (username or password):
+        return v.session.account_id, v.session.username, None
+    svc = services(request)
+    account = await svc.accounts.authenticate(username, password, svc.addresses.of(request.scope))
+    if v.session is not None and v.session.account_id == account.id:
+        return account.id, account.username, None
+    # Signing in here signs in to the site too; a session that came in is ended first, never continued.
+    old = session_token(request)
+    if old:
+        await svc.sessions.end(old)
+    token = await svc.sessions.start(account.id, request.headers.get("user-agent", ""))
+    return account.id, account.username, token
+
+
 @router.post("/authorize", include_in_schema=False)
 async def authorize_submit(request: Request) -> Response:
-    svc = request.app.state.services
     form = await read_params(request)
     client = await _client(request, form.get("client_id"))
-    rtype = form.get("response_type") or "token"
-    if rtype not in RESPONSE_TYPES:
-        raise InvalidRequest("Invalid response_type")
+    rtype = _response_type(client, form.get("response_type"))
     state = form.get("state") or ""
-    cookie = _csrf_cookie(request)
-    # Compared as bytes: compare_digest refuses str with anything beyond ASCII.
-    sent = (form.get("csrf_token") or "").encode("utf-8", "replace")
-    if not cookie or not hmac.compare_digest(cookie.encode(), sent):
-        raise Forbidden("The sign-in form expired or came from another site. Open it again.")
+    v = await viewer(request)
+    try:
+        check_csrf(request, v, form.get(CSRF_FIELD))
+    except CsrfRejected:
+        raise Forbidden(FORM_EXPIRED) from None
     extra = {"state": state} if state else {}
     if form.has("deny"):
         if rtype == "pin":
-            return page("Denied", '<h1 id="denied">Access denied</h1>')
+            return render(request, v, "authorize_denied.html", {"client": client})
         return _redirect(client.redirect_uri, {"error": "access_denied", **extra}, fragment=rtype == "token")
     try:
-        account = await svc.accounts.authenticate(
-            form.get("username") or "", form.get("password") or "", svc.addresses.of(request.scope)
-        )
+        account_id, username, token = await _who(request, v, form)
     except ImghostError as exc:
-        return _form(request, client.name, client.id, rtype, state, cookie, exc.public, status=exc.status)
-    if rtype == "pin":
-        pin = await svc.oauth.new_code("pin", client.id, account.id)
-        return page(
-            "Your PIN",
-            f"<h1>Enter this PIN in {html.escape(client.name)}</h1>"
-            f'<p><code id="pin">{pin}</code></p>'
-            f"<p>It works once, within ten minutes.</p>",
+        return _page(
+            request,
+            v,
+            client,
+            rtype,
+            state,
+            error=exc.public,
+            username=form.get("username") or "",
+            status=exc.status,
+            headers=dict(exc.headers),
         )
+    response = await _grant(request, client, rtype, extra, account_id, username, token)
+    if token is not None:
+        start_session(request, response, token)
+    return response
+
+
+async def _grant(
+    request: Request,
+    client: Client,
+    rtype: str,
+    extra: dict[str, str],
+    account_id: int,
+    username: str,
+    token: str | None,
+) -> Response:
+    svc = services(request)
+    if rtype == "pin":
+        pin = await svc.oauth.new_code("pin", client.id, account_id)
+        session = await svc.sessions.resolve(token) if token else None
+        v = Viewer(session, session.csrf) if session else await viewer(request)
+        return render(request, v, "pin.html", {"client": client, "pin": pin})
     if rtype == "code":
-        code = await svc.oauth.new_code("code", client.id, account.id)
+        code = await svc.oauth.new_code("code", client.id, account_id)
         return _redirect(client.redirect_uri, {"code": code, **extra}, fragment=False)
-    pair = await svc.oauth.issue(client.id, account.id, account.username)
+    pair = await svc.oauth.issue(client.id, account_id, username)
     return _redirect(
         client.redirect_uri,
         {
@@ -160,7 +194,7 @@ async def authorize_submit(request: Request) -> Response:
 )
 async def token(request: Request) -> Response:
     """Unwrapped JSON, as Imgur answers: no {data, success, status} envelope on success."""
-    svc = request.app.state.services
+    svc = services(request)
     p = await read_params(request)
     client_id, secret = p.get("client_id"), p.get("client_secret") or ""
     client = await _client(request, client_id)

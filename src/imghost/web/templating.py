@@ -48,6 +48,8 @@ env = Environment(
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    # Templates ship with the package and change only with it: no stat() of every file on every page.
+    auto_reload=False,
 )
 env.globals["asset"] = assets.url
 env.globals["csrf_field"] = CSRF_FIELD

@@ -45,6 +45,7 @@ _BOOL_SETTINGS = (
     "accepted_gallery_terms",
     "high_quality",
 )
+_SIZES = "sbtmlh"  # thumbnail suffixes of an image link
 # Reserved: they are path words in the API and the web pages.
 RESERVED = {
     "me",
@@ -276,6 +277,17 @@ class AccountService:
         if fields:
             async with self.db.transaction() as tx:
                 await repo.update(tx, account.id, fields)
+
+    async def avatar_image(self, account: Account) -> Image | None:
+        """The image the avatar setting names (its id, or a link to it or to a thumbnail of it), when
+        it is one of the account's own; anything else shows no picture."""
+        stem = (account.avatar or "").strip().rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
+        stem = stem.split(".", 1)[0]
+        for ref in (stem, stem[:-1] if stem[-1:] in _SIZES else ""):
+            image = await self.images.find(ref) if ref else None
+            if image is not None and image.account_id == account.id:
+                return image
+        return None
 
     # ------------------------------------------------------------ images and favorites
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -179,6 +179,31 @@ class AlbumService:
     async def check_upload_target(self, subject: Subject, ref: str) -> None:
         await self._owned(subject, ref)
 
+    async def owned(self, subject: Subject, ref: str) -> Album:
+        """The album, when the caller may change it; Forbidden otherwise."""
+        return (await self._owned(subject, ref)).item
+
+    async def reorder(self, subject: Subject, ref: str, image_ids: Sequence[str]) -> list[str]:
+        """Put the album's images in this order. Ids not in the album are ignored, and images the list
+        leaves out (added meanwhile, say) keep their order after the ones it names."""
+        resolved = await self._owned(subject, ref)
+        return await self._arrange(resolved.item.id, lambda current: _ordered(current, image_ids))
+
+    async def move(self, subject: Subject, ref: str, image_id: str, by: int) -> list[str]:
+        """Move one image `by` places (negative: towards the start), stopping at either end."""
+        resolved = await self._owned(subject, ref)
+        return await self._arrange(resolved.item.id, lambda current: _moved(current, image_id, by))
+
+    async def _arrange(self, album_id: str, arrange: Callable[[list[str]], list[str]]) -> list[str]:
+        async with self.db.transaction() as tx:
+            await self._lock(tx, album_id)
+            current = await repo.image_ids(tx, album_id)
+            order = arrange(current)
+            if order != current:
+                await repo.clear(tx, album_id)
+                await repo.append(tx, album_id, order)
+        return order
+
     async def toggle_favorite(self, subject: Subject, album_id: str) -> str:
         if subject.account_id is None:
             raise Forbidden("This method requires authentication")
@@ -275,3 +300,18 @@ class AlbumService:
             if not await repo.id_taken(self.db, candidate):
                 return candidate
         raise ImghostError("Could not allocate an id")
+
+
+def _ordered(current: list[str], wanted: Sequence[str]) -> list[str]:
+    members = set(current)
+    named = [i for i in dict.fromkeys(wanted) if i in members]
+    listed = set(named)
+    return named + [i for i in current if i not in listed]
+
+
+def _moved(current: list[str], image_id: str, by: int) -> list[str]:
+    if image_id not in current:
+        raise ImageNotFound(image_id)
+    order = [i for i in current if i != image_id]
+    order.insert(max(0, min(len(order), current.index(image_id) + by)), image_id)
+    return order

@@ -82,6 +82,13 @@ class ClientService:
     async def of_account(self, account_id: int) -> list[Client]:
         return [_client(r) for r in await repo.of_account(self.db, account_id)]
 
+    async def owned(self, account_id: int, client_id: str) -> Client:
+        """An application the account registered; another's is not found, whether it exists or not."""
+        client = await self.get(client_id)
+        if client is None or client.account_id != account_id:
+            raise ClientNotFound(client_id)
+        return client
+
     async def delete_owned(self, account_id: int, client_id: str) -> None:
         """Revoke an application the account registered; another's is not found, whether it exists or not."""
         if not ids.plausible(client_id) or not await repo.delete_of_account(self.db, account_id, client_id):

@@ -50,7 +50,19 @@ class CreditService:
             return 0
         return self.limits.upload_cost if method == "POST" and _UPLOAD.match(path) else 1
 
-    async def charge(self, subject: Subject, address: str, *, cost: int, is_post: bool, now: float) -> Charge:
+    async def charge(
+        self,
+        subject: Subject,
+        address: str,
+        *,
+        cost: int,
+        is_post: bool,
+        now: float,
+        per_application: bool = True,
+    ) -> Charge:
+        """Charge a request to its budgets. The web front end is no application with a daily budget of
+        its own (it would be one budget for every person on the site): it passes per_application=False
+        and pays per account or address, and per address for POSTs, like everyone else."""
         lim = self.limits
         who = (
             f"a:{subject.account_id}"
@@ -59,7 +71,7 @@ class CreditService:
         )
         buckets = (
             Bucket(f"u:{who}", lim.user, _HOUR, cost),
-            Bucket(f"c:{subject.client_id}", lim.client, _DAY, cost),
+            Bucket(f"c:{subject.client_id}", lim.client, _DAY, cost if per_application else 0),
             Bucket(f"p:{address}", lim.post, _HOUR, 1 if is_post else 0),
         )
         verdict = await self.limiter.charge(buckets, now)

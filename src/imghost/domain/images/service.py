@@ -4,7 +4,7 @@ import asyncio
 import logging
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,6 +118,12 @@ class ImageService:
         if image.account_id != account_id:
             raise ImageNotFound(image_id)
         return image
+
+    async def original_chunks(self, image: Image) -> AsyncGenerator[bytes, None]:
+        """The original's bytes in the store's chunks, never the whole file in memory (album downloads).
+        BlobNotFound comes with the first chunk when the file is missing."""
+        async for chunk in self.store.stream(keys.original(image.blob_id)):
+            yield chunk
 
     # ------------------------------------------------------------ writes
 
@@ -236,6 +242,22 @@ class ImageService:
         self._check_owner(subject, resolved)
         await self.remove(resolved.item)
         return resolved.item.id
+
+    async def delete_many(self, subject: Subject, image_ids: Sequence[str]) -> list[str]:
+        """Delete these images, named by id: every one is checked to be the caller's before any goes."""
+        wanted = list(dict.fromkeys(image_ids))
+        if len(wanted) > 1000:
+            raise InvalidRequest("Delete at most 1000 images at once")
+        found = {i.id: i for i in await repo.many(self.db, [i for i in wanted if ids.is_id(i)])}
+        for image_id in wanted:
+            image = found.get(image_id)
+            if image is None:
+                raise ImageNotFound(image_id)
+            if not subject.owns(image.account_id):
+                raise Forbidden("You are not the owner of this image. Use its deletehash.")
+        for image_id in wanted:
+            await self.remove(found[image_id])
+        return wanted
 
     async def remove(self, image: Image) -> None:
         """Delete an image the caller has already been allowed to delete; its file goes with its last user."""

@@ -41,6 +41,12 @@ async def delete_of_account(db: Connection, account_id: int, session_id: str) ->
     )
 
 
+async def delete_others(db: Connection, account_id: int, keep_id: str) -> int:
+    return await db.execute(
+        "DELETE FROM web_sessions WHERE account_id = :a AND id <> :keep", {"a": account_id, "keep": keep_id}
+    )
+
+
 async def delete_all(db: Connection, account_id: int) -> int:
     return await db.execute("DELETE FROM web_sessions WHERE account_id = :a", {"a": account_id})
 

@@ -77,6 +77,10 @@ class SessionService:
         """Sign out one of the account's sessions by its id (from the sessions list)."""
         return await repo.delete_of_account(self.db, account_id, session_id) > 0
 
+    async def end_others(self, account_id: int, keep_id: str) -> int:
+        """Sign out every session of the account but one (the one that changed the password)."""
+        return await repo.delete_others(self.db, account_id, keep_id)
+
     async def end_all(self, account_id: int) -> int:
         return await repo.delete_all(self.db, account_id)
 
