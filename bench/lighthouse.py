@@ -76,10 +76,14 @@ def seed(im: Imghost) -> dict[str, str]:
             raise RuntimeError(f"sign-up failed: {r.status_code} {r.text[:300]}")
         session = web.cookies["imghost_session"]
     ids = []
-    with httpx.Client(base_url=im.url, timeout=60, headers={"Authorization": f"Client-ID {client_id}"}) as api:
+    with httpx.Client(
+        base_url=im.url, timeout=60, headers={"Authorization": f"Client-ID {client_id}"}
+    ) as api:
         for i in range(4):
             data = vary_jpeg(small_jpeg(), f"audit-{i}")
-            r = api.post("/3/image", files={"image": (f"a{i}.jpg", data, "image/jpeg")}, data={"title": f"Photo {i}"})
+            r = api.post(
+                "/3/image", files={"image": (f"a{i}.jpg", data, "image/jpeg")}, data={"title": f"Photo {i}"}
+            )
             r.raise_for_status()
             ids.append(r.json()["data"]["id"])
         r = api.post("/3/album", data={"title": "Audit album", "ids[]": ids})

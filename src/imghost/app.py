@@ -49,8 +49,10 @@ def _is_api(path: str) -> bool:
 
 async def _render(request: Request, exc: ImghostError) -> Response:
     path = request.url.path
-    # The authorize page is both: a browser (which asks for HTML) gets a page, a script the Imgur envelope.
-    browser = path == "/oauth2/authorize" and "text/html" in request.headers.get("accept", "")
+    # The authorize and addclient pages are both: a browser (which asks for HTML) gets a page, a script the Imgur envelope.
+    browser = path in ("/oauth2/authorize", "/oauth2/addclient") and "text/html" in request.headers.get(
+        "accept", ""
+    )
     if _is_api(path) and not browser:
         return error(exc, request.scope["path"], request.method)
     return await error_response(request, exc)

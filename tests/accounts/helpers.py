@@ -254,7 +254,8 @@ class Browser:
         drop: tuple[str, ...] = (),
     ) -> httpx.Response:
         """Post the form as a browser would: its hidden fields, the typed credentials, the pressed button."""
-        form = page.forms[0]
+        # Signed in (the form signs in to the site too), the layout's own Sign out form comes first.
+        form = next((f for f in page.forms if f.get("action") == "/oauth2/authorize"), page.forms[0])
         assert form.get("method", "").lower() == "post"
         data = {**page.hidden, "username": username, "password": password, button: "1", **(override or {})}
         for k in drop:

@@ -283,8 +283,13 @@ def judge(route: Route, r: httpx.Response) -> str:
             return "" if "access_token" in r.json() else "not a token"
         except ValueError:
             return "not a token"
+    if path == "/oembed":
+        # oEmbed answers JSON, errors included (the oEmbed specification), to the programs that ask it.
+        return "" if ctype.startswith("application/json") else f"not JSON ({ctype})"
     if path.startswith("/3") or path.startswith("/oauth2"):
-        if path == "/oauth2/authorize" and (r.status_code in (302, 303) or ctype.startswith("text/html")):
+        # The two pages under /oauth2: a browser gets a page (or a redirect), a script the envelope.
+        page = path in ("/oauth2/authorize", "/oauth2/addclient")
+        if page and (r.status_code in (302, 303) or ctype.startswith("text/html")):
             return ""
         if not ctype.startswith("application/json"):
             return f"not JSON ({ctype})"
@@ -437,7 +442,7 @@ def test_hostile_parameters(ctx: Ctx) -> None:
             ctx.http.get(f"/3/account/{ctx.world.user.name}/settings", headers=ctx.world.user.bearer)
         )
         assert me["account_url"] == ctx.world.user.name
-    assert ctx.sent < 3000, f"{ctx.sent} requests: keep the table quick to run"
+    assert ctx.sent < 6000, f"{ctx.sent} requests: keep the table quick to run"
     assert not ctx.problems, f"{len(ctx.problems)} bad answers of {ctx.sent}:\n" + "\n".join(
         ctx.problems[:40]
     )
@@ -466,7 +471,7 @@ def test_each_parameter_alone(ctx: Ctx) -> None:
             ctx.http.get(f"/3/account/{ctx.world.user.name}/settings", headers=ctx.world.user.bearer)
         )
         assert (me["account_url"], me["email"]) == (ctx.world.user.name, ctx.world.user.email)
-    assert ctx.sent < 3000, f"{ctx.sent} requests: keep the table quick to run"
+    assert ctx.sent < 6000, f"{ctx.sent} requests: keep the table quick to run"
     assert not ctx.problems, f"{len(ctx.problems)} bad answers of {ctx.sent}:\n" + "\n".join(
         ctx.problems[:40]
     )

@@ -11,8 +11,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import io
 import re
 import secrets
@@ -411,7 +409,13 @@ def _policy(r: httpx.Response) -> dict[str, list[str]]:
     return out
 
 
-_DIRECTIVE = {"script": "script-src", "style": "style-src", "video": "media-src", "audio": "media-src", "source": "media-src"}
+_DIRECTIVE = {
+    "script": "script-src",
+    "style": "style-src",
+    "video": "media-src",
+    "audio": "media-src",
+    "source": "media-src",
+}
 
 
 def assert_page_headers(r: httpx.Response) -> None:

@@ -44,11 +44,9 @@ async def apps_page(request: Request) -> Response:
 
 @router.get("/oauth2/addclient")
 async def addclient_page(request: Request) -> Response:
-    v = await viewer(request)
-    # Under /oauth2 errors answer as the API does (an envelope); a browser is sent to sign in instead.
-    if not v.signed_in and "text/html" in request.headers.get("accept", ""):
-        return see_other(request, v, "/signin?next=" + quote("/oauth2/addclient", safe="/"))
+    # Under /oauth2 a script gets the envelope's 401; a browser goes to sign in and back (app.py).
     await signed_in(request)
+    v = await viewer(request)
     return render(request, v, "addclient.html", {"error": "", "name": "", "redirect_uri": ""})
 
 

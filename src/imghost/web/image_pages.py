@@ -3,15 +3,19 @@ confirmation."""
 
 from __future__ import annotations
 
+import gzip
+
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from imghost.auth import Subject
 from imghost.domain.albums.service import AlbumFields
+from imghost.domain.images.model import Image
 from imghost.errors import ImageNotFound
 from imghost.web.forms import see_other, submitted
 from imghost.web.image_view import Shown
-from imghost.web.templating import render
+from imghost.web.page_cache import visitor_pages
+from imghost.web.templating import gzip_ok, page, render, respond
 from imghost.web.viewer import Viewer, services, viewer
 
 router = APIRouter(include_in_schema=False)
@@ -40,6 +44,8 @@ async def image_page(request: Request, image_id: str) -> Response:
         raise ImageNotFound(image_id)
     if request.method == "GET":
         svc.views.add(image.id, 0)
+    if not v.signed_in:
+        return _visitor_page(request, v, image_id, image, shown)
     owner = _subject(v).owns(image.account_id)
     albums = []
     if owner and v.account_id is not None:
@@ -57,6 +63,34 @@ async def image_page(request: Request, image_id: str) -> Response:
         "added": _plain_id(request.query_params.get("added", "")),
     }
     return render(request, v, "image.html", context)
+
+
+def _visitor_page(request: Request, v: Viewer, segment: str, image: Image, shown: Shown) -> Response:
+    """What every signed-out visitor sees, rendered once per version of the record (views as last
+    counted, so that the record, and with it the page, changes only when the counts are written)."""
+    gz = "gzip" in request.headers.get("accept-encoding", "")
+    key = ("image", segment, image, gz)
+    body = visitor_pages.get(key)
+    if body is None:
+        context = {
+            "image": image,
+            "shown": shown,
+            "owner": False,
+            "albums": [],
+            "copies": shown.copies(owner=False),
+            "views": image.views,
+            "saved": False,
+            "added": "",
+        }
+        body = page(request, None, "image.html", context)
+        if gz and gzip_ok(request, body):
+            body = gzip.compress(body, 6)  # once per version: the better ratio is worth it here
+        else:
+            gz = False
+        visitor_pages.put(key, body)
+    elif gz and body[:2] != b"\x1f\x8b":
+        gz = False
+    return respond(request, v, body, gzipped=gz)
 
 
 @router.post("/{image_id}/edit")
