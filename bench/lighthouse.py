@@ -75,7 +75,18 @@ def seed(im: Imghost) -> dict[str, str]:
         if r.status_code != 303 or "imghost_session" not in web.cookies:
             raise RuntimeError(f"sign-up failed: {r.status_code} {r.text[:300]}")
         session = web.cookies["imghost_session"]
-    ids = []
+        # The account's own uploads, through the upload page's endpoint (for /account/images).
+        token = csrf_of(web.get("/").text)
+        for i in range(4):
+            data = vary_jpeg(small_jpeg(), f"mine-{i}")
+            r = web.post(
+                "/upload",
+                files={"image": (f"m{i}.jpg", data, "image/jpeg")},
+                data={"title": f"Mine {i}"},
+                headers={"Accept": "application/json", "X-CSRF-Token": token},
+            )
+            r.raise_for_status()
+    ids, deletehashes = [], []
     with httpx.Client(
         base_url=im.url, timeout=60, headers={"Authorization": f"Client-ID {client_id}"}
     ) as api:
@@ -86,7 +97,8 @@ def seed(im: Imghost) -> dict[str, str]:
             )
             r.raise_for_status()
             ids.append(r.json()["data"]["id"])
-        r = api.post("/3/album", data={"title": "Audit album", "ids[]": ids})
+            deletehashes.append(r.json()["data"]["deletehash"])
+        r = api.post("/3/album", data={"title": "Audit album", "deletehashes[]": deletehashes})
         r.raise_for_status()
         album = r.json()["data"]["id"]
     return {"session": session, "image": ids[0], "album": album}
@@ -117,7 +129,7 @@ def page_weight(url: str) -> dict[str, int]:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
         page = b.new_page()
         done: list[Any] = []
-        page.on("requestfinished", done.append)
+        page.on("requestfinished", lambda req: done.append(req))
         page.goto(url, wait_until="networkidle")
         for req in done:
             kind = req.resource_type
