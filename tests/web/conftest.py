@@ -112,6 +112,12 @@ def serious_violations(page: Any) -> list[dict[str, Any]]:
     return [v for v in result.response["violations"] if v.get("impact") in ("serious", "critical")]
 
 
+def assert_accessible(page: Any) -> None:
+    """No serious or critical axe-core finding on the page as it is now."""
+    found = serious_violations(page)
+    assert not found, describe(found)
+
+
 def describe(violations: list[dict[str, Any]]) -> str:
     return "\n".join(
         f"{v['id']} ({v['impact']}): {v['help']} at {[n.get('target') for n in v['nodes'][:3]]}"

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from tests.api.helpers import envelope_ok
 from tests.live import LiveServer
-from tests.web.conftest import describe, new_context, serious_violations, shot, sign_in
+from tests.web.conftest import assert_accessible, new_context, shot, sign_in
 from tests.web.helpers_albums import (
     Person,
     album_ids,
@@ -36,11 +36,6 @@ def someone(browser: Any, server: LiveServer, session_client: tuple[str, str]) -
         yield who
     finally:
         who.context.close()
-
-
-def clean(page: Any) -> None:
-    found = serious_violations(page)
-    assert not found, describe(found)
 
 
 def grid_ids(page: Any) -> list[str]:
@@ -73,7 +68,7 @@ def test_bulk_delete_on_the_second_page(
     assert grid_ids(page) == order  # newest first
     assert page.locator("#images-total").inner_text().startswith("5 images")
     shot(page, "account-images")
-    clean(page)
+    assert_accessible(page)
 
     page.goto("/account/images?per_page=2&page=1")
     assert grid_ids(page) == order[2:4]
@@ -87,7 +82,7 @@ def test_bulk_delete_on_the_second_page(
     assert page.locator("#confirm-heading").inner_text() == "Delete 2 images?"
     assert all(image_exists(server, session_client, i) for i in order)  # asking deleted nothing
     shot(page, "account-images-confirm")
-    clean(page)
+    assert_accessible(page)
     page.locator("#confirm-delete").click()
     page.wait_for_url("**/account/images?page=1&per_page=2&done=deleted&n=2")
     assert page.locator("#media-notice").inner_text() == "Deleted 2 images."
@@ -218,9 +213,9 @@ def test_account_albums_lists_every_privacy(
         sign_in(dpage, someone.name)
         dpage.goto("/account/images")
         shot(dpage, "account-images-dark")
-        clean(dpage)
+        assert_accessible(dpage)
         dpage.goto("/account/albums")
         shot(dpage, "account-albums-dark")
-        clean(dpage)
+        assert_accessible(dpage)
     finally:
         dark.close()

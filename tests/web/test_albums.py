@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from imghost.domain.albums import archive
 from tests.live import LiveServer
-from tests.web.conftest import describe, new_context, serious_violations, shot, sign_in
+from tests.web.conftest import assert_accessible, new_context, shot, sign_in
 from tests.web.helpers_albums import (
     Person,
     album_ids,
@@ -48,11 +48,6 @@ def other(browser: Any, server: LiveServer, session_client: tuple[str, str]) -> 
         yield who
     finally:
         who.context.close()
-
-
-def clean(page: Any) -> None:
-    found = serious_violations(page)
-    assert not found, describe(found)
 
 
 def saved_order(page: Any) -> Any:
@@ -91,13 +86,13 @@ def test_create_an_album_and_add_images(
     )
     assert page.locator("#album-description").inner_text() == "Three days\nof rain"
     shot(page, "album-owner")
-    clean(page)
+    assert_accessible(page)
 
     page.goto("/account/albums")
     card = page.locator("#album-list li", has=page.locator(f'a[href="/a/{album_id}"]'))
     assert "Hidden" in card.inner_text() and "3 images" in card.inner_text()
     shot(page, "account-albums")
-    clean(page)
+    assert_accessible(page)
 
 
 def test_reorder_by_dragging_and_by_keyboard(
@@ -208,7 +203,7 @@ def test_delete_album_asks_first_and_keeps_the_images(
     assert "Doomed" in page.locator("#delete-heading").inner_text()
     assert album_ids(server, session_client, album_id) == [u["id"] for u in ups]  # asking deleted nothing
     shot(page, "album-delete-confirm")
-    clean(page)
+    assert_accessible(page)
     page.locator("#confirm-delete").click()
     page.wait_for_url("**/account/albums?done=deleted")
     assert page.locator("#albums-notice").is_visible()
@@ -276,7 +271,7 @@ def test_another_account_cannot_change_the_album(
     assert page.locator("#manage-heading").count() == 0
     assert page.locator("#album-images button").count() == 0
     shot(page, "album-other-account")
-    clean(page)
+    assert_accessible(page)
 
     token = other.csrf()
     forged: list[tuple[str, dict[str, str]]] = [
@@ -351,7 +346,7 @@ def test_hidden_and_secret_albums_open_by_link_for_visitors(
             == f"{server.url}/{ups[0]['id']}.jpg"
         )
         shot(page, "album-visitor")
-        clean(page)
+        assert_accessible(page)
         page.goto(f"/a/{secret}")
         assert page.locator("#album-title").inner_text() == "Secret one"
         assert page.request.get(f"/a/{secret}/zip").status == 200
@@ -388,7 +383,7 @@ def test_dark_mode_and_a_phone(browser: Any, owner: Person, server: LiveServer) 
         page = dark.new_page()
         page.goto(f"/a/{album_id}")
         shot(page, "album-dark")
-        clean(page)
+        assert_accessible(page)
     finally:
         dark.close()
     phone = new_context(
@@ -402,7 +397,7 @@ def test_dark_mode_and_a_phone(browser: Any, owner: Person, server: LiveServer) 
         first = page.locator("#album-images img").first.bounding_box()
         assert first is not None and first["width"] <= 360
         shot(page, "album-phone")
-        clean(page)
+        assert_accessible(page)
     finally:
         phone.close()
 

@@ -14,7 +14,7 @@ from tests.accounts.helpers import User, make_user
 from tests.albums.helpers import album_image_ids, create
 from tests.api.helpers import envelope_ok, unique_jpeg, upload
 from tests.live import LiveServer
-from tests.web.conftest import describe, new_context, serious_violations, shot, sign_in
+from tests.web.conftest import assert_accessible, new_context, shot, sign_in
 from tests.web.helpers_image import HOSTILE, gif_bytes
 
 
@@ -53,11 +53,6 @@ def stranger(browser: Any, server: LiveServer, session_client: tuple[str, str]) 
     p = _person(browser, server, session_client)
     yield p
     p.context.close()
-
-
-def _no_serious_violations(page: Any) -> None:
-    found = serious_violations(page)
-    assert not found, describe(found)
 
 
 def _image_loaded(page: Any, selector: str) -> tuple[int, int]:
@@ -99,7 +94,7 @@ def test_page_shows_the_image_and_escapes_its_text(
     assert page.locator("#manage, #edit-form, #delete-form, #copy-delete").count() == 0
     assert up["deletehash"] not in page.content()
     shot(page, "image-page-visitor")
-    _no_serious_violations(page)
+    assert_accessible(page)
 
     # A small image is shown as itself.
     small = upload(server, anon, unique_jpeg(9202, 200, 150))
@@ -151,7 +146,7 @@ def test_owner_edits_adds_to_an_album_and_deletes(
     page = owner.page
     page.goto(f"/{up['id']}")
     assert page.locator("#copy-delete").input_value() == f"{server.url}/delete/{up['deletehash']}"
-    _no_serious_violations(page)
+    assert_accessible(page)
     shot(page, "image-page-owner")
 
     page.get_by_label("Title", exact=True).fill("After " + HOSTILE)
@@ -168,7 +163,7 @@ def test_owner_edits_adds_to_an_album_and_deletes(
     page.get_by_role("button", name="Add to album").click()
     page.locator("#added").wait_for()
     assert album_image_ids(http, owner.user.bearer, album["id"]) == [up["id"]]
-    _no_serious_violations(page)
+    assert_accessible(page)
     shot(page, "image-page-owner-saved")
 
     page.locator("#delete-zone summary").click()
@@ -190,7 +185,7 @@ def test_another_account_can_change_nothing(
     assert page.locator("#manage, #edit-form, #album-form, #delete-form, #copy-delete").count() == 0
     assert up["deletehash"] not in page.content()
     shot(page, "image-page-other-account")
-    _no_serious_violations(page)
+    assert_accessible(page)
 
     visitor = new_context(browser, server)
     try:
@@ -235,12 +230,12 @@ def test_anonymous_upload_deleted_through_its_delete_link(
     assert (thumb.get_attribute("width"), thumb.get_attribute("height")) == ("320", "240")
     assert _image_loaded(page, "#delete-thumb") == (320, 240)
     shot(page, "delete-confirm")
-    _no_serious_violations(page)
+    assert_accessible(page)
     page.get_by_role("button", name="Delete image").click()
     page.locator("#deleted").wait_for()
     assert http.get(up["link"]).status_code == 404
     shot(page, "delete-done")
-    _no_serious_violations(page)
+    assert_accessible(page)
     assert page.goto(link).status == 404
 
 
@@ -266,7 +261,7 @@ def test_animated_gif_page_plays_the_mp4(
             "() => { const v = document.getElementById('video'); return v.readyState >= 2 && v.currentTime > 0; }"
         )
         shot(page, "image-page-gif-dark")
-        _no_serious_violations(page)
+        assert_accessible(page)
         still = upload(server, {"Authorization": f"Client-ID {session_client[0]}"})
         assert page.goto(f"/{still['id']}.gifv").status == 404
     finally:
@@ -288,6 +283,6 @@ def test_phone_viewport(server: LiveServer, browser: Any, session_client: tuple[
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         assert page.locator("img#image").bounding_box()["width"] <= 360
         shot(page, "image-page-phone")
-        _no_serious_violations(page)
+        assert_accessible(page)
     finally:
         ctx.close()
