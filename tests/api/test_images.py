@@ -124,6 +124,14 @@ def _noise_jpeg(seed: int) -> bytes:
     return out.getvalue()
 
 
+def _csrf(page: str) -> str:
+    return (
+        page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        if 'name="csrf_token"' in page
+        else (page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0])
+    )
+
+
 class TestDeletePage:
     def test_get_asks_post_deletes(self, api: httpx.Client, raw: httpx.Client) -> None:
         up = upload(api, body=unique_jpeg(230))
@@ -131,7 +139,10 @@ class TestDeletePage:
         assert page.status_code == 200 and "text/html" in page.headers["content-type"]
         assert 'id="confirm"' in page.text
         assert api.get(up["link"]).status_code == 200  # asking deletes nothing
-        done = raw.post(f"/delete/{up['deletehash']}")
+        # Without the page's CSRF token the post is refused and nothing is deleted.
+        assert raw.post(f"/delete/{up['deletehash']}").status_code == 403
+        assert api.get(up["link"]).status_code == 200
+        done = raw.post(f"/delete/{up['deletehash']}", data={"csrf_token": _csrf(page.text)})
         assert done.status_code == 200 and 'id="deleted"' in done.text
         assert api.get(up["link"]).status_code == 404
 
@@ -141,5 +152,6 @@ class TestDeletePage:
 
     def test_id_is_not_a_deletehash(self, api: httpx.Client, raw: httpx.Client) -> None:
         up = upload(api, body=unique_jpeg(231))
-        assert raw.post(f"/delete/{up['id']}").status_code == 404
+        token = _csrf(raw.get("/signin").text)
+        assert raw.post(f"/delete/{up['id']}", data={"csrf_token": token}).status_code == 404
         assert api.get(up["link"]).status_code == 200

@@ -108,8 +108,10 @@ class ChildWatch:
                 except OSError:
                     continue
                 exe = Path(cmd[0].decode()).name
+                if exe in ("sh", "dash", "bash", "nice"):
+                    continue  # the wrapper before its exec: it names the child's command in its arguments
                 if "ffmpeg" not in exe and b"imghost.media.convert" not in cmd:
-                    continue  # the server itself, or the shell before its exec
+                    continue  # the server itself
                 nice = int(stat[stat.rfind(")") + 2 :].split()[16])
                 self.seen[pid] = {
                     "cmd": b" ".join(cmd).decode(errors="replace"),
