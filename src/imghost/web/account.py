@@ -13,6 +13,7 @@ from imghost.domain.accounts.model import Account
 from imghost.domain.accounts.service import PRIVACY
 from imghost.domain.sessions.service import WebSession
 from imghost.errors import ImghostError, InvalidRequest, NotFound, Unauthorized
+from imghost.web import forms
 from imghost.web.forms import see_other, submitted
 from imghost.web.templating import render
 from imghost.web.viewer import (
@@ -88,7 +89,7 @@ async def save_settings(request: Request) -> Response:
     svc = services(request)
     # A checkbox left unticked is not sent at all: on this form, absent means off.
     values: dict[str, str | None] = {k: "1" if form.get(k) else "0" for k, _ in SWITCHES}
-    values.update({k: form.get(k) for k in TEXTS})
+    values.update({k: forms.text(form, k) for k in TEXTS})
     try:
         await svc.accounts.update_settings(await svc.accounts.get_by_id(session.account_id), values)
     except ImghostError as exc:

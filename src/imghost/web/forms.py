@@ -34,8 +34,12 @@ def json_answer(data: object, status: int = 200) -> Response:
     return JSONResponse(data, status_code=status, headers={"cache-control": "no-store"})
 
 
-def text(params: Params, name: str) -> str | None:
-    """A form field as the API would store it: browsers send a textarea's line breaks as CRLF, Imgur
-    clients send LF, so every page that takes free text goes through here."""
-    value = params.get(name)
+def lines(value: str | None) -> str | None:
+    """Free text as the API would store it: browsers send a textarea's line breaks as CRLF, Imgur clients
+    send LF, so every page that takes free text goes through here."""
     return None if value is None else value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def text(params: Params, name: str) -> str | None:
+    """A form field through lines()."""
+    return lines(params.get(name))

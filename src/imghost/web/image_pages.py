@@ -12,6 +12,7 @@ from imghost.auth import Subject
 from imghost.domain.albums.service import AlbumFields
 from imghost.domain.images.model import Image
 from imghost.errors import ImageNotFound
+from imghost.web import forms
 from imghost.web.forms import see_other, submitted
 from imghost.web.image_view import Shown
 from imghost.web.page_cache import visitor_pages
@@ -98,8 +99,8 @@ async def edit(request: Request, image_id: str) -> Response:
     v, form = await submitted(request)
     svc = services(request)
     image = await svc.images.get(image_id)
-    # An emptied field clears it; browsers send a textarea's line breaks as CRLF.
-    fields = {name: (form.get(name) or "").replace("\r\n", "\n") or None for name in ("title", "description")}
+    # An emptied field clears it.
+    fields = {name: forms.text(form, name) or None for name in ("title", "description")}
     await svc.images.update(_subject(v), image.id, fields)
     return see_other(request, v, f"/{image.id}?saved=1")
 

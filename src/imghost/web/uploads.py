@@ -18,7 +18,7 @@ from imghost.domain.credits.service import Charge
 from imghost.domain.images.model import Image
 from imghost.domain.images.service import UploadMeta
 from imghost.errors import InvalidRequest, RateLimited, UnsupportedMedia
-from imghost.web.forms import json_answer, see_other, submitted, wants_json
+from imghost.web.forms import json_answer, lines, see_other, submitted, wants_json
 from imghost.web.viewer import CSRF_FIELD, CSRF_HEADER, Viewer, check_csrf, services, viewer
 
 router = APIRouter(include_in_schema=False)
@@ -110,7 +110,7 @@ async def _store(request: Request, v: Viewer, up: UploadInput, work: WorkFiles) 
     src = await materialise(up, work.upload, svc)
     meta = UploadMeta(
         title=_text(up.get("title")),
-        description=_text(up.get("description")),
+        description=_text(lines(up.get("description"))),
         name=(up.filename or "")[:255],
     )
     target = _text(up.get("album"))
