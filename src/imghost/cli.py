@@ -217,6 +217,7 @@ def cmd_gc(args: argparse.Namespace) -> int:
         if not args.dry_run:
             # Expired sign-in sessions are refused when presented; this forgets those never presented again.
             print(f"imghost: forgot {await svc.sessions.sweep()} expired web sessions")
+            print(f"imghost: removed {await svc.exports.sweep()} stored archives that no export claims")
         return 0
 
     return _with_services(run)

@@ -11,6 +11,7 @@ import asyncio
 import ipaddress
 import re
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import SplitResult, urljoin, urlsplit
@@ -173,16 +174,72 @@ async def download(
 ) -> None:
     """Stream url into dest within `deadline` seconds in all, `timeout` per read.
     Raises RemoteFetchError (400) / PayloadTooLarge."""
+    got = await fetch(
+        url,
+        dest,
+        max_bytes=max_bytes,
+        timeout=timeout,
+        deadline=deadline,
+        max_redirects=max_redirects,
+        allow_private=allow_private,
+    )
+    if got.status != 200:
+        raise RemoteFetchError(f"The image URL answered HTTP {got.status}")
+
+
+@dataclass
+class Fetched:
+    """What a fetch came to: the last answer's status and headers and the URL that gave it. The body was
+    saved (to dest, or into `body` when no dest was given) only when the status is 200."""
+
+    status: int
+    url: str
+    headers: httpx.Headers
+    size: int = 0
+    body: bytes | None = None
+    stopped: bool = False  # the answer was a redirect to a URL that `stop_at` matched: not followed
+
+
+def client(timeout: float, *, connections: int = 10) -> httpx.AsyncClient:
+    """A client for fetch() to reuse across calls (keep-alive), set up as fetch() needs it."""
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+        follow_redirects=False,
+        trust_env=False,
+        limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+    )
+
+
+async def fetch(
+    url: str,
+    dest: Path | None,
+    *,
+    max_bytes: int,
+    timeout: float,
+    deadline: float,
+    max_redirects: int,
+    allow_private: bool,
+    headers: dict[str, str] | None = None,
+    stop_at: Callable[[str], bool] | None = None,
+    reuse: httpx.AsyncClient | None = None,
+) -> Fetched:
+    """download() that hands back any final answer instead of raising for it (a 404, a 429 and its
+    Retry-After), can stop at a redirect (`stop_at(url)` true: a placeholder not worth fetching), and can
+    reuse a client from client() for the hops on the first URL's host. Same rules: every hop checked,
+    size limits while streaming, one deadline. Raises RemoteFetchError / PayloadTooLarge."""
     bound = asyncio.timeout(deadline)
     try:
         async with bound:
-            await _download(
+            return await _fetch(
                 url,
                 dest,
                 max_bytes=max_bytes,
                 timeout=timeout,
                 max_redirects=max_redirects,
                 allow_private=allow_private,
+                extra=headers or {},
+                stop_at=stop_at,
+                reuse=reuse,
             )
     except TimeoutError:
         if not bound.expired():
@@ -191,41 +248,75 @@ async def download(
         raise RemoteFetchError(f"Could not download the image URL within {deadline:g} seconds") from None
 
 
-async def _download(
-    url: str, dest: Path, *, max_bytes: int, timeout: float, max_redirects: int, allow_private: bool
-) -> None:
-    async with httpx.AsyncClient(
-        timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)), follow_redirects=False, trust_env=False
-    ) as client:
+async def _fetch(
+    url: str,
+    dest: Path | None,
+    *,
+    max_bytes: int,
+    timeout: float,
+    max_redirects: int,
+    allow_private: bool,
+    extra: dict[str, str],
+    stop_at: Callable[[str], bool] | None,
+    reuse: httpx.AsyncClient | None,
+) -> Fetched:
+    first_host = parse(url).host
+    own: httpx.AsyncClient | None = None
+    try:
         for _ in range(max_redirects + 1):
             target = parse(url)
             ip = await _resolve(target.host, target.port, allow_private)
             host_ip = f"[{ip}]" if ":" in ip else ip
             pinned = target.parts._replace(netloc=f"{host_ip}:{target.port}").geturl()
             headers = {
-                "Host": target.host_header,
                 "User-Agent": "imghost",
                 "Accept": "image/*,video/*;q=0.9,*/*;q=0.5",
+                **extra,
+                "Host": target.host_header,
             }
+            # A pooled connection is keyed by address, not name: reuse it only for the host it was made for.
+            if reuse is not None and target.host == first_host:
+                http = reuse
+            else:
+                http = own = own or client(timeout)
             try:
-                async with client.stream(
+                async with http.stream(
                     "GET", pinned, headers=headers, extensions={"sni_hostname": target.host}
                 ) as resp:
                     if resp.is_redirect and "location" in resp.headers:
                         try:
-                            url = urljoin(url, resp.headers["location"])
+                            nxt = urljoin(url, resp.headers["location"])
                         except ValueError:
                             raise RemoteFetchError("The image URL redirected to an invalid URL") from None
+                        if stop_at is not None and stop_at(nxt):
+                            return Fetched(resp.status_code, nxt, resp.headers, stopped=True)
+                        url = nxt
                         continue
                     if resp.status_code != 200:
-                        raise RemoteFetchError(f"The image URL answered HTTP {resp.status_code}")
+                        return Fetched(resp.status_code, url, resp.headers)
                     declared = resp.headers.get("content-length")
                     if declared and declared.isdigit() and int(declared) > max_bytes:
                         raise PayloadTooLarge()
-                    return await _save(resp, dest, max_bytes)
+                    if dest is None:
+                        body = await _read(resp, max_bytes)
+                        return Fetched(200, url, resp.headers, size=len(body), body=body)
+                    await _save(resp, dest, max_bytes)
+                    return Fetched(200, url, resp.headers, size=dest.stat().st_size)
             except (httpx.HTTPError, httpx.InvalidURL):
                 raise RemoteFetchError("Could not download the image URL") from None
         raise RemoteFetchError("Too many redirects")
+    finally:
+        if own is not None:
+            await own.aclose()
+
+
+async def _read(resp: httpx.Response, max_bytes: int) -> bytes:
+    buf = bytearray()
+    async for chunk in resp.aiter_bytes(256 * 1024):
+        if len(buf) + len(chunk) > max_bytes:
+            raise PayloadTooLarge()
+        buf += chunk
+    return bytes(buf)
 
 
 async def _save(resp: httpx.Response, dest: Path, max_bytes: int) -> None:

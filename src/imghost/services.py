@@ -13,10 +13,12 @@ from imghost.db.database import Database, PostgresDatabase, SqliteDatabase, asyn
 from imghost.delivery.cache import DeliveryCache
 from imghost.delivery.invalidation import FileInvalidator, RedisInvalidator
 from imghost.domain.accounts import captcha
+from imghost.domain.accounts.model import Account
 from imghost.domain.accounts.service import AccountService
 from imghost.domain.albums.service import AlbumService
 from imghost.domain.clients.service import ClientService
 from imghost.domain.credits.service import CreditService, RateLimits
+from imghost.domain.exports.service import ExportService, Progress
 from imghost.domain.images.heavy import HeavyPool
 from imghost.domain.images.into_album import UploadService
 from imghost.domain.images.service import ImageService
@@ -95,6 +97,7 @@ class Services:
     albums: AlbumService
     oauth: OAuthService
     sessions: SessionService
+    exports: ExportService
     views: ViewCounter
     delivery_cache: DeliveryCache
     tmp_dir: Path
@@ -198,6 +201,7 @@ class Services:
                 db, token_lifetime=settings.token_lifetime, code_lifetime=settings.oauth_code_lifetime
             ),
             sessions=SessionService(db, lifetime=settings.session_days * 86400),
+            exports=ExportService(db, store, tmp_dir),
             views=views,
             delivery_cache=delivery_cache,
             tmp_dir=tmp_dir,
@@ -209,7 +213,14 @@ class Services:
         svc._process_tmp = process_tmp
         await invalidator.start()
         svc._flusher = asyncio.create_task(svc._flush_loop())
+        svc.exports.writer = svc._write_archive
         return svc
+
+    async def _write_archive(self, account: Account, path: Path, progress: Progress) -> None:
+        """The "download my data" archive: the format of `imghost export`, as one zip file."""
+        from imghost.domain.imports import archive
+
+        await archive.write_zip(self, account, path, progress)
 
     async def health(self) -> None:
         """Raises (ServiceUnavailable) when the database does not answer."""
@@ -231,6 +242,7 @@ class Services:
         with contextlib.suppress(Exception):
             await self.views.flush(self.db)
         for closer in (
+            self.exports.close,
             self.invalidator.close,
             self.limiter.close,
             self.locks.close,

@@ -23,7 +23,15 @@ from tests.web.conftest import PASSWORD, describe, new_context, serious_violatio
 
 HOSTILE = "<script>alert(1)</script>"
 # Machine answers and downloads, not pages a person reads.
-NOT_PAGES = {"/healthz", "/metrics", "/static/{name:path}", "/robots.txt", "/oembed", "/a/{album_id}/zip"}
+NOT_PAGES = {
+    "/healthz",
+    "/metrics",
+    "/static/{name:path}",
+    "/robots.txt",
+    "/oembed",
+    "/a/{album_id}/zip",
+    "/account/export/{export_id}.zip",
+}
 
 
 @dataclass
@@ -91,6 +99,7 @@ def pages(w: World) -> dict[str, str]:
         "/account/images": "/account/images",
         "/account/albums": "/account/albums",
         "/account/settings": "/account/settings",
+        "/account/export": "/account/export",
         "/account/apps": "/account/apps",
         "/account/sharex": "/account/sharex",
         "/oauth2/addclient": "/oauth2/addclient",

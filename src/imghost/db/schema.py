@@ -211,3 +211,20 @@ web_sessions = Table(
     Column("expires_at", BigInteger, nullable=False),
 )
 Index("ix_web_sessions_account_id", web_sessions.c.account_id)
+
+# "Download my data" archives: status is running, ready or failed; the zip itself is in the blob store
+# (domain.exports.service.archive_key), so that any process can hand it out.
+exports = Table(
+    "exports",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("account_id", BigInteger, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("done", Integer, nullable=False, server_default="0"),
+    Column("total", Integer, nullable=False, server_default="0"),
+    Column("size", BigInteger, nullable=False, server_default="0"),
+    Column("error", Text, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
+Index("ix_exports_account_id", exports.c.account_id)
