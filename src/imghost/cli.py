@@ -223,6 +223,82 @@ def cmd_gc(args: argparse.Namespace) -> int:
     return _with_services(run)
 
 
+def cmd_import_links(args: argparse.Namespace) -> int:
+    from imghost.cli_import import links
+
+    return _with_services(lambda svc: links.run(svc, args))
+
+
+def cmd_import_account(args: argparse.Namespace) -> int:
+    from imghost.cli_import import account
+
+    return _with_services(lambda svc: account.run(svc, args))
+
+
+def cmd_import_archive(args: argparse.Namespace) -> int:
+    from imghost.cli_import import archive
+
+    return _with_services(lambda svc: archive.run_import(svc, args))
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from imghost.cli_import import archive
+
+    return _with_services(lambda svc: archive.run_export(svc, args))
+
+
+def _import_parsers(sub: Any) -> None:
+    imp = sub.add_parser("import", help="bring images over from Imgur, another server or an archive")
+    kinds = imp.add_subparsers(dest="source", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--json", action="store_true", help="print the final report as JSON")
+        p.add_argument("--state", help="state file that makes a rerun skip what is done")
+        p.add_argument("--parallel", type=int, default=4, help="fetches at once (default 4)")
+        p.add_argument(
+            "--allow-private",
+            action="store_true",
+            help="let fetches reach private and loopback addresses (a mirror on this network)",
+        )
+
+    links = kinds.add_parser("links", help="import every Imgur link found in text files, under the same ids")
+    links.add_argument(
+        "files", nargs="+", metavar="FILE", help="text, Markdown, HTML or BBCode; - reads stdin"
+    )
+    links.add_argument("--user", help="owner of the imported images (default: anonymous)")
+    links.add_argument("--rewrite", metavar="OUT", help="write the text with imported links pointing here")
+    links.add_argument("--client-id", help="an Imgur API client id: album and gallery links need it")
+    links.add_argument("--media-url", default="https://i.imgur.com", help="media host (default %(default)s)")
+    links.add_argument("--api-url", default="https://api.imgur.com", help="API host (default %(default)s)")
+    common(links)
+    links.set_defaults(func=cmd_import_links)
+
+    account = kinds.add_parser("account", help="an account's images and albums, through any Imgur API")
+    account.add_argument(
+        "--from", dest="source_url", required=True, help="API base, e.g. https://api.imgur.com"
+    )
+    account.add_argument("--client-id", required=True)
+    account.add_argument("--token", help="access token of the account (private albums, favourites)")
+    account.add_argument("--account", help="account name there (default: the token's, or --user)")
+    account.add_argument("--user", required=True, help="the local account that receives them")
+    common(account)
+    account.set_defaults(func=cmd_import_account)
+
+    archive = kinds.add_parser("archive", help="read an archive written by `imghost export`")
+    archive.add_argument("dir", metavar="DIR")
+    archive.add_argument("--user", help="the local account that receives it (default: the archive's)")
+    archive.add_argument("--json", action="store_true", help="print the final report as JSON")
+    archive.add_argument("--state", help="state file that makes a rerun skip what is done")
+    archive.add_argument("--parallel", type=int, default=4, help="images at once (default 4)")
+    archive.set_defaults(func=cmd_import_archive)
+
+    export = sub.add_parser("export", help="write an account's images and albums as a portable archive")
+    export.add_argument("--user", required=True)
+    export.add_argument("dir", metavar="DIR", help="a directory, or a file name ending in .zip")
+    export.add_argument("--json", action="store_true", help="print the final report as JSON")
+    export.set_defaults(func=cmd_export)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="imghost", description="Self-hosted, Imgur-API-compatible image host")
     sub = p.add_subparsers(dest="command", required=True)
