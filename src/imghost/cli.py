@@ -336,6 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="spare files younger than this (default 3600): uploads store before they commit",
     )
     gc.set_defaults(func=cmd_gc)
+    _import_parsers(sub)
     user = sub.add_parser("user", help="accounts")
     usub = user.add_subparsers(dest="user_command", required=True)
     ucreate = usub.add_parser("create", help="create an account")

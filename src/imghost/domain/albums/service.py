@@ -130,6 +130,57 @@ class AlbumService:
             await repo.append(tx, album_id, image_ids)
         return await self.get(album_id)
 
+    async def import_as(
+        self,
+        subject: Subject,
+        wanted_id: str,
+        fields: AlbumFields,
+        image_ids: Sequence[str],
+        *,
+        created_at: int | None = None,
+    ) -> tuple[Album, str]:
+        """An album brought from elsewhere under the id it had there, with the images (already imported,
+        the subject's) in the order given. Returns the album and "imported", "already here" (the id is
+        already this subject's album: a rerun; its images are set to the order given) or "renamed" (the
+        id belongs to someone else's album: a new id)."""
+        values = self._clean(fields, privacy=_privacy(fields.privacy) or "public")
+        async with self.db.transaction() as tx:
+            existing = await repo.get(tx, wanted_id) if idgen.is_id(wanted_id) else None
+            if (
+                existing is not None
+                and subject.account_id is not None
+                and existing.account_id == subject.account_id
+            ):
+                await repo.clear(tx, existing.id)
+                await repo.append(tx, existing.id, list(image_ids))
+                outcome, album_id = "already here", existing.id
+            else:
+                album_id = wanted_id if existing is None and idgen.is_id(wanted_id) else await self._new_id()
+                outcome = "imported" if album_id == wanted_id else "renamed"
+                now = int(time.time())
+                await repo.insert(
+                    tx,
+                    {
+                        "id": album_id,
+                        "deletehash": idgen.deletehash(),
+                        "client_id": subject.client_id,
+                        "account_id": subject.account_id,
+                        "title": values.get("title"),
+                        "description": values.get("description"),
+                        "privacy": values["privacy"],
+                        "layout": values.get("layout", "blog"),
+                        "cover_id": None,
+                        "created_at": created_at or now,
+                        "updated_at": now,
+                        "views": 0,
+                    },
+                )
+                await repo.append(tx, album_id, list(image_ids))
+        if fields.cover and fields.cover in image_ids:
+            async with self.db.transaction() as tx:
+                await repo.update(tx, album_id, {"cover_id": fields.cover})
+        return await self.get(album_id), outcome
+
     async def update(self, subject: Subject, ref: str, fields: AlbumFields) -> Album:
         resolved = await self._owned(subject, ref)
         album_id = resolved.item.id

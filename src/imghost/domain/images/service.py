@@ -40,6 +40,13 @@ class UploadMeta:
     description: str | None = None
     name: str = ""
     disable_audio: bool = False
+    # Imports (from Imgur, another server, an archive) keep the source's upload time.
+    created_at: int | None = None
+
+
+# What an import under a wanted id came to: stored under that id; already here (that id holds exactly
+# these bytes: nothing was stored); or stored under a new id because the wanted one holds other content.
+IMPORTED, ALREADY_HERE, RENAMED = "imported", "already here", "renamed"
 
 
 @dataclass(slots=True)
@@ -136,6 +143,29 @@ class ImageService:
         else:
             prepared = quick
             image_id = await self._new_id()
+        return await self._insert(subject, prepared, meta, image_id)
+
+    async def import_as(
+        self, subject: Subject, src: Path, meta: UploadMeta, wanted_id: str
+    ) -> tuple[Image, str]:
+        """An upload that keeps the id the image had elsewhere, so that its old links work by changing only
+        their host; the same pipeline as upload() (sniffing, limits, metadata stripping). Returns the image
+        and IMPORTED, ALREADY_HERE or RENAMED. An id taken by other content keeps its image: the import gets
+        a new id. Ids are ordered under a lock, so two imports of one id cannot both take it."""
+        prepared = prepare_quick(src, limits=self.limits) or await self._prepare(src, meta)
+        if not ids.is_id(wanted_id):
+            return await self._insert(subject, prepared, meta, await self._new_id()), RENAMED
+        async with self.locks.hold(f"image-id:{wanted_id}"):
+            existing = await repo.get(self.db, wanted_id)
+            if existing is None:
+                return await self._insert(subject, prepared, meta, wanted_id), IMPORTED
+            if existing.size == prepared.size and await same_content(
+                self.store, keys.original(existing.blob_id), prepared.path
+            ):
+                return existing, ALREADY_HERE
+        return await self._insert(subject, prepared, meta, await self._new_id()), RENAMED
+
+    async def _insert(self, subject: Subject, prepared: Prepared, meta: UploadMeta, image_id: str) -> Image:
         values: dict[str, Any] = {
             "id": image_id,
             "deletehash": ids.deletehash(),
@@ -156,7 +186,7 @@ class ImageService:
             if prepared.mp4_path
             else (prepared.size if prepared.fmt == "mp4" else 0),
             "nsfw": None,
-            "created_at": int(time.time()),
+            "created_at": meta.created_at or int(time.time()),
             "views": 0,
             "bandwidth": 0,
         }
