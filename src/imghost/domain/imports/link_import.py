@@ -18,7 +18,7 @@ Which file is fetched for a link:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -300,7 +300,7 @@ def _fields(entry: Entry) -> dict[str, Any]:
 def _api_source(data: dict[str, Any], *, album: str) -> Source:
     ident = str(data.get("id") or "")
     link = str(data.get("link") or "")
-    urls = (link,) if link else ()
+    urls: tuple[str, ...] = (link,) if link else ()
     mp4 = data.get("mp4")
     if isinstance(mp4, str) and mp4 and mp4 != link:
         urls += (mp4,)  # when the GIF is gone, the MP4 may still be there
@@ -339,7 +339,3 @@ def rewrite_target(results: dict[str, Entry], base_url: str) -> Callable[[Link],
         return f"{base_url}/{local_path(link, entry.local_id, entry.ext, album=entry.kind == ALBUM)}"
 
     return target
-
-
-def keys_of(links: Iterable[Link]) -> list[str]:
-    return list(dict.fromkeys(link.key for link in links))

@@ -23,7 +23,9 @@ MEDIA_EXTS = frozenset(
     {"jpg", "jpeg", "png", "gif", "gifv", "mp4", "webm", "webp", "apng", "avif", "bmp", "tif", "tiff", "jfif"}
 )
 # Pages of imgur.com itself with the length of an id: never images.
-_SITE_PAGES = frozenset({"about", "rules", "legal", "terms", "store", "apps", "privacy", "emerald", "memegen"})
+_SITE_PAGES = frozenset(
+    {"about", "rules", "legal", "terms", "store", "apps", "privacy", "emerald", "memegen"}
+)
 
 # Not preceded by something that makes it part of another name (notimgur.com, i.stack.imgur.com is
 # another service's namespace) or of a longer URL path (example.com/imgur.com/...).

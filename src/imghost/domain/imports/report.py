@@ -72,7 +72,10 @@ class Report:
     def text(self) -> str:
         counts = self.counts()
         earlier = sum(e.earlier for e in self.entries)
-        lines = [f"{self.title}: {len(self.entries)} items" + (f" ({earlier} done by an earlier run)" if earlier else "")]
+        lines = [
+            f"{self.title}: {len(self.entries)} items"
+            + (f" ({earlier} done by an earlier run)" if earlier else "")
+        ]
         for outcome in OUTCOMES:
             lines.append(f"  {outcome:<13}{counts[outcome]:>7}")
         for name, value in self.extra.items():

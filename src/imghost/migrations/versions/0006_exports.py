@@ -1,4 +1,4 @@
-""""Download my data": one row per archive a person asked for, with its progress.
+""" "Download my data": one row per archive a person asked for, with its progress.
 
 Revision ID: 0006
 Revises: 0005
