@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -143,7 +144,9 @@ class AlbumService:
         the subject's) in the order given. Returns the album and "imported", "already here" (the id is
         already this subject's album: a rerun; its images are set to the order given) or "renamed" (the
         id belongs to someone else's album: a new id)."""
-        values = self._clean(fields, privacy=_privacy(fields.privacy) or "public")
+        # An import carries the album's title and description whatever `present` says: they are its own.
+        whole = dataclasses.replace(fields, present=fields.present | {"title", "description"})
+        values = self._clean(whole, privacy=_privacy(fields.privacy) or "public")
         async with self.db.transaction() as tx:
             existing = await repo.get(tx, wanted_id) if idgen.is_id(wanted_id) else None
             if (

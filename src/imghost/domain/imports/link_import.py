@@ -124,7 +124,7 @@ class LinkImport:
             for ext in ("mp4", "gif") if link.ext == "gifv" else (link.ext,) if link.ext else ():
                 if ext not in exts:
                     exts.append(ext)
-        if "gif" in exts and "mp4" in exts:
+        if any(link.ext == "gif" for link in links) and "mp4" in exts:
             exts.remove("mp4")
             exts.insert(exts.index("gif") + 1, "mp4")
         if not exts and self.fetcher.has_api:
