@@ -25,7 +25,7 @@ from tests.accounts.helpers import make_user
 from tests.api.helpers import envelope_ok, unique_jpeg, unique_png, upload
 from tests.imports.standin import StandIn, media_host
 from tests.imports.test_archive import gif_bytes, run_json, start_b
-from tests.live import LiveServer, imghost_cmd
+from tests.live import LiveServer, imghost_cmd, stored_keys, tmp_leftovers
 
 ALNUM = string.ascii_letters + string.digits
 
@@ -410,3 +410,38 @@ def test_a_rerun_after_a_kill_mid_import_imports_nothing_twice_and_finishes_the_
     assert not any(f"/{x}.jpg" in refetched for x in done_before)
     for ident in ids:
         assert envelope_ok(image(server, session_client, ident))["id"] == ident
+
+
+def test_size_limits_hold_while_streaming_and_a_failure_leaves_nothing_behind(
+    server: LiveServer, session_client: tuple[str, str], standin: StandIn, tmp_path: Path
+) -> None:
+    big, bad, small = new_id(), new_id(), new_id()
+    standin.add(big, png(400, 300), "image/png")  # random pixels: ~360 KB, over the limit below
+    standin.add(bad, b"<html>not an image</html>" * 10, "image/jpeg")
+    standin.add(small, jpeg(20, 20), "image/jpeg")
+    assert len(standin.files[big][0]) > 200_000
+    src = tmp_path / "x.txt"
+    src.write_text(" ".join(f"https://i.imgur.com/{x}.jpg" for x in (big, bad, small)))
+    keys_before = stored_keys(server)
+    env = {**server.env, "IMGHOST_MAX_IMAGE_BYTES": "100000", "IMGHOST_MAX_VIDEO_BYTES": "100000"}
+    proc = subprocess.run(
+        imghost_cmd()
+        + ["import", "links", str(src), "--media-url", standin.url, "--allow-private", "--json"]
+        + ["--state", str(tmp_path / "s")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1, proc.stderr
+    got = items(json.loads(proc.stdout))
+    assert got[f"image:{big}"]["outcome"] == "failed" and got[f"image:{big}"]["reason"]
+    assert got[f"image:{bad}"]["outcome"] == "failed" and got[f"image:{bad}"]["reason"]
+    assert got[f"image:{small}"]["outcome"] == "imported"
+    for ident in (big, bad):
+        assert image(server, session_client, ident).status_code == 404
+    # One new image, so its original and nothing else (thumbnails are made on demand).
+    added = stored_keys(server) - keys_before
+    assert len(added) == 1, added
+    assert tmp_leftovers(server) == []
+    assert "Traceback" not in proc.stderr
