@@ -108,26 +108,9 @@ class AlbumService:
         values = self._clean(fields, privacy=_privacy(fields.privacy) or default)
         await self._check_cover(values)
         image_ids = await self._images_for(subject, fields)
-        now = int(time.time())
         album_id = await self._new_id()
         async with self.db.transaction() as tx:
-            await repo.insert(
-                tx,
-                {
-                    "id": album_id,
-                    "deletehash": idgen.deletehash(),
-                    "client_id": subject.client_id,
-                    "account_id": subject.account_id,
-                    "title": values.get("title"),
-                    "description": values.get("description"),
-                    "privacy": values["privacy"],
-                    "layout": values.get("layout", "blog"),
-                    "cover_id": values.get("cover_id"),
-                    "created_at": now,
-                    "updated_at": now,
-                    "views": 0,
-                },
-            )
+            await repo.insert(tx, _row(album_id, subject, values, created_at=None))
             await repo.append(tx, album_id, image_ids)
         return await self.get(album_id)
 
@@ -160,24 +143,9 @@ class AlbumService:
             else:
                 album_id = wanted_id if existing is None and idgen.is_id(wanted_id) else await self._new_id()
                 outcome = "imported" if album_id == wanted_id else "renamed"
-                now = int(time.time())
-                await repo.insert(
-                    tx,
-                    {
-                        "id": album_id,
-                        "deletehash": idgen.deletehash(),
-                        "client_id": subject.client_id,
-                        "account_id": subject.account_id,
-                        "title": values.get("title"),
-                        "description": values.get("description"),
-                        "privacy": values["privacy"],
-                        "layout": values.get("layout", "blog"),
-                        "cover_id": None,
-                        "created_at": created_at or now,
-                        "updated_at": now,
-                        "views": 0,
-                    },
-                )
+                # The cover is set below, once the images it may name are in the album.
+                row = _row(album_id, subject, {**values, "cover_id": None}, created_at=created_at)
+                await repo.insert(tx, row)
                 await repo.append(tx, album_id, list(image_ids))
         if fields.cover and fields.cover in image_ids:
             async with self.db.transaction() as tx:
@@ -369,3 +337,24 @@ def _moved(current: list[str], image_id: str, by: int) -> list[str]:
     order = [i for i in current if i != image_id]
     order.insert(max(0, min(len(order), current.index(image_id) + by)), image_id)
     return order
+
+
+def _row(
+    album_id: str, subject: Subject, values: dict[str, Any], *, created_at: int | None
+) -> dict[str, Any]:
+    """A new album's row: values as _clean() gives them; created_at None means now."""
+    now = int(time.time())
+    return {
+        "id": album_id,
+        "deletehash": idgen.deletehash(),
+        "client_id": subject.client_id,
+        "account_id": subject.account_id,
+        "title": values.get("title"),
+        "description": values.get("description"),
+        "privacy": values["privacy"],
+        "layout": values.get("layout", "blog"),
+        "cover_id": values.get("cover_id"),
+        "created_at": created_at or now,
+        "updated_at": now,
+        "views": 0,
+    }

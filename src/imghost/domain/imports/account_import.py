@@ -18,10 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from imghost.domain.accounts.model import Account
-from imghost.domain.albums.service import AlbumFields
 from imghost.domain.images.service import UploadMeta
 from imghost.domain.imports import fetcher as fx
-from imghost.domain.imports.archive import SETTINGS, ArchiveServices, Incoming, Landing
+from imghost.domain.imports.archive import SETTINGS, ArchiveServices, Incoming, Landing, album_fields
 from imghost.domain.imports.fetcher import Fetcher, FetchError
 from imghost.domain.imports.report import FAILED, REMOVED, Entry, Report
 from imghost.domain.imports.state import StateFile
@@ -116,15 +115,11 @@ class AccountImport:
         await self._settings(plan)
         await landing.images([self._incoming(i) for i in plan.images])
         for data, images in plan.albums:
-            fields = AlbumFields(
-                title=_text(data.get("title")),
-                description=_text(data.get("description")),
-                privacy=_text(data.get("privacy")),
-                layout=_text(data.get("layout")),
-                cover=_text(data.get("cover")),
-            )
             await landing.album(
-                str(data["id"]), fields, [i["id"] for i in images], created_at=_int(data.get("datetime"))
+                str(data["id"]),
+                album_fields(data),
+                [i["id"] for i in images],
+                created_at=_int(data.get("datetime")),
             )
         if plan.favorites:
             await landing.favorites(

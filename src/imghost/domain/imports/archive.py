@@ -550,13 +550,7 @@ async def read_archive(
     for a in _list(doc.get("albums")):
         if not isinstance(a.get("id"), str):
             continue
-        fields = AlbumFields(
-            title=_text(a.get("title")),
-            description=_text(a.get("description")),
-            privacy=_text(a.get("privacy")),
-            layout=_text(a.get("layout")),
-            cover=_text(a.get("cover")),
-        )
+        fields = album_fields(a)
         ids = [i for i in a.get("images") or () if isinstance(i, str)]
         await landing.album(a["id"], fields, ids, created_at=_int(a.get("datetime")))
     favorites = _dict(doc.get("favorites"))
@@ -661,3 +655,14 @@ def _text(value: Any) -> str | None:
 
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def album_fields(data: dict[str, Any]) -> AlbumFields:
+    """An album's own fields as an Imgur API answer or a manifest gives them (the same keys)."""
+    return AlbumFields(
+        title=_text(data.get("title")),
+        description=_text(data.get("description")),
+        privacy=_text(data.get("privacy")),
+        layout=_text(data.get("layout")),
+        cover=_text(data.get("cover")),
+    )
