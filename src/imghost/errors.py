@@ -144,3 +144,28 @@ class SignInRequired(Unauthorized):
 
 class CsrfRejected(Forbidden):
     public = "This form expired or came from another site. Go back, reload the page and try again."
+
+
+class GalleryItemNotFound(_Missing):
+    template = "Unable to find a gallery item with the id, {}"
+
+
+class CommentNotFound(_Missing):
+    template = "Unable to find a comment with the id, {}"
+
+
+class TagNotFound(NotFound):
+    public = "Tag does not exist"
+
+
+class Conflict(ImghostError):
+    status = 409
+    public = "Conflict"
+
+
+class TermsNotAccepted(Forbidden):
+    public = "You must accept the gallery terms to share: send terms=1 (or accept them in your settings)"
+
+
+class Banned(Forbidden):
+    public = "This account is banned from posting"

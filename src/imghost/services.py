@@ -19,6 +19,7 @@ from imghost.domain.albums.service import AlbumService
 from imghost.domain.clients.service import ClientService
 from imghost.domain.credits.service import CreditService, RateLimits
 from imghost.domain.exports.service import ExportService, Progress
+from imghost.domain.gallery.service import GalleryService
 from imghost.domain.images.heavy import HeavyPool
 from imghost.domain.images.into_album import UploadService
 from imghost.domain.images.service import ImageService
@@ -98,6 +99,7 @@ class Services:
     oauth: OAuthService
     sessions: SessionService
     exports: ExportService
+    gallery: GalleryService
     views: ViewCounter
     delivery_cache: DeliveryCache
     tmp_dir: Path
@@ -202,6 +204,7 @@ class Services:
             ),
             sessions=SessionService(db, lifetime=settings.session_days * 86400),
             exports=ExportService(db, store, tmp_dir),
+            gallery=GalleryService(db, viral_points=settings.gallery_viral_points),
             views=views,
             delivery_cache=delivery_cache,
             tmp_dir=tmp_dir,
@@ -214,6 +217,8 @@ class Services:
         await invalidator.start()
         svc._flusher = asyncio.create_task(svc._flush_loop())
         svc.exports.writer = svc._write_archive
+        # The community's rows that counts elsewhere include go first, through their services.
+        svc.accounts.before_delete.append(svc.gallery.forget_account)
         return svc
 
     async def _write_archive(self, account: Account, path: Path, progress: Progress) -> None:

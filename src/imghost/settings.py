@@ -107,6 +107,13 @@ class Settings(BaseSettings):
     # https or the request came over HTTPS; "always" and "never" override that guess.
     session_days: int = 30
     secure_cookies: Literal["auto", "always", "never"] = "auto"
+    # The community. A post with at least this many points is "most viral" (showViral=false hides
+    # those from the user section); a post or comment with this many open reports from distinct
+    # accounts leaves the listings until an admin reviews it.
+    gallery_viral_points: int = 10
+    report_hide_threshold: int = 5
+    comment_max_length: int = 10_000
+    comments_per_hour: int = 120  # per account
     oauth_code_lifetime: int = 600  # authorization codes and PINs: single-use, and short-lived
     oauth_password_grant: bool = True
     login_attempts: int = (

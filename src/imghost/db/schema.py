@@ -16,6 +16,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -117,6 +118,9 @@ accounts = Table(
     Column("avatar", Text, nullable=True),
     Column("cover", Text, nullable=True),
     Column("email_verified", Boolean, nullable=False, server_default=false()),
+    Column("role", String(16), nullable=False, server_default="user"),  # user | admin
+    # A banned account reads (its tokens still work) but cannot write anything.
+    Column("banned", Boolean, nullable=False, server_default=false()),
 )
 
 # OAuth tokens: only hashes of the access and refresh tokens are kept.
@@ -197,6 +201,7 @@ album_favorites = Table(
     Column("album_id", String(16), ForeignKey("albums.id", ondelete="CASCADE"), primary_key=True),
     Column("created_at", BigInteger, nullable=False),
 )
+Index("ix_album_favorites_album_id", album_favorites.c.album_id)
 
 # Web sign-in sessions: the cookie holds a random token, the table its SHA-256 (see domain.sessions).
 web_sessions = Table(
@@ -228,3 +233,159 @@ exports = Table(
     Column("updated_at", BigInteger, nullable=False),
 )
 Index("ix_exports_account_id", exports.c.account_id)
+
+
+# ------------------------------------------------------------------------------------ the community
+# See migrations/versions/0007_community.py for why the ranking columns are stored.
+
+
+def _account_fk(ondelete: str = "CASCADE", nullable: bool = False) -> Column[int]:
+    return Column("account_id", BigInteger, ForeignKey("accounts.id", ondelete=ondelete), nullable=nullable)
+
+
+topics = Table(
+    "topics",
+    metadata,
+    Column("id", SerialId, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("description", Text, nullable=False, server_default=EMPTY),
+    Column("css", Text, nullable=True),
+    Column("ephemeral", Boolean, nullable=False, server_default=false()),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+# One row per shared image or album; its id is the image's or album's.
+gallery_posts = Table(
+    "gallery_posts",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("image_id", String(16), ForeignKey("images.id", ondelete="CASCADE"), nullable=True),
+    Column("album_id", String(16), ForeignKey("albums.id", ondelete="CASCADE"), nullable=True),
+    _account_fk(),
+    Column("title", Text, nullable=False),
+    Column("topic_id", BigInteger, ForeignKey("topics.id", ondelete="SET NULL"), nullable=True),
+    Column("community", String(32), nullable=True),
+    Column("mature", Boolean, nullable=False, server_default=false()),
+    Column("shared_at", BigInteger, nullable=False),
+    Column("ups", Integer, nullable=False, server_default="0"),
+    Column("downs", Integer, nullable=False, server_default="0"),
+    Column("points", Integer, nullable=False, server_default="0"),
+    Column("comment_count", Integer, nullable=False, server_default="0"),
+    Column("hot", Float, nullable=False, server_default="0"),
+    Column("rising", Float, nullable=False, server_default="0"),
+    Column("reports_open", Integer, nullable=False, server_default="0"),
+    Column("hidden", Boolean, nullable=False, server_default=false()),
+)
+Index("ix_gallery_posts_hot", gallery_posts.c.hot)
+Index("ix_gallery_posts_rising", gallery_posts.c.rising)
+Index("ix_gallery_posts_points", gallery_posts.c.points, gallery_posts.c.shared_at)
+Index("ix_gallery_posts_shared_at", gallery_posts.c.shared_at)
+Index("ix_gallery_posts_account", gallery_posts.c.account_id, gallery_posts.c.shared_at)
+Index("ix_gallery_posts_community", gallery_posts.c.community, gallery_posts.c.shared_at)
+Index("ix_gallery_posts_topic", gallery_posts.c.topic_id, gallery_posts.c.hot)
+Index("ix_gallery_posts_image_id", gallery_posts.c.image_id)
+Index("ix_gallery_posts_album_id", gallery_posts.c.album_id)
+
+gallery_votes = Table(
+    "gallery_votes",
+    metadata,
+    Column("post_id", String(16), ForeignKey("gallery_posts.id", ondelete="CASCADE"), primary_key=True),
+    Column("account_id", BigInteger, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("vote", SmallInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+Index("ix_gallery_votes_account", gallery_votes.c.account_id, gallery_votes.c.created_at)
+
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", SerialId, primary_key=True, autoincrement=True),
+    Column("post_id", String(16), ForeignKey("gallery_posts.id", ondelete="CASCADE"), nullable=False),
+    _account_fk("SET NULL", nullable=True),
+    Column("parent_id", BigInteger, nullable=True),
+    Column("body", Text, nullable=False),
+    Column("ups", Integer, nullable=False, server_default="0"),
+    Column("downs", Integer, nullable=False, server_default="0"),
+    Column("points", Integer, nullable=False, server_default="0"),
+    Column("best", Float, nullable=False, server_default="0"),
+    Column("deleted", Boolean, nullable=False, server_default=false()),
+    Column("platform", String(16), nullable=False, server_default="api"),
+    Column("reports_open", Integer, nullable=False, server_default="0"),
+    Column("hidden", Boolean, nullable=False, server_default=false()),
+    Column("created_at", BigInteger, nullable=False),
+)
+Index("ix_comments_post", comments.c.post_id, comments.c.created_at)
+Index("ix_comments_parent", comments.c.parent_id)
+Index("ix_comments_account", comments.c.account_id, comments.c.created_at)
+
+comment_votes = Table(
+    "comment_votes",
+    metadata,
+    Column("comment_id", BigInteger, ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True),
+    Column("account_id", BigInteger, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("vote", SmallInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+Index("ix_comment_votes_account", comment_votes.c.account_id)
+
+tags = Table(
+    "tags",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("display_name", String(64), nullable=False),
+    Column("description", Text, nullable=False, server_default=EMPTY),
+    Column("followers", Integer, nullable=False, server_default="0"),
+    Column("total_items", Integer, nullable=False, server_default="0"),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+post_tags = Table(
+    "post_tags",
+    metadata,
+    Column("post_id", String(16), ForeignKey("gallery_posts.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag", String(64), ForeignKey("tags.name", ondelete="CASCADE"), primary_key=True),
+    _account_fk("SET NULL", nullable=True),
+    Column("ups", Integer, nullable=False, server_default="0"),
+    Column("downs", Integer, nullable=False, server_default="0"),
+    Column("created_at", BigInteger, nullable=False),
+)
+Index("ix_post_tags_tag", post_tags.c.tag, post_tags.c.post_id)
+
+tag_votes = Table(
+    "tag_votes",
+    metadata,
+    Column("post_id", String(16), ForeignKey("gallery_posts.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag", String(64), ForeignKey("tags.name", ondelete="CASCADE"), primary_key=True),
+    Column("account_id", BigInteger, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("vote", SmallInteger, nullable=False),
+)
+Index("ix_tag_votes_account", tag_votes.c.account_id)
+
+tag_follows = Table(
+    "tag_follows",
+    metadata,
+    Column("tag", String(64), ForeignKey("tags.name", ondelete="CASCADE"), primary_key=True),
+    Column("account_id", BigInteger, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("created_at", BigInteger, nullable=False),
+)
+Index("ix_tag_follows_account", tag_follows.c.account_id)
+
+# The moderation queue: one row per report of a post or a comment.
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", SerialId, primary_key=True, autoincrement=True),
+    Column("post_id", String(16), ForeignKey("gallery_posts.id", ondelete="CASCADE"), nullable=True),
+    Column("comment_id", BigInteger, ForeignKey("comments.id", ondelete="CASCADE"), nullable=True),
+    _account_fk(),
+    Column("reason", SmallInteger, nullable=False),
+    Column("status", String(16), nullable=False, server_default="open"),
+    Column("resolution", Text, nullable=True),
+    Column("resolved_by", BigInteger, nullable=True),
+    Column("resolved_at", BigInteger, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+)
+Index("ix_reports_status", reports.c.status, reports.c.created_at)
+Index("ix_reports_post", reports.c.post_id, reports.c.account_id)
+Index("ix_reports_comment", reports.c.comment_id, reports.c.account_id)
+Index("ix_reports_account", reports.c.account_id)

@@ -25,7 +25,13 @@ class Account:
     avatar: str | None
     cover: str | None
     email_verified: bool
+    role: str = "user"  # "admin" moderates the community (imghost user admin NAME)
+    banned: bool = False  # reads, cannot write
     password_hash: str = field(repr=False, default="")  # for the service's own password checks
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Account:
@@ -46,6 +52,8 @@ class Account:
             avatar=row["avatar"],
             cover=row["cover"],
             email_verified=bool(row["email_verified"]),
+            role=str(row.get("role") or "user"),
+            banned=bool(row.get("banned") or False),
             password_hash=row.get("password_hash") or "",
         )
 

@@ -12,7 +12,7 @@ from imghost.domain.images.model import Image
 _COLUMNS = (
     "id, username, email, password_hash, bio, reputation, created_at, public_images, album_privacy,"
     " messaging_enabled, show_mature, newsletter_subscribed, accepted_gallery_terms, high_quality, avatar,"
-    " cover, email_verified"
+    " cover, email_verified, role, banned"
 )
 SETTINGS = (
     "bio",

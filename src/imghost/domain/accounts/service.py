@@ -5,7 +5,7 @@ import logging
 import re
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from imghost.auth import Subject
@@ -96,6 +96,9 @@ class AccountService:
         # Sign-in attempts of this process still being checked, per refusing bucket key.
         self._inflight: dict[str, int] = {}
         self._charges = 0  # failures this process has counted so far
+        # Run with the account id before an account is deleted: services whose counts include the
+        # account's rows (votes, comments) take them out first, where a cascade would not.
+        self.before_delete: list[Callable[[int], Awaitable[None]]] = []
 
     # ------------------------------------------------------------ lookups
 
@@ -357,6 +360,8 @@ class AccountService:
             image = await image_repo.get(self.db, image_id)
             if image is not None:
                 await self.images.remove(image)
+        for hook in self.before_delete:
+            await hook(account.id)
         async with self.db.transaction() as tx:
             await repo.delete(tx, account.id)
 

@@ -23,6 +23,7 @@ class Album:
     images_count: int
     cover: str | None  # the cover shown: the chosen one while it is in the album, else the first image
     account_url: str | None = None
+    in_gallery: bool = False  # shared as a gallery post
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Album:
@@ -41,4 +42,5 @@ class Album:
             images_count=int(row["images_count"]),
             cover=row["cover"],
             account_url=row.get("account_url"),
+            in_gallery=bool(row.get("in_gallery") or False),
         )

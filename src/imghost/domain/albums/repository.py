@@ -15,7 +15,7 @@ SELECT = (
     " (SELECT COUNT(*) FROM album_images x WHERE x.album_id = al.id) AS images_count,"
     " COALESCE((SELECT x.image_id FROM album_images x WHERE x.album_id = al.id AND x.image_id = al.cover_id),"
     "          (SELECT x.image_id FROM album_images x WHERE x.album_id = al.id ORDER BY x.position LIMIT 1))"
-    " AS cover"
+    " AS cover, EXISTS (SELECT 1 FROM gallery_posts g WHERE g.id = al.id) AS in_gallery"
     " FROM albums al LEFT JOIN accounts acc ON acc.id = al.account_id"
 )
 

@@ -30,6 +30,7 @@ class Image:
     views: int
     bandwidth: int
     account_url: str | None = None  # the owner's username
+    in_gallery: bool = False  # shared as a gallery post
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Image:
@@ -55,6 +56,7 @@ class Image:
             views=int(row["views"]),
             bandwidth=int(row["bandwidth"]),
             account_url=row.get("account_url"),
+            in_gallery=bool(row.get("in_gallery") or False),
         )
 
     @property

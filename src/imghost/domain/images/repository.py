@@ -10,7 +10,9 @@ from imghost.domain.images.model import Image
 SELECT = (
     "SELECT i.id, i.deletehash, i.client_id, i.account_id, i.title, i.description, i.name, i.blob_id, i.mime,"
     " i.ext, i.width, i.height, i.size, i.animated, i.has_sound, i.mp4_size, i.nsfw, i.created_at, i.views,"
-    " i.bandwidth, a.username AS account_url FROM images i LEFT JOIN accounts a ON a.id = i.account_id"
+    " i.bandwidth, a.username AS account_url,"
+    " EXISTS (SELECT 1 FROM gallery_posts g WHERE g.id = i.id) AS in_gallery"
+    " FROM images i LEFT JOIN accounts a ON a.id = i.account_id"
 )
 
 

@@ -1,0 +1,328 @@
+"""The gallery: sharing images and albums as posts, listings, and votes on posts.
+
+A vote is one transaction: the post's row is locked, the voter's old vote read and replaced, the
+post's counts moved by the difference and its ranking scores (ranking.py) written again, so that any
+number of voters at once leave exact counts. Counts are never recounted from scratch except for the
+posts an account deletion touches (forget_account), which no live vote can race with: the account is
+going away."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from imghost.auth import Subject
+from imghost.db.database import Connection, Database
+from imghost.domain.accounts import repository as account_repo
+from imghost.domain.accounts.model import Account
+from imghost.domain.albums import repository as album_repo
+from imghost.domain.gallery import items, ranking
+from imghost.domain.gallery import repository as repo
+from imghost.domain.gallery.items import GalleryItem
+from imghost.domain.gallery.model import DOWN, UP, Listing, Post
+from imghost.domain.images import repository as image_repo
+from imghost.errors import (
+    AlbumNotFound,
+    Banned,
+    Forbidden,
+    GalleryItemNotFound,
+    ImageNotFound,
+    InvalidRequest,
+    TermsNotAccepted,
+)
+
+TagHook = Callable[[Connection, Post, Sequence[str], int], Awaitable[None]]
+VOTES = {"up": UP, "down": DOWN, "veto": 0}
+COMMUNITY = re.compile(r"[A-Za-z0-9_]{2,32}")
+MAX_TITLE = 255
+
+
+@dataclass(frozen=True)
+class ShareFields:
+    title: str | None
+    topic: str | None = None
+    terms: bool = False
+    mature: bool = False
+    tags: Sequence[str] = ()
+    community: str | None = None
+
+
+def community_name(value: str | None) -> str | None:
+    """A community's name as stored (lower case), or None; InvalidRequest when it cannot be one."""
+    if value is None or not value.strip():
+        return None
+    name = value.strip().lower()
+    name = name[2:] if name.startswith("r/") else name
+    if not COMMUNITY.fullmatch(name):
+        raise InvalidRequest("A community name is 2 to 32 letters, digits or underscores")
+    return name
+
+
+class GalleryService:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        viral_points: int = 10,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.db = db
+        self.viral_points = viral_points
+        self.clock = clock
+        # Called inside the share transaction with (connection, post, tags, account id): the tag
+        # service files the tags a share names.
+        self.tag_hook: TagHook | None = None
+
+    def now(self) -> int:
+        return int(self.clock())
+
+    # -------------------------------------------------------------------------------------- reads
+
+    async def get(self, post_id: str) -> Post:
+        post = await repo.get(self.db, post_id) if post_id.isascii() and post_id.isalnum() else None
+        if post is None:
+            raise GalleryItemNotFound(post_id)
+        return post
+
+    async def find(self, post_id: str) -> Post | None:
+        return await repo.get(self.db, post_id) if post_id.isascii() and post_id.isalnum() else None
+
+    async def many(self, post_ids: Sequence[str]) -> dict[str, Post]:
+        return await repo.many(self.db, post_ids)
+
+    async def shared_ids(self, item_ids: Sequence[str]) -> set[str]:
+        return await repo.shared_ids(self.db, item_ids)
+
+    async def listing(self, q: Listing) -> list[Post]:
+        return await repo.listing(self.db, q, self.now(), viral_points=self.viral_points)
+
+    def in_most_viral(self, post: Post) -> bool:
+        return post.points >= self.viral_points
+
+    async def items(
+        self, subject: Subject, posts: Sequence[Post], *, album_images: str = "none"
+    ) -> list[GalleryItem]:
+        """The posts with what their gallery objects show (see items.load), in the same order."""
+        return await items.load(self.db, subject, posts, album_images=album_images)
+
+    async def item(self, subject: Subject, post_id: str, *, kind: str | None = None) -> GalleryItem:
+        """One post as its own page shows it (an album with all its images). kind "image" or "album"
+        asks for that kind only: the other is not found."""
+        post = await self.get(post_id)
+        if kind is not None and post.is_album != (kind == "album"):
+            raise GalleryItemNotFound(post_id)
+        found = await items.load(self.db, subject, [post], album_images="all")
+        if not found:
+            raise GalleryItemNotFound(post_id)
+        return found[0]
+
+    async def votes(self, post_id: str) -> dict[str, int]:
+        post = await self.get(post_id)
+        return {"ups": post.ups, "downs": post.downs}
+
+    async def viewer_votes(self, subject: Subject, post_ids: Sequence[str]) -> dict[str, int]:
+        if subject.account_id is None:
+            return {}
+        return await repo.votes_of(self.db, post_ids, subject.account_id)
+
+    async def favorite_counts(self, posts: Sequence[Post]) -> dict[str, int]:
+        return await repo.favorite_counts(self.db, posts)
+
+    async def reputation(self, account_id: int) -> int:
+        """Points of the account's posts and of its comments still standing: computed, so that no
+        deletion anywhere (a cascade included) can leave it wrong."""
+        value = await self.db.fetch_value(
+            "SELECT COALESCE((SELECT SUM(points) FROM gallery_posts WHERE account_id = :a), 0)"
+            " + COALESCE((SELECT SUM(points) FROM comments WHERE account_id = :a AND deleted = :no), 0)",
+            {"a": account_id, "no": False},
+        )
+        return int(value or 0)
+
+    # ------------------------------------------------------------------------------------- writes
+
+    async def writer(self, subject: Subject) -> Account:
+        """The signed-in account behind a write, or why it may not write."""
+        if subject.account_id is None:
+            raise Forbidden("This method requires authentication")
+        account = await account_repo.by_id(self.db, subject.account_id)
+        if account is None:
+            raise Forbidden("This method requires authentication")
+        if account.banned:
+            raise Banned()
+        return account
+
+    async def share(self, subject: Subject, item_id: str, kind: str | None, fields: ShareFields) -> Post:
+        """Put the subject's image or album in the gallery (kind "image", "album", or None: whichever
+        the id is). Sharing again changes the post's title, topic, community and mature flag."""
+        account = await self.writer(subject)
+        title = (fields.title or "").strip()
+        if not title:
+            raise InvalidRequest("A title is required to share to the gallery")
+        if len(title) > MAX_TITLE:
+            raise InvalidRequest(f"Titles are at most {MAX_TITLE} characters")
+        community = community_name(fields.community)
+        is_album = await self._owned_item(account, item_id, kind)
+        if not account.accepted_gallery_terms and not fields.terms:
+            raise TermsNotAccepted()
+        now = self.now()
+        async with self.db.transaction() as tx:
+            if not account.accepted_gallery_terms:
+                await tx.execute(
+                    "UPDATE accounts SET accepted_gallery_terms = :yes WHERE id = :a",
+                    {"yes": True, "a": account.id},
+                )
+            topic_id = await self._topic_id(tx, fields.topic)
+            existing = await repo.lock(tx, item_id)
+            values = {
+                "title": title,
+                "topic_id": topic_id,
+                "community": community,
+                "mature": bool(fields.mature),
+            }
+            if existing is None:
+                await repo.insert(
+                    tx,
+                    {
+                        "id": item_id,
+                        "image_id": None if is_album else item_id,
+                        "album_id": item_id if is_album else None,
+                        "account_id": account.id,
+                        **values,
+                        "shared_at": now,
+                        "hot": ranking.hot(0, 0, now),
+                        "rising": ranking.rising(0, 0, now),
+                    },
+                )
+            else:
+                await repo.update(tx, item_id, values)
+            if is_album:
+                # A post is public: hidden and secret albums become public when shared.
+                await tx.execute(
+                    "UPDATE albums SET privacy = 'public' WHERE id = :id AND privacy <> 'public'",
+                    {"id": item_id},
+                )
+            post = await repo.get(tx, item_id)
+            assert post is not None
+            if self.tag_hook is not None and fields.tags:
+                await self.tag_hook(tx, post, fields.tags, account.id)
+        return await self.get(item_id)
+
+    async def unshare(self, subject: Subject, post_id: str) -> None:
+        """Take a post out of the gallery (the owner, or an admin); the image or album stays."""
+        post = await self.get(post_id)
+        await self._owner_or_admin(subject, post.account_id)
+        async with self.db.transaction() as tx:
+            await self._drop_tag_counts(tx, post_id)
+            await repo.delete(tx, post_id)
+
+    async def vote(self, subject: Subject, post_id: str, vote: str) -> None:
+        value = VOTES.get(vote.lower())
+        if value is None:
+            raise InvalidRequest("A vote is up, down or veto")
+        account = await self.writer(subject)
+        now = self.now()
+        async with self.db.transaction() as tx:
+            post = await repo.lock(tx, post_id)
+            if post is None:
+                raise GalleryItemNotFound(post_id)
+            old = await repo.vote_of(tx, post_id, account.id)
+            if old == value:
+                return
+            await repo.set_vote(tx, post_id, account.id, value, now)
+            ups = post.ups + (value == UP) - (old == UP)
+            downs = post.downs + (value == DOWN) - (old == DOWN)
+            await repo.update(tx, post_id, _scores(ups, downs, post.shared_at))
+
+    # -------------------------------------------------------------------------------- cascades
+
+    async def forget_account(self, account_id: int) -> None:
+        """Before an account is deleted: take its votes out of the counts of the posts it voted on
+        (its own posts go with it by cascade)."""
+        async with self.db.transaction() as tx:
+            rows = await tx.fetch_all(
+                "SELECT v.post_id FROM gallery_votes v JOIN gallery_posts p ON p.id = v.post_id"
+                " WHERE v.account_id = :a AND p.account_id <> :a",
+                {"a": account_id},
+            )
+            await tx.execute("DELETE FROM gallery_votes WHERE account_id = :a", {"a": account_id})
+            for r in rows:
+                await recount(tx, r["post_id"])
+            for r in await tx.fetch_all(
+                "SELECT id FROM gallery_posts WHERE account_id = :a", {"a": account_id}
+            ):
+                await self._drop_tag_counts(tx, r["id"])
+
+    # --------------------------------------------------------------------------------- helpers
+
+    async def _owned_item(self, account: Account, item_id: str, kind: str | None) -> bool:
+        """Whether item_id is an album (else an image) of this account; raises when it is neither."""
+        if kind in (None, "image"):
+            image = (
+                await image_repo.get(self.db, item_id) if item_id.isascii() and item_id.isalnum() else None
+            )
+            if image is not None:
+                if image.account_id != account.id:
+                    raise Forbidden("Only the owner can share this image")
+                return False
+            if kind == "image":
+                raise ImageNotFound(item_id)
+        album = await album_repo.get(self.db, item_id) if item_id.isascii() and item_id.isalnum() else None
+        if album is None:
+            raise AlbumNotFound(item_id) if kind == "album" else GalleryItemNotFound(item_id)
+        if album.account_id != account.id:
+            raise Forbidden("Only the owner can share this album")
+        if album.images_count == 0:
+            raise InvalidRequest("An empty album cannot be shared")
+        return True
+
+    async def _owner_or_admin(self, subject: Subject, owner_id: int) -> Account:
+        account = await self.writer(subject)
+        if account.id != owner_id and not account.is_admin:
+            raise Forbidden()
+        return account
+
+    async def _topic_id(self, tx: Connection, topic: str | None) -> int | None:
+        """A topic named by id or name (spaces or underscores); an unknown one is no topic."""
+        if not topic or not topic.strip():
+            return None
+        value = topic.strip()
+        if value.isdigit():
+            found = await tx.fetch_value("SELECT id FROM topics WHERE id = :id", {"id": int(value)})
+        else:
+            found = await tx.fetch_value(
+                "SELECT id FROM topics WHERE LOWER(name) = :n", {"n": value.replace("_", " ").lower()}
+            )
+        return None if found is None else int(found)
+
+    async def _drop_tag_counts(self, tx: Connection, post_id: str) -> None:
+        await tx.execute(
+            "UPDATE tags SET total_items = total_items - 1"
+            " WHERE name IN (SELECT tag FROM post_tags WHERE post_id = :p) AND total_items > 0",
+            {"p": post_id},
+        )
+
+
+def _scores(ups: int, downs: int, shared_at: int) -> dict[str, object]:
+    return {
+        "ups": ups,
+        "downs": downs,
+        "points": ups - downs,
+        "hot": ranking.hot(ups, downs, shared_at),
+        "rising": ranking.rising(ups, downs, shared_at),
+    }
+
+
+async def recount(tx: Connection, post_id: str) -> None:
+    """A post's vote counts and scores from its votes (after votes went away without a vote call)."""
+    post = await repo.lock(tx, post_id)
+    if post is None:
+        return
+    row = await tx.fetch_one(
+        "SELECT COALESCE(SUM(CASE WHEN vote > 0 THEN 1 ELSE 0 END), 0) AS ups,"
+        " COALESCE(SUM(CASE WHEN vote < 0 THEN 1 ELSE 0 END), 0) AS downs FROM gallery_votes WHERE post_id = :p",
+        {"p": post_id},
+    )
+    assert row is not None
+    await repo.update(tx, post_id, _scores(int(row["ups"]), int(row["downs"]), post.shared_at))
