@@ -3,13 +3,14 @@ files through `POST /3/image`.
 
     python bench/import_links.py [--links 10000] [--parallel 4] [--config embedded|scaleout] [--rounds 1]
 
-One imghost server (1 worker) per run. N distinct small JPEGs (400x300, ~20 KB, a photo-like base with a
+One imghost server (1 worker) per run. N distinct small JPEGs (400x300, ~26 KB, a photo-like base with a
 random noise block pasted somewhere) are written to a temp dir once. Each round has two sides, in
 alternating order (the import first in odd rounds, the upload loop first in even ones):
 
 * import: the stand-in media host (tests/imports/standin.py, on loopback, in this process) serves the files
-  under fresh 7-character ids; a Markdown file links each id once, in three shapes (`i.imgur.com/{id}.jpg`,
-  `imgur.com/{id}`, the thumbnail `i.imgur.com/{id}m.jpg`: every one makes the command fetch `/{id}.jpg`);
+  under fresh 7-character ids; a text file links each id once, in three shapes (Markdown
+  `https://i.imgur.com/{id}.jpg`, `https://imgur.com/{id}`, the thumbnail `//i.imgur.com/{id}m.jpg` after
+  some BBCode): N links, N distinct images, each making the command fetch `/{id}.jpg`;
   `python -m imghost import links FILE --media-url STANDIN --allow-private --parallel P --json` runs with
   the server's environment. Rate: N / the command's wall time (start-up included). Its resident set is
   read from /proc every 0.5 s.
@@ -30,9 +31,11 @@ import io
 import json
 import os
 import random
+import resource
 import string
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -77,7 +80,7 @@ ID_CHARS = string.ascii_letters + string.digits
 
 
 def make_images(folder: Path, n: int, seed: str = "import-links") -> list[Path]:
-    """n distinct ~20 KB JPEGs: one photo-like base, each with its own noise block, each encoded anew."""
+    """n distinct ~26 KB JPEGs: one photo-like base, each with its own noise block, each encoded anew."""
     from PIL import Image
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -105,7 +108,7 @@ def fresh_ids(n: int, rng: random.Random, taken: set[str]) -> list[str]:
 
 
 def links_text(ids: list[str]) -> str:
-    """One Markdown link per id, in three shapes, with some prose between them."""
+    """One link per id, in three shapes, with some prose between them."""
     lines = ["# Notes moved from an old wiki", ""]
     for i, ident in enumerate(ids):
         shape = i % 3
@@ -114,7 +117,7 @@ def links_text(ids: list[str]) -> str:
         elif shape == 1:
             lines.append(f"See [this one](https://imgur.com/{ident}) for item {i}.")
         else:
-            lines.append(f"[![thumb {i}](https://i.imgur.com/{ident}m.jpg)](https://i.imgur.com/{ident}.jpg)")
+            lines.append(f"[b]thumbnail:[/b] ![thumb {i}](//i.imgur.com/{ident}m.jpg)")
         if i % 10 == 9:
             lines.append("")
     return "\n".join(lines) + "\n"
@@ -194,6 +197,11 @@ def cpu_seconds(pid: int) -> float:
     return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 @dataclass
 class Sample:
     t: float  # seconds since the command started
@@ -235,6 +243,7 @@ def run_import(
         str(state),
     ]
     samples: list[Sample] = []
+    own0, kids0 = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
     with open(progress_log, "wb") as err:
         t0, m0 = time.perf_counter(), time.monotonic()
         proc = subprocess.Popen(cmd, env=im.env, cwd=im.workdir, stdout=subprocess.PIPE, stderr=err)
@@ -244,7 +253,7 @@ def run_import(
         try:
             while proc.poll() is None:
                 st = _status(proc.pid)
-                if st:
+                if st.get("VmRSS"):  # 0 between fork and exec
                     tree = sum(_status(p).get("VmRSS", 0) for p in _tree(proc.pid))
                     with standin.lock:
                         fetched = len(standin.hits)
@@ -259,6 +268,7 @@ def run_import(
             proc.wait()
         wall = time.perf_counter() - t0
         reader.join(30)
+    own, kids = _cpu(resource.RUSAGE_SELF) - own0, _cpu(resource.RUSAGE_CHILDREN) - kids0
     with standin.lock:
         first_hit = min((h.at for h in standin.hits), default=float("nan"))
         statuses: dict[int, int] = {}
@@ -275,6 +285,8 @@ def run_import(
         ) from None
     counts = report.get("counts", {})
     items = [e for e in report.get("items", []) if isinstance(e, dict)]
+    if report.get("links_found") != n:
+        log(f"    !! the command found {report.get('links_found')} links in the text, not {n}")
     if counts.get("imported") != n:
         log(f"    !! import counts {counts} (expected {n} imported); failures: {_failures(report)}")
     res = {
@@ -286,7 +298,8 @@ def run_import(
         "startup_seconds": startup,
         "fetches": sum(statuses.values()),
         "fetch_statuses": statuses,
-        "cpu_seconds": samples[-1].cpu if samples else float("nan"),
+        "cpu_seconds": kids,  # the command and its children, as the kernel counted them when reaped
+        "bench_cpu_seconds": own,  # this process meanwhile: the stand-in serving the files
         "memory": memory(samples, n),
         "same_id": sum(1 for e in items if e.get("local_id") == e.get("source_id")),
         "report_extra": {k: v for k, v in report.items() if k not in ("counts", "items", "notes", "renamed")},
@@ -295,7 +308,7 @@ def run_import(
     mem = res["memory"]
     log(
         f"    import: {n} links in {wall:.1f} s = {res['rate']:.1f} images/s "
-        f"(start-up {startup:.1f} s, CPU {res['cpu_seconds']:.0f} s), counts {counts}, "
+        f"(start-up {startup:.1f} s; CPU: command {kids:.1f} s, stand-in {own:.1f} s), counts {counts}, "
         f"{res['same_id']} kept their id; "
         f"RSS at 10 % {_mb(mem['early'])}, end {_mb(mem['end'])}, peak {_mb(mem['peak'])} "
         f"(growth {_mb(mem['growth'])})"
@@ -356,6 +369,7 @@ def run_upload(im: Imghost, client_id: str, paths: list[Path], token: str, paral
 
     assert im.proc is not None
     cpu0 = sum(cpu_seconds(p) for p in _tree(im.proc.pid))
+    own0 = _cpu(resource.RUSAGE_SELF)
     threads = [threading.Thread(target=worker, name=f"upload-{i}") for i in range(parallel)]
     t0 = time.perf_counter()
     for t in threads:
@@ -364,6 +378,7 @@ def run_upload(im: Imghost, client_id: str, paths: list[Path], token: str, paral
         t.join()
     wall = time.perf_counter() - t0
     cpu = sum(cpu_seconds(p) for p in _tree(im.proc.pid)) - cpu0
+    own = _cpu(resource.RUSAGE_SELF) - own0
     if errors:
         raise RuntimeError(f"POST /3/image failed: {errors[0]}")
     res = {
@@ -373,10 +388,11 @@ def run_upload(im: Imghost, client_id: str, paths: list[Path], token: str, paral
         "stored": len(ids),
         "distinct_ids": len(set(ids)),
         "server_cpu_seconds": cpu,
+        "bench_cpu_seconds": own,  # this process meanwhile: the uploading threads
     }
     log(
         f"    upload: {n} files in {wall:.1f} s = {res['rate']:.1f} images/s "
-        f"(server CPU {cpu:.0f} s), {len(set(ids))} distinct ids"
+        f"(CPU: server {cpu:.1f} s, uploaders {own:.1f} s), {len(set(ids))} distinct ids"
     )
     return res
 
@@ -410,7 +426,7 @@ def summary(report: dict[str, Any]) -> str:
             "",
             "",
             f"growth < {FLAT_LIMIT // MB} MB",
-            "flat" if mem["flat"] else "grows",
+            "flat" if res["memory_flat"] else "grows",
             "",
         ),
     ]
@@ -432,6 +448,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--config", choices=("embedded", "scaleout"), default="embedded")
     p.add_argument("--rounds", type=int, default=1, help="alternating import/upload rounds (default 1)")
     p.add_argument(
+        "--tmp",
+        type=Path,
+        default=None,
+        help="where the server's data, the files and the links go (default: the system's temp dir)",
+    )
+    p.add_argument(
         "--out", type=Path, default=None, help="raw results file (default bench/out/import_links-*.json)"
     )
     return p.parse_args(argv)
@@ -451,7 +473,11 @@ def main(argv: list[str] | None = None) -> int:
         "rounds": [],
         "cpus": os.cpu_count(),
     }
-    tmp = make_tmp("imghost-import-links.")
+    if args.tmp:
+        args.tmp.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix="imghost-import-links.", dir=args.tmp))
+    else:
+        tmp = make_tmp("imghost-import-links.")
     t_start = time.monotonic()
     try:
         t0 = time.monotonic()
@@ -476,7 +502,9 @@ def main(argv: list[str] | None = None) -> int:
             client_id = im.create_client()
             with httpx.Client(timeout=60) as http:  # the server's first uploads load what it loads lazily
                 for i in range(3):
-                    body, ctype = multipart(vary_jpeg(paths[i].read_bytes(), f"warmup{i}"), "w.jpg")
+                    body, ctype = multipart(
+                        vary_jpeg(paths[i % len(paths)].read_bytes(), f"warmup{i}"), "w.jpg"
+                    )
                     http.post(
                         f"{im.url}/3/image",
                         content=body,

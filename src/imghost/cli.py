@@ -270,6 +270,12 @@ def _import_parsers(sub: Any) -> None:
     links.add_argument("--client-id", help="an Imgur API client id: album and gallery links need it")
     links.add_argument("--media-url", default="https://i.imgur.com", help="media host (default %(default)s)")
     links.add_argument("--api-url", default="https://api.imgur.com", help="API host (default %(default)s)")
+    links.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="processes sharing the work (default: one per core, at most 4; --parallel is divided among them)",
+    )
     common(links)
     links.set_defaults(func=cmd_import_links)
 

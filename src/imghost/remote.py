@@ -11,7 +11,8 @@ import asyncio
 import ipaddress
 import re
 import socket
-from collections.abc import Callable
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import SplitResult, urljoin, urlsplit
@@ -162,6 +163,29 @@ async def _resolve(host: str, port: int, allow_private: bool) -> str:
     return str(addrs[0])
 
 
+class CachingResolver:
+    """_resolve() with its checked answers kept for `ttl` seconds: an importer asks for one media host
+    thousands of times. Only answers that passed the address rules are kept, and connections still go
+    to the checked address, so the SSRF rules hold exactly as without it."""
+
+    def __init__(self, ttl: float = 60.0) -> None:
+        self.ttl = ttl
+        self._known: dict[tuple[str, int, bool], tuple[float, str]] = {}
+
+    async def __call__(self, host: str, port: int, allow_private: bool) -> str:
+        key = (host, port, allow_private)
+        now = time.monotonic()
+        hit = self._known.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        ip = await _resolve(host, port, allow_private)
+        self._known[key] = (now + self.ttl, ip)
+        return ip
+
+
+Resolver = Callable[[str, int, bool], Awaitable[str]]
+
+
 async def download(
     url: str,
     dest: Path,
@@ -222,6 +246,7 @@ async def fetch(
     headers: dict[str, str] | None = None,
     stop_at: Callable[[str], bool] | None = None,
     reuse: httpx.AsyncClient | None = None,
+    resolve: Resolver | None = None,
 ) -> Fetched:
     """download() that hands back any final answer instead of raising for it (a 404, a 429 and its
     Retry-After), can stop at a redirect (`stop_at(url)` true: a placeholder not worth fetching), and can
@@ -240,6 +265,7 @@ async def fetch(
                 extra=headers or {},
                 stop_at=stop_at,
                 reuse=reuse,
+                resolve=resolve or _resolve,
             )
     except TimeoutError:
         if not bound.expired():
@@ -259,13 +285,14 @@ async def _fetch(
     extra: dict[str, str],
     stop_at: Callable[[str], bool] | None,
     reuse: httpx.AsyncClient | None,
+    resolve: Resolver,
 ) -> Fetched:
     first_host = parse(url).host
     own: httpx.AsyncClient | None = None
     try:
         for _ in range(max_redirects + 1):
             target = parse(url)
-            ip = await _resolve(target.host, target.port, allow_private)
+            ip = await resolve(target.host, target.port, allow_private)
             host_ip = f"[{ip}]" if ":" in ip else ip
             pinned = target.parts._replace(netloc=f"{host_ip}:{target.port}").geturl()
             headers = {

@@ -94,6 +94,8 @@ class StandIn:
 def _handler(standin: StandIn) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes: without this the body waits for a delayed ACK.
+        disable_nagle_algorithm = True
 
         def do_GET(self) -> None:
             headers = {k.lower(): v for k, v in self.headers.items()}

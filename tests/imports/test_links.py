@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import secrets
 import signal
 import string
@@ -445,3 +446,67 @@ def test_size_limits_hold_while_streaming_and_a_failure_leaves_nothing_behind(
     assert len(added) == 1, added
     assert tmp_leftovers(server) == []
     assert "Traceback" not in proc.stderr
+
+
+def test_worker_processes_share_the_work_and_a_killed_run_is_finished_by_the_next(
+    server: LiveServer, session_client: tuple[str, str], standin: StandIn, tmp_path: Path
+) -> None:
+    ids = [new_id() for _ in range(120)]
+    for ident in ids:
+        standin.add(ident, jpeg(24, 24), "image/jpeg")
+    src = tmp_path / "many.txt"
+    src.write_text("\n".join(f"![](https://i.imgur.com/{x}.jpg)" for x in ids))
+    state = tmp_path / "w.state"
+    args = ["import", "links", str(src), "--media-url", standin.url, "--allow-private"]
+    args += ["--workers", "2", "--parallel", "4", "--state", str(state)]
+    standin.delay = 0.05
+    proc = subprocess.Popen(
+        imghost_cmd() + args, env=server.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            shards = list(tmp_path.glob("w.state.w*"))
+            if sum(p.read_text().count('"imported"') for p in shards) >= 10:
+                break
+            time.sleep(0.05)
+        # The whole process group: the parent and both workers, as a terminal's Ctrl-\\ or an OOM kill.
+        for child in _children(proc.pid):
+            os.kill(child, signal.SIGKILL)
+        proc.kill()
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    left = list(tmp_path.glob("w.state.w*"))
+    assert left, "the workers' shards are what a rerun resumes from"
+    done_before = {x for x in ids if any(f'"image:{x}"' in p.read_text() for p in left)}
+    assert 10 <= len(done_before) < len(ids)
+    standin.delay = 0.0
+    before = len(standin.hits)
+    code, report = run_json(server, *args, "--json")
+    assert code == 0, report
+    assert report["workers"] == 2
+    got = items(report)
+    assert set(got) == {f"image:{x}" for x in ids}
+    assert {x for x in ids if got[f"image:{x}"]["earlier"]} == done_before
+    assert not any(f"/{x}.jpg" == h.path for h in standin.hits[before:] for x in done_before)
+    assert list(tmp_path.glob("w.state.w*")) == []  # taken into the state file
+    text = state.read_text()
+    assert all(f'"image:{x}"' in text for x in ids)
+    for ident in ids:
+        assert envelope_ok(image(server, session_client, ident))["id"] == ident
+
+
+def _children(pid: int) -> list[int]:
+    """Every descendant of pid (the import's worker processes), from /proc."""
+    out: list[int] = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            child = int(stat.parent.name)
+            out += [child, *_children(child)]
+    return out

@@ -14,10 +14,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from imghost.auth import Subject
+from imghost.cli_import import link_workers
 from imghost.cli_import.progress import Progress
 from imghost.domain.imports import links as found
-from imghost.domain.imports.fetcher import Fetcher
-from imghost.domain.imports.link_import import LinkImport, rewrite_target
+from imghost.domain.imports.link_import import rewrite_target
 from imghost.domain.imports.report import Report
 from imghost.domain.imports.state import StateFile
 from imghost.errors import AccountNotFound, ImghostError
@@ -56,38 +56,28 @@ async def run(svc: Services, args: argparse.Namespace) -> int:
         state = StateFile.open(state_path, kind="links")
     except ValueError as exc:
         raise ImghostError(str(exc)) from None
+    # A run killed while its worker processes were going left their shards: take them in first.
+    for shard in link_workers.shards_of(state_path):
+        state.absorb(shard)
     distinct = len({link.key for link in all_links})
+    workers = link_workers.workers_for(args.workers, distinct, args.parallel)
     bar = Progress(distinct, "import links")
-
-    def grow(n: int) -> None:
-        bar.total += n
-
+    opts = link_workers.Options(
+        args.media_url, args.api_url, args.client_id, args.parallel, args.allow_private
+    )
     try:
-        async with Fetcher(
-            svc.settings,
-            media_url=args.media_url,
-            api_url=args.api_url,
-            client_id=args.client_id,
-            parallel=args.parallel,
-            allow_private=args.allow_private,
-        ) as fetcher:
-            job = LinkImport(
-                images=svc.images,
-                albums=svc.albums,
-                subject=subject,
-                fetcher=fetcher,
-                state=state,
-                tmp_dir=svc.tmp_dir,
-                report=report,
-                step=bar.step,
-                grow=grow,
+        if workers <= 1:
+            results, stats = await link_workers.import_here(svc, subject, all_links, state, opts, report, bar)
+        else:
+            owner_name = subject.username
+            results, stats = await link_workers.in_processes(
+                svc, owner_name, all_links, state, opts, report, bar, workers
             )
-            results = await job.run(all_links)
-            stats = fetcher.stats
     finally:
         bar.close()
         state.close()
     report.extra.update(
+        workers=workers,
         links_found=len(all_links),
         distinct_items=distinct,
         requests=stats.requests,

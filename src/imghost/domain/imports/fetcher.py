@@ -110,6 +110,7 @@ class Fetcher:
         self._slots = asyncio.Semaphore(self.parallel)
         self._paused_until: dict[str, float] = {}
         self._clients: dict[str, httpx.AsyncClient] = {}
+        self._resolver = remote.CachingResolver()
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -222,6 +223,7 @@ class Fetcher:
                         headers=headers,
                         stop_at=is_placeholder,
                         reuse=self._client(host),
+                        resolve=self._resolver,
                     )
                 except PayloadTooLarge:
                     return None, f"larger than the size limit ({self.max_bytes} bytes)"

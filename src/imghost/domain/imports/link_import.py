@@ -34,6 +34,7 @@ from imghost.domain.imports.state import StateFile
 from imghost.errors import ImghostError
 from imghost.ids import random_id
 
+_SIDE_FILES = (".upload", ".out", ".mp4", ".noaudio")
 NEEDS_API = "album and gallery links need --client-id: the API lists their images"
 # What a rerun does not do again: the source's removals are as final as what was imported.
 _FINAL = DONE | {REMOVED}
@@ -193,8 +194,10 @@ class LinkImport:
             base.outcome, base.local_id, base.ext = outcome, image.id, image.ext
             return base
         finally:
-            for path in stem.parent.glob(stem.name + ".*"):
-                path.unlink(missing_ok=True)
+            # The download, and what the pipeline makes beside it (media.ingest: the same stem with
+            # these suffixes), named rather than globbed: a directory scan per image shows up.
+            for suffix in _SIDE_FILES:
+                stem.with_suffix(suffix).unlink(missing_ok=True)
 
     # ----------------------------------------------------------------- albums
 

@@ -38,6 +38,30 @@ class StateFile:
         state._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         return state
 
+    @classmethod
+    def fresh(cls, path: Path, *, kind: str, done: Mapping[str, Mapping[str, Any]]) -> StateFile:
+        """A new state file holding `done` (a shard of a larger import's state), open for appending."""
+        state = cls(path, kind=kind, done=done)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        state._compact()
+        state._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        return state
+
+    def absorb(self, other: Path) -> int:
+        """Take in what another state file of the same kind holds (a worker's shard), then remove it.
+        Returns how many records it had; a file of another kind is left alone."""
+        if not other.exists():
+            return 0
+        shard = StateFile(other, kind=self.kind)
+        try:
+            shard._read()
+        except ValueError:
+            return 0
+        for key, entry in shard.records.items():
+            self.record(key, **{k: v for k, v in entry.items() if k != "key"})
+        other.unlink(missing_ok=True)
+        return len(shard.records)
+
     def get(self, key: str) -> dict[str, Any] | None:
         return self.records.get(key)
 
