@@ -51,6 +51,7 @@ class StandIn:
     removed: set[str] = field(default_factory=set)
     rate_limit_every: int = 0  # 0: never
     retry_after: str = "1"
+    exhausted_at: int = 0  # this request's answer says the quota is used up (X-RateLimit-*), reset in 2 s
     delay: float = 0.0  # seconds before each answer: a slow host, for the tests that stop an import
     hits: list[Hit] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -67,6 +68,17 @@ class StandIn:
         with self.lock:
             self._count += 1
             limited = self.rate_limit_every and self._count % self.rate_limit_every == 0
+            exhausted = self._count == self.exhausted_at
+        status, out, body = self._answer(path, limited)
+        if exhausted:
+            out = {
+                **out,
+                "X-RateLimit-UserRemaining": "0",
+                "X-RateLimit-UserReset": str(int(time.time()) + 2),
+            }
+        return status, out, body
+
+    def _answer(self, path: str, limited: bool) -> tuple[int, dict[str, str], bytes]:
         if limited:
             return 429, {"Retry-After": self.retry_after, "Content-Type": "text/plain"}, b"slow down"
         name = path.split("?", 1)[0].lstrip("/")

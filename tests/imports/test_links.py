@@ -510,3 +510,22 @@ def _children(pid: int) -> list[int]:
             child = int(stat.parent.name)
             out += [child, *_children(child)]
     return out
+
+
+def test_a_used_up_quota_in_x_ratelimit_headers_pauses_until_its_reset(
+    server: LiveServer, standin: StandIn, tmp_path: Path
+) -> None:
+    ids = [new_id() for _ in range(4)]
+    for ident in ids:
+        standin.add(ident, jpeg(20, 20), "image/jpeg")
+    standin.exhausted_at = 2
+    src = tmp_path / "q.txt"
+    src.write_text(" ".join(f"https://i.imgur.com/{x}.jpg" for x in ids))
+    code, report = import_links(
+        server, standin, str(src), "--parallel", "1", "--workers", "1", "--state", str(tmp_path / "s")
+    )
+    assert code == 0 and report["counts"]["imported"] == 4, report
+    hits = list(standin.hits)
+    # The second answer said the quota is used up until a reset 1-2 s away: the third request waited.
+    assert hits[2].at - hits[1].at >= 0.9, [h.at for h in hits]
+    assert report["seconds_paused_by_rate_limits"] >= 0.9
