@@ -16,7 +16,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from imghost import __version__
-from imghost.api import accounts, albums, credits, gallery, images
+from imghost.api import (
+    account_gallery,
+    accounts,
+    albums,
+    comments,
+    credits,
+    gallery,
+    images,
+    moderation,
+    search,
+    tags,
+)
 from imghost.api.edge import ApiEdge, FastRoute
 from imghost.api.envelope import error
 from imghost.delivery.handler import MEDIA_PATH, Delivery
@@ -71,6 +82,11 @@ def build_fastapi() -> FastAPI:
     api.include_router(credits.router)
     api.include_router(accounts.router)
     api.include_router(albums.router)
+    api.include_router(account_gallery.router)
+    api.include_router(moderation.router)
+    api.include_router(tags.router)
+    api.include_router(comments.router)
+    api.include_router(search.router)
     # Last of the API: its /gallery/{a}/{b}... routes would take the paths of the literal ones.
     api.include_router(gallery.router)
     for router in WEB_ROUTERS:

@@ -10,6 +10,8 @@ class Subject:
     client_id: str | None
     account_id: int | None = None
     username: str | None = None
+    # A banned account's token still reads; the API edge refuses its writes.
+    banned: bool = False
 
     def owns(self, account_id: int | None) -> bool:
         """Whether something belonging to account_id is this caller's (anonymous things are nobody's)."""

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from imghost import cli_moderation
 from imghost.errors import ImghostError
 from imghost.settings import WORKER_SETTINGS, Settings
 
@@ -247,6 +248,62 @@ def cmd_export(args: argparse.Namespace) -> int:
     return _with_services(lambda svc: archive.run_export(svc, args))
 
 
+def _topic_row(topic: Any) -> dict[str, Any]:
+    return {
+        "id": topic.id,
+        "name": topic.name,
+        "description": topic.description,
+        "css": topic.css,
+        "ephemeral": topic.ephemeral,
+    }
+
+
+def cmd_topic_add(args: argparse.Namespace) -> int:
+    async def run(svc: Any) -> int:
+        topic = await svc.topics.add(args.name, description=args.description or "")
+        print(
+            json.dumps(_topic_row(topic))
+            if args.json
+            else f"imghost: added topic {topic.name} (id {topic.id})"
+        )
+        return 0
+
+    return _with_services(run)
+
+
+def cmd_topic_list(args: argparse.Namespace) -> int:
+    async def run(svc: Any) -> int:
+        _print_rows([_topic_row(t) for t in await svc.topics.all()], args.json, ("id", "name", "description"))
+        return 0
+
+    return _with_services(run)
+
+
+def cmd_topic_remove(args: argparse.Namespace) -> int:
+    async def run(svc: Any) -> int:
+        topic = await svc.topics.remove(args.topic)
+        print(f"imghost: removed topic {topic.name} (its posts stay in the gallery, without a topic)")
+        return 0
+
+    return _with_services(run)
+
+
+def _topic_parsers(sub: Any) -> None:
+    topic = sub.add_parser("topic", help="the gallery's topics, which shares may name")
+    tsub = topic.add_subparsers(dest="topic_command", required=True)
+    add = tsub.add_parser("add", help="define a topic")
+    add.add_argument("name", help="letters, digits and spaces; no underscores (URLs write spaces as _)")
+    add.add_argument("--description", default="")
+    add.add_argument("--json", action="store_true")
+    add.set_defaults(func=cmd_topic_add)
+    lst = tsub.add_parser("list", help="list the topics")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(func=cmd_topic_list)
+    remove = tsub.add_parser("remove", help="remove a topic (by name or id)")
+    remove.add_argument("topic", metavar="NAME")
+    remove.set_defaults(func=cmd_topic_remove)
+
+
 def _import_parsers(sub: Any) -> None:
     imp = sub.add_parser("import", help="bring images over from Imgur, another server or an archive")
     kinds = imp.add_subparsers(dest="source", required=True)
@@ -343,6 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gc.set_defaults(func=cmd_gc)
     _import_parsers(sub)
+    _topic_parsers(sub)
     user = sub.add_parser("user", help="accounts")
     usub = user.add_subparsers(dest="user_command", required=True)
     ucreate = usub.add_parser("create", help="create an account")
@@ -364,6 +422,7 @@ def build_parser() -> argparse.ArgumentParser:
     usub.add_parser("invite", help="make an invite code (IMGHOST_REGISTRATION=invite)").set_defaults(
         func=cmd_user_invite
     )
+    cli_moderation.add_parsers(sub, usub, _with_services)
 
     token = sub.add_parser("token", help="OAuth tokens")
     tsub = token.add_subparsers(dest="token_command", required=True)

@@ -169,3 +169,43 @@ class TermsNotAccepted(Forbidden):
 
 class Banned(Forbidden):
     public = "This account is banned from posting"
+
+
+class ReportNotFound(_Missing):
+    template = "Unable to find a report with the id, {}"
+
+
+class AdminRequired(Forbidden):
+    public = "This method requires an admin account"
+
+
+class PostTagNotFound(_Missing):
+    template = "This gallery item is not tagged {}"
+
+
+class NotFollowingTag(Conflict):
+    public = "Not following tag"
+
+
+class TopicNotFound(_Missing):
+    template = "Unable to find a topic with the id, {}"
+
+
+class TopicExists(Conflict):
+    public = "A topic with that name exists"
+
+
+class CommentRateLimited(RateLimited):
+    """An account past its comments per hour (settings.comments_per_hour)."""
+
+    def __init__(self, wait_seconds: int) -> None:
+        minutes = max(1, -(-wait_seconds // 60))
+        unit = "minute" if minutes == 1 else "minutes"
+        super().__init__(f"You are commenting too fast. Please wait {minutes} more {unit}.")
+        self.headers = (("Retry-After", str(wait_seconds)),)
+
+
+class InvalidSearch(InvalidRequest):
+    """A gallery search that cannot be run: nothing to look for, or past the bounds of domain/search/query.py."""
+
+    public = "Invalid search"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from imghost.client_ip import ClientAddresses
@@ -17,15 +17,22 @@ from imghost.domain.accounts.model import Account
 from imghost.domain.accounts.service import AccountService
 from imghost.domain.albums.service import AlbumService
 from imghost.domain.clients.service import ClientService
+from imghost.domain.comments.service import CommentService
 from imghost.domain.credits.service import CreditService, RateLimits
+from imghost.domain.events import Events
 from imghost.domain.exports.service import ExportService, Progress
 from imghost.domain.gallery.service import GalleryService
 from imghost.domain.images.heavy import HeavyPool
 from imghost.domain.images.into_album import UploadService
 from imghost.domain.images.service import ImageService
 from imghost.domain.images.views import ViewCounter
+from imghost.domain.moderation.service import ModerationService
 from imghost.domain.oauth.service import OAuthService
+from imghost.domain.search.service import SearchService
 from imghost.domain.sessions.service import SessionService
+from imghost.domain.tags.service import TagService
+from imghost.domain.topics.communities import CommunityService
+from imghost.domain.topics.service import TopicService
 from imghost.locks.base import LockService
 from imghost.media.child import ChildLimits
 from imghost.media.ingest import Work
@@ -105,6 +112,17 @@ class Services:
     tmp_dir: Path
     invalidator: FileInvalidator | RedisInvalidator
     addresses: ClientAddresses
+    # Where the community's facts are announced (domain/events.py), and the comments that announce them.
+    events: Events = field(init=False)
+    comments: CommentService = field(init=False)
+    # Built after the rest: it works through the gallery service.
+    moderation: ModerationService = field(init=False)
+    # Tags, topics and communities: built after the gallery, which they list through.
+    tags: TagService = field(init=False)
+    topics: TopicService = field(init=False)
+    communities: CommunityService = field(init=False)
+    # Gallery search: through the gallery service too.
+    search: SearchService = field(init=False)
     _flusher: asyncio.Task[None] | None = None
     _process_tmp: ProcessTmp | None = None
 
@@ -219,6 +237,25 @@ class Services:
         svc.exports.writer = svc._write_archive
         # The community's rows that counts elsewhere include go first, through their services.
         svc.accounts.before_delete.append(svc.gallery.forget_account)
+        svc.events = Events()
+        svc.comments = CommentService(
+            db,
+            svc.gallery,
+            svc.events,
+            max_length=settings.comment_max_length,
+            per_hour=settings.comments_per_hour,
+        )
+        svc.accounts.before_delete.append(svc.comments.forget_account)
+        svc.moderation = ModerationService(db, svc.gallery, hide_threshold=settings.report_hide_threshold)
+        svc.accounts.before_delete.append(svc.moderation.forget_account)
+        svc.tags = TagService(db, svc.gallery)
+        svc.topics = TopicService(db, svc.gallery)
+        svc.communities = CommunityService(svc.gallery)
+        svc.search = SearchService(db, svc.gallery)
+        svc.gallery.tag_hook = svc.tags.file_tags
+        svc.accounts.before_delete.append(svc.tags.forget_account)
+        # An admin's or the operator's removal deletes a comment as its author's delete would.
+        svc.moderation.comment_remover = svc.comments.remove
         return svc
 
     async def _write_archive(self, account: Account, path: Path, progress: Progress) -> None:

@@ -9,6 +9,7 @@ A new GET page route that this sweep does not visit fails test_every_page_route_
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +45,9 @@ class World:
     client_id: str
     owner_state: Any
     other_state: Any
+    # A post of the owner's with a tag and a community of its own (the tag and community pages).
+    tag: str = ""
+    community: str = ""
 
 
 def _api_token(server: LiveServer, creds: tuple[str, str], name: str) -> str:
@@ -73,6 +77,13 @@ def world(browser: Any, server: LiveServer) -> World:
     httpx.post(
         f"{server.url}/3/account/{names[0]}/settings", headers=bearer, data={"bio": HOSTILE + " bio"}
     ).raise_for_status()
+    tag, community = f"sweep{os.urandom(4).hex()}", f"sweep{os.urandom(4).hex()}"
+    posted = upload(server, bearer, unique_jpeg(7002, 320, 240))
+    httpx.post(
+        f"{server.url}/3/gallery/image/{posted['id']}",
+        headers=bearer,
+        data={"title": HOSTILE + " post", "terms": "1", "tags": tag, "community": community},
+    ).raise_for_status()
     return World(
         owner=names[0],
         other=names[1],
@@ -82,6 +93,8 @@ def world(browser: Any, server: LiveServer) -> World:
         client_id=creds[0],
         owner_state=states[0],
         other_state=states[1],
+        tag=tag,
+        community=community,
     )
 
 
@@ -104,6 +117,10 @@ def pages(w: World) -> dict[str, str]:
         "/account/sharex": "/account/sharex",
         "/oauth2/addclient": "/oauth2/addclient",
         "/oauth2/authorize": f"/oauth2/authorize?client_id={w.client_id}&response_type=token&state={HOSTILE}",
+        "/t/{tag}": f"/t/{w.tag}",
+        "/r/{community}": f"/r/{w.community}",
+        "/search": f"/search?q=tag:{w.tag}",
+        "/admin/reports": "/admin/reports",
         "404": "/no/such/page",
     }
 
@@ -136,6 +153,8 @@ def test_security_headers_on_every_page(server: LiveServer, world: World) -> Non
 
 
 WHO = ("owner", "other", "visitor")
+# Pages that show the sweep's post, whose title is markup.
+COMMUNITY_TITLED = ("/t/{tag}", "/r/{community}", "/search")
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -157,6 +176,8 @@ def test_every_page_escapes_user_text_and_passes_axe(
             if template in ("/{image_id}", "/a/{album_id}") or (template == "/user/{name}"):
                 if HOSTILE not in body:
                     problems.append(f"{template}: the title markup is not shown as text")
+            if template in COMMUNITY_TITLED and HOSTILE not in body:
+                problems.append(f"{template}: the post's title markup is not shown as text")
             found = serious_violations(page)
             if found:
                 problems.append(f"{template} ({who}, {scheme}):\n{describe(found)}")

@@ -26,7 +26,8 @@ async def get_account(request: Request, username: str) -> Response:
         row = await svc.accounts.get_by_id(int(account_id))
     else:
         row = await svc.accounts.resolve(_subject(request), username)
-    return ok(account_json(row, svc.settings.base_url))
+    reputation = await svc.gallery.reputation(row.id)
+    return ok(account_json(row, svc.settings.base_url, reputation=reputation))
 
 
 @router.post("/{username}", summary="Create an account", operation_id="account_create")

@@ -18,7 +18,7 @@ from imghost.auth import Subject
 from imghost.client_ip import ClientAddresses
 from imghost.domain.clients.service import ClientService
 from imghost.domain.credits.service import Charge, CreditService
-from imghost.errors import Forbidden, ImghostError, RateLimited, Unauthorized
+from imghost.errors import Banned, Forbidden, ImghostError, RateLimited, Unauthorized
 
 log = logging.getLogger("imghost.api")
 
@@ -42,6 +42,8 @@ CORS = [
 ]
 # Routes real clients call with no Authorization header at all (npm `getAccount`).
 _PUBLIC: list[tuple[str, re.Pattern[str]]] = [("GET", re.compile(r"^/3/account/[^/]+$"))]
+# What a banned account's token may still do: read.
+_READS = frozenset({"GET", "HEAD"})
 
 
 FastRoute = tuple[str, re.Pattern[str], Callable[..., Awaitable[Any]]]
@@ -160,6 +162,9 @@ class ApiEdge:
             subject = await self.tokens.resolve(cred, None)
             if subject is None:
                 raise Forbidden("The access token provided is invalid.")
+            # Refused here, once, rather than by every route that writes.
+            if subject.banned and method not in _READS:
+                raise Banned()
             return subject
         raise Forbidden("Malformed auth header")
 

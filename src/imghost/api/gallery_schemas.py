@@ -38,11 +38,15 @@ def gallery_json(svc: Services, subject: Subject, item: GalleryItem) -> dict[str
     owner = subject.owns(post.account_id)
     if post.is_album and item.album is not None:
         data = album_json(item.album, base, owner=owner, cover=item.image, favorite=item.favorite)
-        data["images"] = [
-            image_json(i, base, owner=owner, pending=svc.views.pending(i.id)) for i in item.images
-        ]
+        if item.images_listed:
+            data["images"] = [
+                image_json(i, base, owner=owner, pending=svc.views.pending(i.id)) for i in item.images
+            ]
         data["images_count"] = item.album.images_count
         data["privacy"] = "public"
+        # §2.4: an album post carries the ad fields an image object has.
+        data["ad_type"] = 0
+        data["ad_url"] = ""
     else:
         assert item.image is not None
         data = image_json(

@@ -84,8 +84,11 @@ def reputation_name(reputation: float) -> str:
     return next(name for floor, name in _TIERS if reputation >= floor)
 
 
-def account_json(account: Account, base_url: str) -> dict[str, Any]:
+def account_json(account: Account, base_url: str, *, reputation: float | None = None) -> dict[str, Any]:
     # imgurpython requires id, url, bio, reputation, created, pro_expiration; PyImgur requires url.
+    # reputation: what votes on the account's posts and comments add up to, where the caller knows it.
+    # A float, as Imgur's model has it (imgurpython's and PyImgur's users compare it as one).
+    score = float(account.reputation if reputation is None else reputation)
     return {
         "id": account.id,
         "url": account.username,
@@ -94,8 +97,8 @@ def account_json(account: Account, base_url: str) -> dict[str, Any]:
         "avatar_name": None,
         "cover": account.cover,
         "cover_name": None,
-        "reputation": account.reputation,
-        "reputation_name": reputation_name(account.reputation),
+        "reputation": score,
+        "reputation_name": reputation_name(score),
         "created": account.created_at,
         "pro_expiration": False,
         "user_follow": {"status": False},

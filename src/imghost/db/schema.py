@@ -7,6 +7,8 @@ of both kinds to head and requires that Alembic finds no difference. A new migra
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -24,6 +26,9 @@ from sqlalchemy import (
     text,
     true,
 )
+
+if TYPE_CHECKING:
+    from alembic.runtime.environment import NameFilterParentNames, NameFilterType
 
 # The migrations create their constraints unnamed, so PostgreSQL names them itself; the convention gives them
 # the names PostgreSQL chose (SQLite keeps no names for them). Indexes are all named by the migrations.
@@ -338,6 +343,8 @@ tags = Table(
     Column("total_items", Integer, nullable=False, server_default="0"),
     Column("created_at", BigInteger, nullable=False),
 )
+# /3/tags reads the most used tags in this index's order (0009_tags.py).
+Index("ix_tags_total_items", tags.c.total_items, tags.c.name)
 
 post_tags = Table(
     "post_tags",
@@ -389,3 +396,45 @@ Index("ix_reports_status", reports.c.status, reports.c.created_at)
 Index("ix_reports_post", reports.c.post_id, reports.c.account_id)
 Index("ix_reports_comment", reports.c.comment_id, reports.c.account_id)
 Index("ix_reports_account", reports.c.account_id)
+
+
+# ------------------------------------------------------------------------------------------ search
+# One row per gallery post: what a search looks at, kept in step with its sources by triggers (see
+# migrations/versions/0008_search.py). The text index over it is each database's own and so not described
+# here: SEARCH_ONLY names those objects, and include_name leaves them out of Alembic's comparison (env.py and
+# tests/unit/test_schema.py), so that this metadata stays one description of both databases.
+gallery_search = Table(
+    "gallery_search",
+    metadata,
+    Column("doc_id", SerialId, primary_key=True, autoincrement=False),  # shared_at * 2**22 + n
+    Column(
+        "post_id", String(16), ForeignKey("gallery_posts.id", ondelete="CASCADE"), nullable=False, unique=True
+    ),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("tags", Text, nullable=False),
+    Column("author", Text, nullable=False),
+    Column("marks", Text, nullable=False),
+    Column("px", Integer, nullable=False),
+)
+
+SEARCH_ONLY = {
+    # SQLite: the FTS5 table and the shadow tables FTS5 keeps for it (external content: no _content).
+    "table": {
+        "gallery_fts",
+        "gallery_fts_data",
+        "gallery_fts_idx",
+        "gallery_fts_docsize",
+        "gallery_fts_config",
+    },
+    # PostgreSQL: the generated tsvector and its GIN index.
+    "column": {"gallery_search.doc"},
+    "index": {"ix_gallery_search_doc"},
+}
+
+
+def include_name(name: str | None, type_: NameFilterType, parent_names: NameFilterParentNames) -> bool:
+    """Alembic's include_name hook: False for the database-specific search objects of SEARCH_ONLY."""
+    if type_ == "column":
+        name = f"{parent_names.get('table_name')}.{name}"
+    return name not in SEARCH_ONLY.get(type_, ())

@@ -3,7 +3,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool, text
 
-from imghost.db.schema import metadata
+from imghost.db.schema import include_name, metadata
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url")
@@ -17,7 +17,10 @@ with engine.connect() as connection:
         connection.execute(text("SELECT pg_advisory_lock(727274)"))
         connection.commit()
     try:
-        context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+        # include_name: the search index is each database's own (db/schema.py, SEARCH_ONLY), not in the metadata.
+        context.configure(
+            connection=connection, target_metadata=metadata, render_as_batch=True, include_name=include_name
+        )
         with context.begin_transaction():
             context.run_migrations()
         connection.commit()

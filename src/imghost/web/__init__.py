@@ -20,7 +20,9 @@ from imghost.web import (
     albums,
     apps,
     auth,
+    community_pages,
     export,
+    gallery_pages,
     home,
     image_pages,
     oauth,
@@ -44,5 +46,8 @@ WEB_ROUTERS: list[APIRouter] = [
     uploads.router,
     albums.router,
     oembed.router,
+    # /t/{tag} and /r/{name} are two segments, but stay ahead of the image page all the same.
+    community_pages.router,
+    gallery_pages.router,
     image_pages.router,
 ]

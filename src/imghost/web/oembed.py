@@ -21,6 +21,7 @@ from imghost.web.viewer import services
 router = APIRouter(include_in_schema=False)
 CACHE_AGE = 3600
 _ALBUM = re.compile(r"/a/([A-Za-z0-9]+)/?")
+_POST = re.compile(r"/gallery/([A-Za-z0-9]+)/?")
 _IMAGE = re.compile(r"/([A-Za-z0-9]+)(?:\.([A-Za-z0-9]+))?/?")
 _ID_LENGTHS = (ids.LEGACY_ID_LENGTH, ids.ID_LENGTH)
 
@@ -58,10 +59,13 @@ def _bound(value: str | None) -> int | None:
 
 
 def _target(url: str, base: str) -> tuple[str, str] | None:
-    """("album" | "image", id) of a URL of this site: /a/{id}, /{id}, /{id}.gifv, /{id}.{ext}, /{id}{size}.jpg."""
+    """("album" | "image" | "post", id) of a URL of this site: /a/{id}, /{id}, /{id}.gifv, /{id}.{ext},
+    /{id}{size}.jpg, /gallery/{id}."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or parts.netloc.lower() != urlsplit(base).netloc.lower():
         return None
+    if m := _POST.fullmatch(parts.path):
+        return "post", m.group(1)
     if m := _ALBUM.fullmatch(parts.path):
         return "album", m.group(1)
     if m := _IMAGE.fullmatch(parts.path):
@@ -83,10 +87,15 @@ async def _describe(
         "provider_url": base,
         "cache_age": CACHE_AGE,
     }
+    # A gallery post is its image or album under the post's title.
+    post_title = None
+    if kind == "post":
+        post = await svc.gallery.get(ref)
+        kind, ref, post_title = ("album" if post.is_album else "image"), post.id, post.title
     if kind == "album":
         album = await svc.albums.get(ref)
         cover = await svc.albums.cover_image(album)
-        title = album.title or f"Album {album.id}"
+        title = post_title or album.title or f"Album {album.id}"
         if cover is None:
             return {**common, "type": "link", "title": title, **_author(base, album.account_url)}
         return {
@@ -98,7 +107,7 @@ async def _describe(
     image = await svc.images.get(ref)
     shown = Shown(image, base)
     body = _video(shown, max_w, max_h) if shown.video else _photo(shown, max_w, max_h)
-    return {**common, **body, "title": shown.title, **_author(base, image.account_url)}
+    return {**common, **body, "title": post_title or shown.title, **_author(base, image.account_url)}
 
 
 def _photo(shown: Shown, max_w: int | None, max_h: int | None) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from imghost.domain.sessions.service import WebSession
-from imghost.errors import CsrfRejected, SignInRequired
+from imghost.errors import Banned, CsrfRejected, SignInRequired
 from imghost.services import Services
 
 SESSION_COOKIE = "imghost_session"
@@ -26,6 +26,11 @@ CSRF_COOKIE = "imghost_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,128}")
+# The forms a banned person may still send: leaving, ending their sessions, and letting an application
+# read for them.
+_BANNED_MAY = frozenset(
+    {"/signout", "/account/sessions/end", "/account/sessions/end-all", "/oauth2/authorize"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +100,9 @@ def check_csrf(request: Request, v: Viewer, sent: str | None) -> None:
     # Compared as bytes: compare_digest refuses str with anything beyond ASCII.
     if v.new_csrf_cookie or not hmac.compare_digest(v.csrf.encode(), token.encode("utf-8", "replace")):
         raise CsrfRejected()
+    # Every state-changing form comes through here: the one place a banned account's writes stop.
+    if v.session is not None and v.session.banned and request.url.path not in _BANNED_MAY:
+        raise Banned()
 
 
 def secure(request: Request) -> bool:

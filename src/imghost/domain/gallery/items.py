@@ -36,6 +36,9 @@ class GalleryItem:
     image: Image | None = None  # the post's image, or an album's cover
     album: Album | None = None
     images: list[Image] = field(default_factory=list)  # an album's images: all, the first few, or none
+    # Whether `images` was asked for (all or previews): a listing without previews does not show them, so
+    # that a client wanting them fetches the post instead of reading an empty list.
+    images_listed: bool = False
     favorite_count: int = 0
     vote: int = 0  # the viewer's: 1, -1 or 0
     favorite: bool = False  # the viewer's
@@ -84,6 +87,7 @@ async def load(
                 image=image,
                 album=album,
                 images=listed.get(p.id, []),
+                images_listed=album_images != "none",
                 favorite_count=favorite_counts.get(p.id, 0),
                 vote=votes.get(p.id, 0),
                 favorite=p.id in favorites,
@@ -130,7 +134,11 @@ async def tags_of(db: Connection, post_ids: Sequence[str]) -> dict[str, list[Tag
         return {}
     marks, params = _in("t", post_ids)
     rows = await db.fetch_all(
-        "SELECT pt.post_id, pt.ups, pt.downs, t.name, t.display_name, t.followers, t.total_items, t.description"
+        # Counted from the rows, not the stored columns: a post deleted by cascade (its image gone)
+        # leaves the stored counts behind until the tag's next write.
+        "SELECT pt.post_id, pt.ups, pt.downs, t.name, t.display_name, t.description,"
+        " (SELECT COUNT(*) FROM tag_follows f WHERE f.tag = t.name) AS followers,"
+        " (SELECT COUNT(*) FROM post_tags x WHERE x.tag = t.name) AS total_items"
         f" FROM post_tags pt JOIN tags t ON t.name = pt.tag WHERE pt.post_id IN ({marks})"
         " ORDER BY pt.post_id, pt.ups - pt.downs DESC, t.name",
         params,

@@ -18,8 +18,9 @@ from imghost.db.database import Connection, Database
 from imghost.domain.accounts import repository as account_repo
 from imghost.domain.accounts.model import Account
 from imghost.domain.albums import repository as album_repo
-from imghost.domain.gallery import items, ranking
+from imghost.domain.gallery import account_rows, items, ranking
 from imghost.domain.gallery import repository as repo
+from imghost.domain.gallery.account_rows import GalleryProfile
 from imghost.domain.gallery.items import GalleryItem
 from imghost.domain.gallery.model import DOWN, UP, Listing, Post
 from imghost.domain.images import repository as image_repo
@@ -140,6 +141,41 @@ class GalleryService:
         )
         return int(value or 0)
 
+    # ------------------------------------------------------------------------------- account rows
+
+    async def submissions(
+        self, subject: Subject, account_id: int, *, sort: str, page: int, per_page: int
+    ) -> list[Post]:
+        """The account's posts (its own hidden ones only for itself): newest, oldest, best or worst."""
+        return await account_rows.submissions(
+            self.db,
+            account_id,
+            sort=sort,
+            limit=per_page,
+            offset=page * per_page,
+            include_hidden=subject.owns(account_id),
+        )
+
+    async def likes(self, account_id: int, *, page: int, per_page: int) -> list[Post]:
+        """The posts the account upvoted, the latest vote first."""
+        return await account_rows.likes(self.db, account_id, limit=per_page, offset=page * per_page)
+
+    async def gallery_favorites(
+        self, subject: Subject, account_id: int, *, newest: bool, page: int, per_page: int
+    ) -> list[Post]:
+        """The account's favourites that are in the gallery, in the order they were favourited."""
+        return await account_rows.favorites(
+            self.db,
+            account_id,
+            newest=newest,
+            limit=per_page,
+            offset=page * per_page,
+            include_hidden=subject.owns(account_id),
+        )
+
+    async def profile(self, account_id: int) -> GalleryProfile:
+        return await account_rows.profile(self.db, account_id)
+
     # ------------------------------------------------------------------------------------- writes
 
     async def writer(self, subject: Subject) -> Account:
@@ -214,8 +250,18 @@ class GalleryService:
         post = await self.get(post_id)
         await self._owner_or_admin(subject, post.account_id)
         async with self.db.transaction() as tx:
-            await self._drop_tag_counts(tx, post_id)
+            names = await _tag_names(tx, post_id)
             await repo.delete(tx, post_id)
+            await _recount_tags(tx, names)
+
+    async def remove(self, post_id: str) -> None:
+        """unshare without asking who: moderation's path, whose callers (an admin, the operator's
+        command line) are already entitled to it."""
+        await self.get(post_id)
+        async with self.db.transaction() as tx:
+            names = await _tag_names(tx, post_id)
+            await repo.delete(tx, post_id)
+            await _recount_tags(tx, names)
 
     async def vote(self, subject: Subject, post_id: str, vote: str) -> None:
         value = VOTES.get(vote.lower())
@@ -224,6 +270,10 @@ class GalleryService:
         account = await self.writer(subject)
         now = self.now()
         async with self.db.transaction() as tx:
+            # The voter's row first (forget_account takes it in the same order): a vote that lost the
+            # race to the account's deletion is refused here rather than counted and left behind.
+            if not await _lock_writer(tx, account.id):
+                raise Banned()
             post = await repo.lock(tx, post_id)
             if post is None:
                 raise GalleryItemNotFound(post_id)
@@ -241,6 +291,11 @@ class GalleryService:
         """Before an account is deleted: take its votes out of the counts of the posts it voted on
         (its own posts go with it by cascade)."""
         async with self.db.transaction() as tx:
+            # From here on the account writes nothing more (vote checks this inside its transaction):
+            # its deletion follows this hook in a transaction of its own.
+            await tx.execute(
+                "UPDATE accounts SET banned = :yes WHERE id = :a", {"yes": True, "a": account_id}
+            )
             rows = await tx.fetch_all(
                 "SELECT v.post_id FROM gallery_votes v JOIN gallery_posts p ON p.id = v.post_id"
                 " WHERE v.account_id = :a AND p.account_id <> :a",
@@ -249,10 +304,14 @@ class GalleryService:
             await tx.execute("DELETE FROM gallery_votes WHERE account_id = :a", {"a": account_id})
             for r in rows:
                 await recount(tx, r["post_id"])
+            # Its own posts, with the tags' stored counts right after them.
+            names: set[str] = set()
             for r in await tx.fetch_all(
                 "SELECT id FROM gallery_posts WHERE account_id = :a", {"a": account_id}
             ):
-                await self._drop_tag_counts(tx, r["id"])
+                names.update(await _tag_names(tx, r["id"]))
+            await tx.execute("DELETE FROM gallery_posts WHERE account_id = :a", {"a": account_id})
+            await _recount_tags(tx, sorted(names))
 
     # --------------------------------------------------------------------------------- helpers
 
@@ -296,11 +355,20 @@ class GalleryService:
             )
         return None if found is None else int(found)
 
-    async def _drop_tag_counts(self, tx: Connection, post_id: str) -> None:
+
+async def _tag_names(tx: Connection, post_id: str) -> list[str]:
+    rows = await tx.fetch_all("SELECT tag FROM post_tags WHERE post_id = :p", {"p": post_id})
+    return sorted(r["tag"] for r in rows)
+
+
+async def _recount_tags(tx: Connection, names: Sequence[str]) -> None:
+    """The stored counts of these tags from their rows, one tag at a time in name order: the order
+    the tag service locks them in, so that two transactions never wait on each other in a circle."""
+    for name in sorted(names):
         await tx.execute(
-            "UPDATE tags SET total_items = total_items - 1"
-            " WHERE name IN (SELECT tag FROM post_tags WHERE post_id = :p) AND total_items > 0",
-            {"p": post_id},
+            "UPDATE tags SET total_items = (SELECT COUNT(*) FROM post_tags pt WHERE pt.tag = tags.name)"
+            " WHERE name = :n",
+            {"n": name},
         )
 
 
@@ -312,6 +380,14 @@ def _scores(ups: int, downs: int, shared_at: int) -> dict[str, object]:
         "hot": ranking.hot(ups, downs, shared_at),
         "rising": ranking.rising(ups, downs, shared_at),
     }
+
+
+async def _lock_writer(tx: Connection, account_id: int) -> bool:
+    """Hold the account's row for this transaction; False when it is banned or gone by now."""
+    changed = await tx.execute(
+        "UPDATE accounts SET banned = banned WHERE id = :a AND banned = :no", {"a": account_id, "no": False}
+    )
+    return bool(changed)
 
 
 async def recount(tx: Connection, post_id: str) -> None:

@@ -57,14 +57,17 @@ class OAuthService:
 
     async def resolve(self, token: str, client_id: str | None) -> Subject | None:
         row = await self.db.fetch_one(
-            "SELECT t.client_id, t.account_id, t.access_expires_at, a.username FROM tokens t"
+            "SELECT t.client_id, t.account_id, t.access_expires_at, a.username, a.banned FROM tokens t"
             " JOIN accounts a ON a.id = t.account_id WHERE t.access_hash = :h",
             {"h": _h(token)},
         )
         if row is None or row["access_expires_at"] < time.time():
             return None
         return Subject(
-            client_id=row["client_id"], account_id=int(row["account_id"]), username=row["username"]
+            client_id=row["client_id"],
+            account_id=int(row["account_id"]),
+            username=row["username"],
+            banned=bool(row["banned"]),
         )
 
     async def issue(self, client_id: str, account_id: int, username: str) -> TokenPair:

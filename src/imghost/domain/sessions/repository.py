@@ -4,7 +4,9 @@ from imghost.db.database import Connection, Row
 
 __all__ = ["Row"]
 
-_COLUMNS = "s.id, s.account_id, s.csrf, s.user_agent, s.created_at, s.seen_at, s.expires_at, a.username"
+_COLUMNS = (
+    "s.id, s.account_id, s.csrf, s.user_agent, s.created_at, s.seen_at, s.expires_at, a.username, a.banned"
+)
 
 
 async def insert(

@@ -33,6 +33,7 @@ class WebSession:
     user_agent: str
     created_at: int
     seen_at: int
+    banned: bool = False  # the account reads, its forms are refused (web.viewer.check_csrf)
 
 
 class SessionService:
@@ -101,4 +102,5 @@ def _session(row: repo.Row) -> WebSession:
         user_agent=row["user_agent"] or "",
         created_at=int(row["created_at"]),
         seen_at=int(row["seen_at"]),
+        banned=bool(row["banned"]),
     )

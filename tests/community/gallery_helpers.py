@@ -1,0 +1,88 @@
+"""Shared pieces of the gallery, vote and account-row tests: the Gallery Image / Gallery Album shapes,
+sharing, voting and reading back over raw HTTP, through one persistent client with the caller's
+Authorization header passed per request."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from tests.accounts.helpers import User
+from tests.albums.helpers import ALBUM_KEYS
+from tests.api.helpers import IMAGE_KEYS, envelope_error, envelope_ok, upload
+
+# What a post adds to the image or album object (§2.3, §2.4).
+POST_KEYS = {
+    "is_album",
+    "ups",
+    "downs",
+    "points",
+    "score",
+    "comment_count",
+    "favorite_count",
+    "topic",
+    "topic_id",
+    "vote",
+    "account_url",
+    "account_id",
+    "in_most_viral",
+    "tags",
+    "in_gallery",
+}
+GALLERY_IMAGE_KEYS = IMAGE_KEYS | POST_KEYS
+# An album post: the album object, its images, and the post fields (ad_type/ad_url as on images).
+GALLERY_ALBUM_KEYS = ALBUM_KEYS | POST_KEYS | {"images", "ad_type", "ad_url"}
+# In lists, an album shows its images only when asked for previews (album_previews=true).
+LISTED_ALBUM_KEYS = GALLERY_ALBUM_KEYS - {"images"}
+PROFILE_KEYS = {"total_gallery_comments", "total_gallery_favorites", "total_gallery_submissions", "trophies"}
+
+__all__ = ["envelope_error", "envelope_ok", "upload"]
+
+
+def listed_shape(item: Mapping[str, Any], *, previews: bool = False) -> None:
+    """A Gallery Image or Gallery Album as lists show it: every key, and no other."""
+    if item["is_album"]:
+        assert set(item) == (GALLERY_ALBUM_KEYS if previews else LISTED_ALBUM_KEYS), item["id"]
+    else:
+        assert set(item) == GALLERY_IMAGE_KEYS, item["id"]
+
+
+def client_auth(client_id: str) -> dict[str, str]:
+    return {"Authorization": f"Client-ID {client_id}"}
+
+
+def share(http: httpx.Client, who: User, item_id: str, kind: str = "image", **fields: str) -> dict[str, Any]:
+    """Share the owner's image or album (kind "image", "album", or "" for the old POST /3/gallery/{id})
+    and return the post as GET /3/gallery/{id} shows it to the owner."""
+    path = f"/3/gallery/{kind}/{item_id}" if kind else f"/3/gallery/{item_id}"
+    body = {"title": f"post {item_id}", "terms": "1", **fields}
+    assert envelope_ok(http.post(path, headers=who.bearer, data=body)) is True
+    return get_post(http, who.bearer, item_id)
+
+
+def shared_image(http: httpx.Client, who: User, **fields: str) -> dict[str, Any]:
+    """A new upload of who's, shared to the gallery."""
+    image = upload(http, who.bearer)
+    return share(http, who, image["id"], **fields)
+
+
+def get_post(http: httpx.Client, headers: Mapping[str, str], item_id: str) -> dict[str, Any]:
+    return envelope_ok(http.get(f"/3/gallery/{item_id}", headers=dict(headers)))
+
+
+def vote(http: httpx.Client, who: User, item_id: str, value: str) -> None:
+    assert envelope_ok(http.post(f"/3/gallery/{item_id}/vote/{value}", headers=who.bearer)) is True
+
+
+def votes(http: httpx.Client, headers: Mapping[str, str], item_id: str) -> dict[str, int]:
+    return envelope_ok(http.get(f"/3/gallery/{item_id}/votes", headers=dict(headers)))
+
+
+def account(http: httpx.Client, headers: Mapping[str, str], name: str) -> dict[str, Any]:
+    return envelope_ok(http.get(f"/3/account/{name}", headers=dict(headers)))
+
+
+def ids(items: list[dict[str, Any]]) -> list[str]:
+    return [i["id"] for i in items]
