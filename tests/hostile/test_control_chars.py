@@ -86,6 +86,15 @@ TEXT_FIELDS = (
     "allow",
 )
 BODY_METHODS = {"POST", "PUT", "DELETE", "PATCH"}
+# Requests sent by this module's tests together (the count runs on across them): a bound that keeps the
+# table quick as routes are added (about 170 routes with the community, about two minutes in all).
+MAX_REQUESTS = 12_000
+# GET routes whose plain path the owner is rightly refused, and why: the admin queue is for admins, and a
+# search needs something to search for.
+OWNER_REFUSED = {
+    "/3/admin/reports": 403,
+    "/3/gallery/search": 400,
+}
 ENCODINGS = ("form", "json", "multipart")
 
 
@@ -409,7 +418,7 @@ def test_hostile_parameters(ctx: Ctx) -> None:
                     if auth == "bearer" and known and route.template.startswith("/3"):
                         # The valid path parameters do reach the handler: the owner is answered.
                         r = ctx.send(route, path, ctx.auth(auth), None, "plain")
-                        if r.status_code != 200:
+                        if r.status_code != OWNER_REFUSED.get(route.template.split("/{", 1)[0], 200):
                             ctx.problems.append(f"GET {path}: the owner got {r.status_code}: {r.text[:200]}")
                     for value in HOSTILE_VALUES:
                         ctx.send(route, f"{path}?{query(value)}", ctx.auth(auth), None, f"{auth} query")
@@ -442,7 +451,7 @@ def test_hostile_parameters(ctx: Ctx) -> None:
             ctx.http.get(f"/3/account/{ctx.world.user.name}/settings", headers=ctx.world.user.bearer)
         )
         assert me["account_url"] == ctx.world.user.name
-    assert ctx.sent < 6000, f"{ctx.sent} requests: keep the table quick to run"
+    assert ctx.sent < MAX_REQUESTS, f"{ctx.sent} requests: keep the table quick to run"
     assert not ctx.problems, f"{len(ctx.problems)} bad answers of {ctx.sent}:\n" + "\n".join(
         ctx.problems[:40]
     )
@@ -471,7 +480,7 @@ def test_each_parameter_alone(ctx: Ctx) -> None:
             ctx.http.get(f"/3/account/{ctx.world.user.name}/settings", headers=ctx.world.user.bearer)
         )
         assert (me["account_url"], me["email"]) == (ctx.world.user.name, ctx.world.user.email)
-    assert ctx.sent < 6000, f"{ctx.sent} requests: keep the table quick to run"
+    assert ctx.sent < MAX_REQUESTS, f"{ctx.sent} requests: keep the table quick to run"
     assert not ctx.problems, f"{len(ctx.problems)} bad answers of {ctx.sent}:\n" + "\n".join(
         ctx.problems[:40]
     )
