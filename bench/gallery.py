@@ -31,6 +31,7 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,6 @@ from common import (
     stop_all,
     throughput_result,
     verdict,
-    wrk,
 )
 from gallery_seed import Plan, Seeded, load
 
@@ -72,7 +72,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--samples", type=int, default=40, help="latency samples per side")
     p.add_argument("--seed", type=int, default=16)
+    p.add_argument("--only", default="listings,search,votes", help="comma-separated phases to run")
     p.add_argument("--out", type=Path, help="JSON results (default bench/out/gallery-<time>.json)")
+    p.add_argument(
+        "--keep",
+        type=Path,
+        help="embedded: seed into this directory and keep it; a later run with the same --keep, --posts"
+        " and --seed reuses the galleries (with the votes earlier runs added, and older share times)",
+    )
     return p.parse_args(argv)
 
 
@@ -91,6 +98,11 @@ class Gallery:
     async def seed(self, seed: int, pg_admin: str) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
         data = self.workdir / "imghost-data"  # where common.Imghost puts its data dir
+        kept = self.workdir / "seeded.json"
+        if kept.exists() and not pg_admin:
+            self.seeded = Seeded.from_json(json.loads(kept.read_text()))
+            log(f"--- {self.posts:,} posts seeded before, at {self.seeded.now} (--keep): reused")
+            return
         env = dict(self.base_env)
         database_url = ""
         if pg_admin:
@@ -106,6 +118,8 @@ class Gallery:
             database_url=database_url,
             settings=env,
         )
+        kept.write_text(json.dumps(self.seeded.json()))
+        kept.chmod(0o600)
 
     def start(self) -> None:
         self.server = Imghost(self.workdir, self.env)
@@ -142,36 +156,81 @@ async def _create_database(admin_url: str, name: str) -> str:
 # ------------------------------------------------------------------------------------------ wrk + lua
 
 
-def wrk_script(url: str, duration: float, script: Path, *, threads: int, connections: int) -> dict[str, Any]:
-    cmd = [
-        "wrk",
-        f"-t{threads}",
-        f"-c{connections}",
-        f"-d{max(1, round(duration))}s",
-        "--latency",
-        "-s",
-        str(script),
-        url,
-    ]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
+def run_wrk(
+    url: str,
+    duration: float,
+    *,
+    headers: Sequence[str] = (),
+    script: Path | None = None,
+    threads: int = 1,
+    connections: int = 50,
+) -> dict[str, Any]:
+    """One wrk run (as common.wrk, plus a script, and a 30 s request timeout: a slow page's requests
+    then count when they finish rather than vanish as timeouts)."""
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(duration))}s", "--timeout", "30s"]
+    for h in headers:
+        cmd += ["-H", h]
+    if script is not None:
+        cmd += ["-s", str(script)]
+    cmd.append(url)
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 90)
     text = out.stdout
     if out.returncode != 0 or "Requests/sec" not in text:
         raise RuntimeError(f"wrk failed ({out.returncode}): {text[-1000:]} {out.stderr[-1000:]}")
     rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
     m = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
     s = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    drain(url)
     return {
         "rps": float(rps.group(1)) if rps else float("nan"),
+        "connections": connections,
         "non_2xx": int(m.group(1)) if m else 0,
         "socket_errors": sum(int(x) for x in s.groups()) if s else 0,
     }
+
+
+def drain(url: str, limit: float = 120.0) -> None:
+    """Wait for the server to finish what wrk left in flight (its one event loop answers requests in
+    turn, those of closed connections included), so that no run pays for the one before."""
+    base = str(httpx.URL(url).copy_with(path="/healthz", query=None))
+    end = time.monotonic() + limit
+    with httpx.Client(timeout=limit) as http:
+        while time.monotonic() < end:
+            t0 = time.perf_counter()
+            http.get(base)
+            if time.perf_counter() - t0 < 0.02:
+                return
+            time.sleep(0.1)
+
+
+# Paced voters keep a timetable: each thread sends at start + k * pace (plus a random phase), so that
+# slow answers do not lower the rate asked for (a thread that fell behind sends at once until it has
+# caught up). The wall clock comes from clock_gettime through LuaJIT's ffi: wrk's Lua has none.
+PACED = """
+local ffi = require("ffi")
+ffi.cdef[[ typedef struct { long tv_sec; long tv_nsec; } bench_ts; int clock_gettime(int, bench_ts *); ]]
+local ts = ffi.new("bench_ts")
+local function now_ms()
+  ffi.C.clock_gettime(1, ts)
+  return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+end
+local next_at
+function delay()
+  local t = now_ms()
+  if next_at == nil then next_at = t + math.random() * PACE end
+  local wait = next_at - t
+  next_at = next_at + PACE
+  if wait < 1 then return 0 end
+  return math.floor(wait)
+end
+"""
 
 
 def vote_script(path: Path, seeded: Seeded, pace_ms: float | None) -> Path:
     """One account per wrk thread (setup numbers the threads), votes up or down on random posts."""
     tokens = ", ".join(json.dumps(t["access_token"]) for t in seeded.tokens[:VOTERS])
     posts = ", ".join(json.dumps(p) for p in seeded.post_sample)
-    delay = f"function delay() return {pace_ms:.3f} end\n" if pace_ms else ""
+    paced = f"local PACE = {pace_ms:.3f}\n{PACED}" if pace_ms else ""
     path.write_text(
         f"local tokens = {{{tokens}}}\n"
         f"local posts = {{{posts}}}\n"
@@ -180,7 +239,7 @@ def vote_script(path: Path, seeded: Seeded, pace_ms: float | None) -> Path:
         "local auth\n"
         "function init(args)\n  auth = 'Bearer ' .. tokens[(slot % #tokens) + 1]\n"
         "  math.randomseed(7919 * (slot + 1))\nend\n"
-        f"{delay}"
+        f"{paced}"
         "function request()\n"
         "  local dir = 'up'\n  if math.random() < 0.2 then dir = 'down' end\n"
         "  local path = '/3/gallery/' .. posts[math.random(#posts)] .. '/vote/' .. dir\n"
@@ -230,22 +289,33 @@ def listings(large: Gallery, small: Gallery | None, args: argparse.Namespace) ->
         for path in LISTINGS:
             for page in (0, DEEP_PAGE) if g is large else (0,):
                 targets[f"{g.name} {path}/{page}"] = (f"{g.url}/3/gallery/{path}/{page}", g.auth)
-    with httpx.Client(timeout=60) as http:
+    # A request taking L ms alone gets min(50, 1 s / L) connections: enough to keep the server busy all
+    # the time (requests per second at saturation do not depend on the number waiting), few enough
+    # that what is left in flight at the end of a run is at most about a second of work.
+    conns: dict[str, int] = {}
+    alone: dict[str, float] = {}
+    with httpx.Client(timeout=120) as http:
         for key, (url, hdr) in targets.items():
-            r = http.get(url, headers=dict(h.split(": ", 1) for h in hdr))
+            headers = dict(h.split(": ", 1) for h in hdr)
+            r = http.get(url, headers=headers)
             body = r.json()
             n = len(body["data"]) if isinstance(body.get("data"), list) else "-"
-            log(f"    {key}: HTTP {r.status_code}, {len(r.content):,} B, {n} items")
             if r.status_code != 200:
                 raise RuntimeError(f"{key}: HTTP {r.status_code}")
-    for url, hdr in targets.values():
-        wrk(url, 1, headers=hdr)
+            alone[key] = median([sample_latency(http, url, headers) for _ in range(3)])
+            conns[key] = max(2, min(50, int(1000 / max(alone[key], 1e-3))))
+            log(
+                f"    {key}: HTTP {r.status_code}, {len(r.content):,} B, {n} items, {alone[key]:.1f} ms alone,"
+                f" {conns[key]} connections"
+            )
+    for key, (url, hdr) in targets.items():
+        run_wrk(url, 1, headers=hdr, connections=conns[key])
     runs: dict[str, list[dict[str, Any]]] = {k: [] for k in targets}
     for rnd in range(args.rounds):
         order = list(targets) if rnd % 2 == 0 else list(reversed(targets))
         for key in order:
             url, hdr = targets[key]
-            runs[key].append(wrk(url, args.duration, headers=hdr))
+            runs[key].append(run_wrk(url, args.duration, headers=hdr, connections=conns[key]))
         log(f"    round {rnd + 1}: " + ", ".join(f"{k} {runs[k][-1]['rps']:,.0f}" for k in targets))
     results: dict[str, Any] = {}
     rps = {k: median([r["rps"] for r in v]) for k, v in runs.items()}
@@ -278,13 +348,14 @@ def listings(large: Gallery, small: Gallery | None, args: argparse.Namespace) ->
                 f"{small.name}",
                 SCALE_MAX,
             )
-    return {"results": results, "runs": runs}
+    return {"results": results, "runs": runs, "alone_ms": alone}
 
 
 def _cost_ratio(label: str, rps: float, ref_rps: float, ref_name: str, max_ratio: float) -> dict[str, Any]:
     """Cost = server time per request under load = 1 / (requests per second)."""
-    cost, ref_cost = 1000 / rps, 1000 / ref_rps
-    ratio = cost / ref_cost
+    cost = 1000 / rps if rps else float("inf")
+    ref_cost = 1000 / ref_rps if ref_rps else float("inf")
+    ratio = cost / ref_cost if ref_rps else float("nan")
     log(
         f"    {label}: {cost:.2f} ms vs {ref_cost:.2f} ms per request ({rps:,.0f} vs {ref_rps:,.0f} req/s), "
         f"ratio {ratio:.2f} (target <= {max_ratio:.1f}x) -> {verdict(ratio <= max_ratio)}"
@@ -349,15 +420,17 @@ def votes(large: Gallery, args: argparse.Namespace) -> dict[str, Any]:
     free = vote_script(g.workdir / "votes.lua", g.seeded, None)
     image = f"{g.url}/3/image/{g.seeded.image_sample[0]}"
     # wrk prints its own latency table; its url only names the server, the script makes the paths.
-    wrk_script(g.url, 1, free, threads=VOTERS, connections=VOTERS)
-    wrk(image, 1, headers=g.auth)
+    run_wrk(g.url, 1, script=free, threads=VOTERS, connections=VOTERS)
+    run_wrk(image, 1, headers=g.auth)
     runs: dict[str, list[dict[str, Any]]] = {"votes": [], "image": []}
     for rnd in range(args.rounds):
         for side in ("votes", "image") if rnd % 2 == 0 else ("image", "votes"):
             if side == "votes":
-                runs[side].append(wrk_script(g.url, args.duration, free, threads=VOTERS, connections=VOTERS))
+                runs[side].append(
+                    run_wrk(g.url, args.duration, script=free, threads=VOTERS, connections=VOTERS)
+                )
             else:
-                runs[side].append(wrk(image, args.duration, headers=g.auth))
+                runs[side].append(run_wrk(image, args.duration, headers=g.auth))
     results = {
         "rate": throughput_result(
             f"{VOTERS} voters: POST /3/gallery/{{id}}/vote/up|down",
@@ -411,7 +484,7 @@ def votes(large: Gallery, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _paced_run(box: dict[str, Any], url: str, seconds: float, script: Path) -> None:
-    box.update(wrk_script(url, seconds, script, threads=VOTERS, connections=VOTERS))
+    box.update(run_wrk(url, seconds, script=script, threads=VOTERS, connections=VOTERS))
 
 
 # ------------------------------------------------------------------------------------------ main
@@ -469,12 +542,15 @@ def main(argv: list[str] | None = None) -> int:
 
                 base_env = stack.enter_context(scaleout_stack())
                 pg_admin = base_env.pop("IMGHOST_DATABASE_URL")
-            large = Gallery(f"{args.posts}", args.posts, tmp / "large", base_env)
-            small = (
-                Gallery(f"{args.small}", args.small, tmp / "small", base_env)
-                if args.small < args.posts
-                else None
+            home = tmp if args.keep is None or args.config == "scaleout" else args.keep
+            large = Gallery(
+                f"{args.posts}", args.posts, home / f"gallery-{args.posts}-seed{args.seed}", base_env
             )
+            small = None
+            if args.small < args.posts:
+                small = Gallery(
+                    f"{args.small}", args.small, home / f"gallery-{args.small}-seed{args.seed}", base_env
+                )
             for g in (small, large):
                 if g is None:
                     continue
@@ -488,6 +564,8 @@ def main(argv: list[str] | None = None) -> int:
                 "votes": lambda: votes(large, args),
             }
             for name, fn in phases.items():
+                if name not in args.only.split(","):
+                    continue
                 log(f"--- [{args.config}] {name} (load average {os.getloadavg()[0]:.2f})")
                 meter = CpuMeter()
                 try:

@@ -40,7 +40,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -66,9 +66,7 @@ DELETEHASH_SPACE = 62**15
 DAY = 86_400
 CHUNK = 25_000  # posts per transaction
 
-# The tables the loader fills, in the order it fills them. A post's tags go in before the post: the
-# search index's trigger on gallery_posts (migration 0008) then reads them as it makes the post's row,
-# instead of the trigger on post_tags rewriting that row once per tag.
+# The tables the loader fills, in foreign-key order.
 TABLES = (
     "accounts",
     "tokens",
@@ -76,10 +74,10 @@ TABLES = (
     "images",
     "albums",
     "album_images",
-    "post_tags",
     "gallery_posts",
     "gallery_votes",
     "comments",
+    "post_tags",
 )
 COLUMNS = {
     "accounts": (
@@ -169,16 +167,7 @@ COLUMNS = {
     "post_tags": ("post_id", "tag", "account_id", "ups", "downs", "created_at"),
 }
 # Big tables whose secondary indexes are rebuilt after the load rather than kept up row by row.
-REINDEXED = (
-    "images",
-    "albums",
-    "album_images",
-    "gallery_posts",
-    "gallery_votes",
-    "comments",
-    "post_tags",
-    "gallery_search",
-)
+REINDEXED = ("images", "albums", "album_images", "gallery_posts", "gallery_votes", "comments", "post_tags")
 
 
 # ------------------------------------------------------------------------------------------- the plan
@@ -297,7 +286,8 @@ class Seeded:
     posts: int = 0
     rows: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
-    by_triggers: Counter[str] = field(default_factory=Counter)  # rows the schema's triggers wrote
+    by_migrations: Counter[str] = field(default_factory=Counter)  # rows later migrations derived
+    cpu_seconds: float = 0.0
     tokens: list[dict[str, Any]] = field(default_factory=list)  # {account_id, username, access_token}
     client_id: str = ""
     post_sample: list[str] = field(default_factory=list)  # ids, for benchmarks to vote on
@@ -310,11 +300,19 @@ class Seeded:
     def total_rows(self) -> int:
         return sum(self.rows.values())
 
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Seeded:
+        names = {f.name for f in fields(cls)}
+        out = cls(**{k: v for k, v in d.items() if k in names})
+        out.rows, out.by_migrations = Counter(out.rows), Counter(out.by_migrations)
+        return out
+
     def json(self) -> dict[str, Any]:
         return {
             "posts": self.posts,
             "rows": dict(self.rows),
-            "by_triggers": dict(self.by_triggers),
+            "by_migrations": dict(self.by_migrations),
+            "cpu_seconds": round(self.cpu_seconds, 1),
             "total_rows": self.total_rows,
             "seconds": round(self.seconds, 2),
             "rows_per_second": round(self.total_rows / self.seconds) if self.seconds else 0,
@@ -536,14 +534,14 @@ class SqliteTarget:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.c = sqlite3.connect(path, isolation_level=None)
-        # As the app opens it (db/database.py), plus a cache large enough for the indexes being built;
-        # foreign keys are checked once at the end (tags go in before their posts, see TABLES).
+        # As the app opens it (db/database.py), plus a cache large enough for the indexes being built.
         self.c.execute("PRAGMA journal_mode=WAL")
         self.c.execute("PRAGMA synchronous=NORMAL")
-        self.c.execute("PRAGMA foreign_keys=OFF")
+        self.c.execute("PRAGMA foreign_keys=ON")
         self.c.execute("PRAGMA busy_timeout=5000")
         self.c.execute("PRAGMA cache_size=-1000000")
         self.c.execute("PRAGMA temp_store=MEMORY")
+        self.c.execute("PRAGMA threads=2")  # CREATE INDEX sorts on both cores
         self.saved: list[str] = []
 
     async def value(self, sql: str) -> Any:
@@ -583,9 +581,6 @@ class SqliteTarget:
         self.saved.clear()
 
     async def finish(self) -> None:
-        broken = self.c.execute("PRAGMA foreign_key_check").fetchmany(5)
-        if broken:
-            raise RuntimeError(f"foreign keys broken by the load: {broken}")
         self.c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def close(self) -> None:
@@ -779,34 +774,31 @@ async def load(
     database_url: str = "",
     settings: dict[str, str] | None = None,
     files: int = 6,
+    rebuild_indexes: bool = True,
 ) -> Seeded:
-    """Seed the database of data_dir (SQLite) or database_url (PostgreSQL). settings: the IMGHOST_*
-    variables of the deployment besides those two (storage, S3, Redis), for the real files."""
-    say = log
+    """Seed a new deployment's database: data_dir's SQLite file, or database_url (PostgreSQL). settings:
+    the deployment's other IMGHOST_* variables (storage, S3, Redis), for the real files."""
     data_dir.mkdir(parents=True, exist_ok=True)
     env = _env(data_dir, database_url, settings or {})
     imghost_cli(env, "db", "upgrade")
     seeded = Seeded(now=plan.t_now)
-    target: SqliteTarget | PostgresTarget
-    if database_url:
-        from imghost.db.database import asyncpg_dsn
-
-        target = await PostgresTarget.open(asyncpg_dsn(database_url))
-    else:
-        target = SqliteTarget(data_dir / "imghost.db")
+    target = await _open(data_dir, database_url)
     try:
-        if await target.value("SELECT COUNT(*) FROM gallery_posts"):
-            raise SystemExit("gallery_seed: the database already has gallery posts; seed a fresh one")
+        if await target.value(_USED):
+            raise SystemExit("gallery_seed: this database is in use already; seed a new one")
+    finally:
         await target.close()
-        t_files = time.monotonic()
-        with tempfile.TemporaryDirectory(prefix="gallery-seed.") as tmp:
-            client_id, uploaded = source_files(env, files, Path(tmp))
-        say(f"    {files} real files uploaded in {time.monotonic() - t_files:.1f} s")
-        if database_url:
-            target = await PostgresTarget.open(asyncpg_dsn(database_url))
-        else:
-            target = SqliteTarget(data_dir / "imghost.db")
-        seeded.client_id = client_id
+    t_files = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="gallery-seed.") as tmp:
+        client_id, uploaded = source_files(env, files, Path(tmp))
+    log(f"    {files} real files uploaded in {time.monotonic() - t_files:.1f} s")
+    seeded.client_id = client_id
+    # The rows go in at the revision that made their tables; the later migrations then run over them
+    # as over any deployment's rows being upgraded (0008 builds the search index from them in one pass).
+    # Nothing is lost going down: apart from the files just uploaded, the database is empty.
+    migrate_to(env, LOAD_REVISION)
+    target = await _open(data_dir, database_url)
+    try:
         marks = ", ".join(f"'{i}'" for i in uploaded)
         sources = [
             SourceImage(
@@ -824,12 +816,14 @@ async def load(
         }
         from argon2 import PasswordHasher
 
+        # domain/accounts/passwords.py's parameters; one hash (of a password nobody knows) for all.
         password_hash = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1).hash(
             secrets.token_hex(16)
         )
 
-        t0 = time.monotonic()
-        await target.set_aside()
+        t0, cpu0 = time.monotonic(), time.process_time()
+        if rebuild_indexes:
+            await target.set_aside()
         blob_refs: Counter[str] = Counter()
         done = 0
         batches = generate(plan, sources, client_id, taken, first, password_hash, seeded)
@@ -857,25 +851,77 @@ async def load(
             done += len(batch.get("gallery_posts", ()))
             if batch.get("gallery_posts") and (done // CHUNK) % 8 == 0:
                 el = time.monotonic() - t0
-                say(f"    {done:,} posts, {seeded.total_rows:,} rows, {seeded.total_rows / el:,.0f} rows/s")
+                log(f"    {done:,} posts, {seeded.total_rows:,} rows, {seeded.total_rows / el:,.0f} rows/s")
         t_rows = time.monotonic() - t0
         await target.restore()
         t_index = time.monotonic() - t0 - t_rows
         await target.finish()
-        seeded.seconds = time.monotonic() - t0
-        seeded.posts = plan.posts
-        if await target.value(_HAS_SEARCH[isinstance(target, PostgresTarget)]):
-            seeded.by_triggers["gallery_search"] = int(
-                await target.value("SELECT COUNT(*) FROM gallery_search")
-            )
-        say(
-            f"    {seeded.total_rows:,} rows in {seeded.seconds:.1f} s ({seeded.total_rows / seeded.seconds:,.0f} rows/s):"
-            f" rows {t_rows:.1f} s, indexes and keys {t_index:.1f} s, checks and statistics"
-            f" {seeded.seconds - t_rows - t_index:.1f} s; written by the schema's triggers: {dict(seeded.by_triggers)}"
-        )
-        return seeded
+        t_check = time.monotonic() - t0 - t_rows - t_index
     finally:
         await target.close()
+    t_up = time.monotonic()
+    imghost_cli(env, "db", "upgrade")
+    t_up = time.monotonic() - t_up
+    seeded.seconds = time.monotonic() - t0
+    seeded.cpu_seconds = time.process_time() - cpu0
+    seeded.posts = plan.posts
+    target = await _open(data_dir, database_url)
+    try:
+        if await target.value(_HAS_SEARCH[isinstance(target, PostgresTarget)]):
+            seeded.by_migrations["gallery_search"] = int(
+                await target.value("SELECT COUNT(*) FROM gallery_search")
+            )
+    finally:
+        await target.close()
+    log(
+        f"    {seeded.total_rows:,} rows in {seeded.seconds:.1f} s ({seeded.total_rows / seeded.seconds:,.0f} rows/s):"
+        f" rows {t_rows:.1f} s, indexes and keys {t_index:.1f} s, checks and statistics {t_check:.1f} s,"
+        f" later migrations {t_up:.1f} s (they wrote {dict(seeded.by_migrations)});"
+        f" this process used {seeded.cpu_seconds:.0f} s of CPU"
+    )
+    return seeded
+
+
+async def _open(data_dir: Path, database_url: str) -> SqliteTarget | PostgresTarget:
+    if database_url:
+        from imghost.db.database import asyncpg_dsn
+
+        return await PostgresTarget.open(asyncpg_dsn(database_url))
+    return SqliteTarget(data_dir / "imghost.db")
+
+
+# A new deployment: no account, image or post yet.
+_USED = (
+    "SELECT (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM images)"
+    " + (SELECT COUNT(*) FROM gallery_posts)"
+)
+LOAD_REVISION = "0007"  # the community's tables: the newest every loaded column dates from
+
+_MIGRATE = """
+import sys
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from imghost.db import migrate
+from imghost.settings import Settings
+
+settings = Settings()
+cfg = Config()
+cfg.set_main_option("script_location", str(Path(migrate.__file__).resolve().parent.parent / "migrations"))
+cfg.set_main_option("sqlalchemy.url", migrate.sync_url(migrate.database_url(settings)).replace("%", "%%"))
+command.downgrade(cfg, sys.argv[1])
+"""
+
+
+def migrate_to(env: dict[str, str], revision: str) -> None:
+    """Down to an older revision (of an empty database), as `alembic downgrade` would."""
+    out = subprocess.run(
+        [sys.executable, "-c", _MIGRATE, revision], env=env, capture_output=True, text=True, timeout=300
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"downgrade to {revision} failed: {out.stderr[-2000:]}")
 
 
 _HAS_SEARCH = {
@@ -931,6 +977,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--voters", type=int, default=50, help="accounts given bearer tokens")
     p.add_argument("--files", type=int, default=6, help="real files the images share")
     p.add_argument("--json", type=Path, help="write what was seeded (counts, tokens, samples) here")
+    p.add_argument(
+        "--keep-indexes",
+        action="store_true",
+        help="keep every index (and foreign key) in place while loading instead of rebuilding them after",
+    )
     return p.parse_args(argv)
 
 
@@ -960,7 +1011,14 @@ def main(argv: list[str] | None = None) -> int:
             f"{database_url or data_dir}"
         )
         seeded = asyncio.run(
-            load(plan, data_dir=data_dir, database_url=database_url, settings=settings, files=args.files)
+            load(
+                plan,
+                data_dir=data_dir,
+                database_url=database_url,
+                settings=settings,
+                files=args.files,
+                rebuild_indexes=not args.keep_indexes,
+            )
         )
         log(
             f"done: {seeded.total_rows:,} rows ({', '.join(f'{t} {n:,}' for t, n in seeded.rows.items())}) in "

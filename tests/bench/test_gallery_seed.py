@@ -1,6 +1,6 @@
-"""bench/gallery_seed.py, short: 2,000 posts into a fresh server's database on the suite's backend, then
-the rows are checked against what the service itself writes and reads (no speed is asserted; the
-figures are for the closing note)."""
+"""bench/gallery_seed.py, short: 2,000 posts into a new deployment's database on the suite's backend,
+then a server on it; the rows are checked against what the service itself writes and reads (no speed
+is asserted; the figures are for the closing note)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import subprocess
 import sys
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,55 +18,71 @@ import httpx
 import pytest
 
 from imghost.domain.gallery import ranking
-from tests.live import UNLIMITED, LiveServer, db_rows, free_port, sqlite_db, start_server
+from tests.live import (
+    UNLIMITED,
+    LiveServer,
+    backend_env,
+    db_rows,
+    free_port,
+    isolation,
+    sqlite_db,
+    start_server,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTS = 2000
 FILES = 6
 
+Deployment = Callable[[str], LiveServer]
+
 
 @pytest.fixture
-def fresh(tmp_path: Path) -> Iterator[LiveServer]:
-    """A server of its own; on PostgreSQL with a database of its own, so that every count is exact."""
+def deployment(tmp_path: Path) -> Iterator[Deployment]:
+    """New deployments on the suite's backend: a data dir, and on PostgreSQL a database of its own (so
+    that every count is exact) and an S3 prefix of its own. Handed out not started (`proc` None)."""
     admin = os.environ.get("IMGHOST_TEST_DATABASE_URL", "")
-    extra = dict(UNLIMITED)
-    name = ""
-    if admin:
-        import psycopg
+    made: list[str] = []
 
-        name = f"gallery_seed_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(admin, autocommit=True) as pg:
-            pg.execute(f'CREATE DATABASE "{name}"')
-        extra["IMGHOST_DATABASE_URL"] = admin.rsplit("/", 1)[0] + f"/{name}"
-    data = tmp_path / "data"
-    data.mkdir()
-    srv = start_server(data, port=free_port(), extra_env=extra)
-    try:
-        yield srv
-    finally:
-        srv.stop()
-        if name:
+    def make(name: str) -> LiveServer:
+        data = tmp_path / name
+        data.mkdir()
+        env = {**os.environ, **backend_env(), "IMGHOST_DATA_DIR": str(data), **isolation(data), **UNLIMITED}
+        if admin:
             import psycopg
 
+            db = f"gallery_seed_{uuid.uuid4().hex[:10]}"
             with psycopg.connect(admin, autocommit=True) as pg:
-                pg.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                pg.execute(f'CREATE DATABASE "{db}"')
+            made.append(db)
+            env["IMGHOST_DATABASE_URL"] = admin.rsplit("/", 1)[0] + f"/{db}"
+        return LiveServer(url="", port=0, data_dir=data, env=env)
+
+    yield make
+    if made:
+        import psycopg
+
+        with psycopg.connect(admin, autocommit=True) as pg:
+            for db in made:
+                pg.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
 
 def schema(srv: LiveServer) -> list[tuple[Any, ...]]:
-    """Every index and constraint as the database describes it."""
+    """Every table, index, trigger and constraint as the database describes it."""
     if sqlite_db(srv) is not None:
         return db_rows(srv, "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name")
     return db_rows(
         srv,
         "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'"
         " UNION ALL SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) || ' ' || convalidated"
-        " FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2",
+        " FROM pg_constraint WHERE connamespace = 'public'::regnamespace"
+        " UNION ALL SELECT tgrelid::regclass::text, tgname, pg_get_triggerdef(oid) || ' ' || tgenabled::text"
+        " FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1, 2, 3",
     )
 
 
-def seed(srv: LiveServer, tmp_path: Path) -> dict[str, Any]:
+def seed(target: LiveServer, tmp_path: Path) -> dict[str, Any]:
     out = tmp_path / "seeded.json"
-    config = "embedded" if sqlite_db(srv) is not None else "scaleout"
+    config = "embedded" if sqlite_db(target) is not None else "scaleout"
     proc = subprocess.run(
         [
             sys.executable,
@@ -76,14 +92,14 @@ def seed(srv: LiveServer, tmp_path: Path) -> dict[str, Any]:
             "--config",
             config,
             "--data-dir",
-            str(srv.data_dir),
+            str(target.data_dir),
             "--files",
             str(FILES),
             "--json",
             str(out),
         ],
         cwd=ROOT,
-        env=srv.env,
+        env=target.env,
         capture_output=True,
         text=True,
         timeout=240,
@@ -97,10 +113,25 @@ def one(srv: LiveServer, sql: str, params: tuple[Any, ...] = ()) -> Any:
     return db_rows(srv, sql, params)[0][0]
 
 
-def test_seeded_rows_are_the_services_rows(fresh: LiveServer, tmp_path: Path) -> None:
-    srv = fresh
-    before = schema(srv)
-    report = seed(srv, tmp_path)
+def serve(target: LiveServer) -> LiveServer:
+    """`imghost serve` on that deployment, with its settings (its own S3 prefix included)."""
+    keep = {k: v for k, v in target.env.items() if k.startswith("IMGHOST_")}
+    return start_server(target.data_dir, port=free_port(), extra_env=keep)
+
+
+def test_seeded_rows_are_the_services_rows(deployment: Deployment, tmp_path: Path) -> None:
+    reference = deployment("reference")
+    reference.cli("db", "upgrade")
+    target = deployment("seeded")
+    report = seed(target, tmp_path)
+    srv = serve(target)
+    try:
+        check(srv, report, schema(reference))
+    finally:
+        srv.stop()
+
+
+def check(srv: LiveServer, report: dict[str, Any], migrated: list[tuple[Any, ...]]) -> None:
     rows = report["rows"]
 
     # Counts: what the loader says it wrote is in the database, and nothing else besides the real
@@ -112,7 +143,7 @@ def test_seeded_rows_are_the_services_rows(fresh: LiveServer, tmp_path: Path) ->
     assert one(srv, "SELECT COUNT(*) FROM blobs") == FILES
     assert rows["albums"] > 0 and rows["gallery_votes"] > POSTS and rows["comments"] > POSTS / 2
     assert rows["post_tags"] > POSTS / 2 and len(report["tokens"]) == 50
-    assert schema(srv) == before, "the loader must leave indexes and constraints as the migrations made them"
+    assert schema(srv) == migrated, "the loader must leave the schema exactly as the migrations make it"
     if sqlite_db(srv) is not None:
         assert db_rows(srv, "PRAGMA foreign_key_check") == []
 
@@ -168,6 +199,12 @@ def test_seeded_rows_are_the_services_rows(fresh: LiveServer, tmp_path: Path) ->
         srv, "SELECT b.id, b.refcount, (SELECT COUNT(*) FROM images i WHERE i.blob_id = b.id) FROM blobs b"
     ):
         assert refcount == counted, blob
+    # The search index (its rows are the schema's triggers' work) holds every post with all its tags.
+    searched = {r[0]: set(r[1].split()) for r in db_rows(srv, "SELECT post_id, tags FROM gallery_search")}
+    tagged: dict[str, set[str]] = {p[0]: set() for p in posts}
+    for pid, tag in db_rows(srv, "SELECT post_id, tag FROM post_tags"):
+        tagged[pid].add(tag)
+    assert searched == tagged
     # One vote per account per post.
     assert (
         one(srv, "SELECT COUNT(*) FROM (SELECT DISTINCT post_id, account_id FROM gallery_votes) x")

@@ -557,3 +557,21 @@ def test_deleting_the_post_takes_its_comments(
     assert envelope_ok(api.delete(f"/3/image/{image}", headers=owner.bearer)) is True
     envelope_error(api.get(f"/3/comment/{cid}"), 404)
     assert envelope_ok(api.get(f"/3/account/{alice.name}/comments/count")) == 0
+
+
+def test_replies_nest_at_most_fifty_deep(api: httpx.Client, users: list[User]) -> None:
+    owner, alice, bob = users
+    post = shared_image(api, owner)["id"]
+    parent = None
+    for n in range(50):
+        parent = comment(api, alice if n % 2 else bob, post, f"level {n + 1}", parent=parent)
+    too_deep = api.post(
+        "/3/comment", headers=alice.bearer, data={"image_id": post, "comment": "x", "parent_id": parent}
+    )
+    assert "50" in envelope_error(too_deep, 400)["error"]
+    (top,) = comments_of(api, post)
+    depth, node = 1, top
+    while node["children"]:
+        depth, node = depth + 1, node["children"][0]
+    assert depth == 50 and node["id"] == parent
+    assert count(api, post) == 50

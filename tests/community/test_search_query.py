@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from imghost.db import migrate
 from imghost.domain.search import index
 from imghost.domain.search.query import (
     ALBUM,
@@ -39,6 +40,7 @@ from imghost.domain.search.query import (
     user_mark,
 )
 from imghost.errors import InvalidSearch
+from imghost.settings import Settings
 
 
 def t(text: str, field: str | None = None) -> Text:
@@ -393,3 +395,61 @@ def test_fuzz_long_garbage(fts: sqlite3.Connection, q: str) -> None:
     fts.execute(
         "SELECT rowid FROM gallery_fts WHERE gallery_fts MATCH ?", (index.fts5(search.match),)
     ).fetchall()
+
+
+# ------------------------------------------------------------------- the statement, on SQLite
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sqlite3.Connection]:
+    """A database migrated to head with six image posts, one a second, points 0 to 5 (newest most)."""
+    data = tmp_path_factory.mktemp("search-db")
+    migrate.upgrade(Settings(data_dir=data, database_url=""))
+    c = sqlite3.connect(data / "imghost.db", isolation_level=None)
+    c.execute("PRAGMA foreign_keys=ON")
+    c.execute(
+        "INSERT INTO accounts (id, username, username_lower, email, password_hash, created_at)"
+        " VALUES (1, 'Alice', 'alice', 'a@example.org', 'x', 0)"
+    )
+    for k in range(6):
+        c.execute(
+            "INSERT INTO images (id, deletehash, description, blob_id, mime, ext, width, height, size,"
+            " animated, has_sound, created_at, account_id)"
+            " VALUES (?, ?, 'cat', 'b', 'image/png', 'png', 10, 10, 1, 0, 0, 0, 1)",
+            (f"img{k}", f"dh{k}"),
+        )
+        c.execute(
+            "INSERT INTO gallery_posts (id, image_id, account_id, title, shared_at, points, hot)"
+            " VALUES (?, ?, 1, 'post', ?, ?, ?)",
+            (f"img{k}", f"img{k}", 1_700_000_000 + k, k, k),
+        )
+    yield c
+    c.close()
+
+
+def _ids(c: sqlite3.Connection, q: str, page: index.Page) -> list[str]:
+    text, params = index.sqlite_sql(parse(q), page)
+    return [r[0] for r in c.execute(text, params)]
+
+
+def test_time_reads_the_index_in_order(migrated: sqlite3.Connection) -> None:
+    """Newest first straight from FTS5's doclists: no sort step, so a page costs a page whatever matches."""
+    text, params = index.sqlite_sql(parse("cat"), index.Page())
+    plan = [r[3] for r in migrated.execute(f"EXPLAIN QUERY PLAN {text}", params)]
+    assert plan[0].startswith("SCAN gallery_fts VIRTUAL TABLE") and not any("TEMP B-TREE" in p for p in plan)
+    assert _ids(migrated, "cat", index.Page()) == [f"img{k}" for k in range(5, -1, -1)]
+    assert _ids(migrated, "cat", index.Page(size=4, number=1)) == ["img1", "img0"]
+
+
+def test_ranked_sorts_rank_the_newest_matches(
+    migrated: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    migrated.execute("UPDATE gallery_posts SET points = 10 - points, hot = 10 - hot")  # oldest most now
+    try:
+        assert _ids(migrated, "cat", index.Page(sort="top")) == [f"img{k}" for k in range(6)]
+        monkeypatch.setattr(index, "RANKED", 3)
+        assert _ids(migrated, "cat", index.Page(sort="top")) == ["img3", "img4", "img5"]
+        assert _ids(migrated, "cat", index.Page(sort="viral")) == ["img3", "img4", "img5"]
+        assert _ids(migrated, "cat", index.Page(sort="top", since=1_700_000_004)) == ["img4", "img5"]
+    finally:
+        migrated.execute("UPDATE gallery_posts SET points = 10 - points, hot = 10 - hot")

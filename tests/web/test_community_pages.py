@@ -19,13 +19,12 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
+from imghost.web.community_pages import PER_PAGE
 from tests.accounts.helpers import User, make_user
 from tests.api.helpers import envelope_ok, unique_jpeg, upload
 from tests.community.gallery_helpers import share
 from tests.live import LiveServer
 from tests.web.conftest import assert_accessible, new_context, shot, sign_in
-
-PER_PAGE = 30  # web/community_pages.py
 
 
 def fresh(prefix: str) -> str:

@@ -5,7 +5,9 @@ service publishes an event once its transaction has committed, so a handler only
 comment that exists, and a failing or slow handler cannot undo or hold up the write. Handlers are
 async callables subscribed per event type at start-up (Services.start); they run in the order
 subscribed, in the process that made the change, and one handler's failure is logged without keeping
-the others from running or failing the request (the write already happened).
+the others from running or failing the request (the write already happened). Delivery is at most
+once: a process that dies between the commit and the publish loses the event, which suits
+notifications (a durable queue can subscribe here later if something needs more).
 
 Events are plain facts: they name who did what to whom, including when an account replies to itself
 or comments on its own post; a handler decides what deserves a notification.

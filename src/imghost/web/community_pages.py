@@ -24,6 +24,7 @@ from imghost.domain.gallery.ranking import WINDOWS
 from imghost.domain.gallery.service import community_name
 from imghost.domain.moderation.repository import REASONS, Report
 from imghost.domain.search.service import SearchRequest
+from imghost.domain.tags.model import tag_name
 from imghost.errors import AccountNotFound, InvalidRequest, InvalidSearch, NotFollowingTag
 from imghost.services import Services
 from imghost.web.forms import see_other, submitted
@@ -39,7 +40,7 @@ SORT_NAMES = {"viral": "Popular", "top": "Top", "time": "Newest"}
 WINDOW_NAMES = {"day": "Day", "week": "Week", "month": "Month", "year": "Year", "all": "All time"}
 ADMIN_NOTICES = {
     "dismissed": "Dismissed: the item stays, and shows in listings again.",
-    "removed": "Removed.",
+    "removed": "Removed: a post leaves the gallery (its image or album stays), a comment is deleted.",
     "banned": "Banned: the account can still read, but can no longer post, comment or vote.",
     "unbanned": "The ban is lifted.",
 }
@@ -130,7 +131,7 @@ async def tag_page(request: Request, tag: str) -> Response:
     svc = services(request)
     order = read_order(request, TAG_SORTS, sort="viral", window="week")
     found, items = await svc.tags.page(subject_of(v), tag, order.listing())
-    base = "/t/" + quote(found.name)
+    base = _tag_url(found.name)
     sorts, windows = order_links(base, order, TAG_SORTS)
     ctx = {
         "tag": found,
@@ -152,7 +153,7 @@ async def follow_tag(request: Request, tag: str) -> Response:
     await signed_in(request)
     svc = services(request)
     await svc.tags.follow(subject_of(v), tag)
-    return see_other(request, v, "/t/" + quote((await svc.tags.info(subject_of(v), tag)).name))
+    return see_other(request, v, _tag_url(tag))
 
 
 @router.post("/t/{tag}/unfollow")
@@ -164,7 +165,12 @@ async def unfollow_tag(request: Request, tag: str) -> Response:
         await svc.tags.unfollow(subject_of(v), tag)
     except NotFollowingTag:
         pass  # a second click of the same button: what the person wanted is already so
-    return see_other(request, v, "/t/" + quote((await svc.tags.info(subject_of(v), tag)).name))
+    return see_other(request, v, _tag_url(tag))
+
+
+def _tag_url(raw: str) -> str:
+    parsed = tag_name(raw)
+    return "/t/" + quote(parsed[0] if parsed else raw, safe="")
 
 
 # --------------------------------------------------------------------------------- communities

@@ -8,6 +8,9 @@ one service call, whatever their number: the tree comes built."""
 
 from __future__ import annotations
 
+import gzip
+import time
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +36,8 @@ from imghost.http.params import Params
 from imghost.web import forms
 from imghost.web.forms import json_answer, see_other, submitted, wants_json
 from imghost.web.image_view import Picture, Shown, fitted
-from imghost.web.templating import page, render
+from imghost.web.page_cache import PageCache
+from imghost.web.templating import gzip_ok, page, render, respond
 from imghost.web.viewer import Viewer, services, signed_in, viewer
 
 router = APIRouter(include_in_schema=False)
@@ -62,6 +66,10 @@ NOTICES = {
     "deleted": "Your comment is deleted.",
 }
 VOTE_VALUES = {"up": 1, "down": -1, "veto": 0}
+# Visitors' pages of the gallery and of posts: kept for VISITOR_SECONDS (see _for_visitors), apart from
+# the image pages' cache so that a busy gallery does not push those out.
+VISITOR_SECONDS = 1.0
+_visitor_pages = PageCache(max_entries=512)
 
 
 def _subject(v: Viewer) -> Subject:
@@ -115,11 +123,12 @@ def shape(section: str, *rest: str) -> Shape:
     return Shape(tab, listed, sort, window or "day")
 
 
-def _gallery_url(tab: str, window: str, *, mature: bool, page: int = 0) -> str:
+def _gallery_url(tab: str, window: str, *, mature: bool) -> str:
+    """A tab's own address (the first page)."""
     path = {"hot": "/gallery", "new": "/gallery/new"}.get(tab) or (
         "/gallery/top" if window == "day" else f"/gallery/top/{window}"
     )
-    return path + _query(mature=mature, page=page)
+    return path + _query(mature=mature)
 
 
 def _query(*, mature: bool, page: int = 0) -> str:
@@ -161,8 +170,16 @@ def card(item: GalleryItem) -> Card:
 
 async def _gallery(request: Request, section: str, *rest: str) -> Response:
     v = await viewer(request)
-    svc = services(request)
     want = shape(section, *rest)
+    if v.signed_in:
+        return render(request, v, "gallery.html", await _gallery_context(request, want))
+    return await _for_visitors(
+        request, v, ("gallery", request.url.path), "gallery.html", lambda: _gallery_context(request, want)
+    )
+
+
+async def _gallery_context(request: Request, want: Shape) -> dict[str, Any]:
+    svc = services(request)
     q = request.query_params
     page_no = _page_number(q.get("page"))
     mature = q.get("mature", "") in ("1", "true", "on")
@@ -178,7 +195,7 @@ async def _gallery(request: Request, section: str, *rest: str) -> Response:
     # The cards show nothing of the viewer's (votes, favourites): read them as anyone would.
     found = await svc.gallery.items(Subject(client_id=None), posts)
     here = request.url.path
-    ctx = {
+    return {
         "cards": [card(i) for i in found],
         "tab": want.tab,
         "window": want.window,
@@ -189,9 +206,9 @@ async def _gallery(request: Request, section: str, *rest: str) -> Response:
         "page": page_no,
         "prev_url": here + _query(mature=mature, page=page_no - 1) if page_no else "",
         "next_url": here + _query(mature=mature, page=page_no + 1) if len(posts) == PER_PAGE else "",
+        # Pages that infinite scroll appends are below the fold: all of their thumbnails wait.
         "eager": EAGER if page_no == 0 else 0,
     }
-    return render(request, v, "gallery.html", ctx)
 
 
 @router.get("/gallery")
@@ -257,12 +274,49 @@ def _album_images(images: list[Image]) -> list[AlbumImage]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A comment in reading order, with how the nested lists around it go on: `opens` when its replies
+    follow (inside it), `closes` the number of reply lists that end after it."""
+
+    thread: Thread
+    opens: bool
+    closes: int
+
+
+def rows(threads: list[Thread]) -> list[Row]:
+    """Comment trees as one flat run: a page renders it in a single loop, which costs a fraction of a
+    recursive one on a long thread."""
+    order: list[tuple[Thread, int]] = []
+    todo = [(t, 0) for t in reversed(threads)]
+    while todo:
+        thread, depth = todo.pop()
+        order.append((thread, depth))
+        todo.extend((c, depth + 1) for c in reversed(thread.children))
+    out = []
+    for n, (thread, depth) in enumerate(order):
+        after = order[n + 1][1] if n + 1 < len(order) else 0
+        out.append(Row(thread, bool(thread.children), 0 if thread.children else depth - after))
+    return out
+
+
 def _sort(value: str | None) -> str:
     return value if value is not None and value in POST_SORTS else "best"
 
 
 async def post_page(request: Request, post_id: str) -> Response:
     v = await viewer(request)
+    if v.signed_in:
+        return render(request, v, "post.html", await _post_context(request, v, post_id))
+    # The post's row is read afresh for the key (by its primary key: cheap), so that a vote or a
+    # comment shows at once; what it does not hold (comment votes, favourites) within a moment.
+    post = await services(request).gallery.get(post_id)
+    return await _for_visitors(
+        request, v, ("post", post), "post.html", lambda: _post_context(request, v, post.id)
+    )
+
+
+async def _post_context(request: Request, v: Viewer, post_id: str) -> dict[str, Any]:
     svc = services(request)
     subject = _subject(v)
     item = await svc.gallery.item(subject, post_id)
@@ -275,7 +329,7 @@ async def post_page(request: Request, post_id: str) -> Response:
     shown = None
     if not post.is_album and item.image is not None:
         shown = PostShown(item.image, base, post_title=post.title)
-    ctx = {
+    return {
         "item": item,
         "post": post,
         "shown": shown,
@@ -283,7 +337,7 @@ async def post_page(request: Request, post_id: str) -> Response:
         "album_images": _album_images(item.images) if post.is_album else [],
         "cover": item.image,
         "page_url": f"{base}/gallery/{post.id}",
-        "threads": threads,
+        "rows": rows(threads),
         "sort": sort,
         "sorts": COMMENT_SORTS,
         "reply_to": int(reply) if reply.isascii() and reply.isdigit() and len(reply) < 19 else 0,
@@ -294,7 +348,35 @@ async def post_page(request: Request, post_id: str) -> Response:
         "comment_max": svc.comments.max_length,
         "fragment": False,
     }
-    return render(request, v, "post.html", ctx)
+
+
+# ------------------------------------------------------------------------------------ visitors
+
+
+async def _for_visitors(
+    request: Request,
+    v: Viewer,
+    key: tuple[Hashable, ...],
+    template: str,
+    context: Callable[[], Awaitable[dict[str, Any]]],
+) -> Response:
+    """A page as every signed-out visitor gets it (no form, no token: web.page_cache), rendered at
+    most once a moment per address. Listings move with every vote anyway; a visitor cannot tell a page
+    a second old from a fresh one, and at the gallery's busiest a render a second replaces thousands."""
+    gz = "gzip" in request.headers.get("accept-encoding", "")
+    moment = int(time.monotonic() / VISITOR_SECONDS)
+    full = (*key, request.url.query, gz, moment)
+    body = _visitor_pages.get(full)
+    if body is None:
+        body = page(request, None, template, await context())
+        if gz and gzip_ok(request, body):
+            body = gzip.compress(body, 6)  # once a moment: the better ratio is worth it here
+        else:
+            gz = False
+        _visitor_pages.put(full, body)
+    elif gz and body[:2] != b"\x1f\x8b":
+        gz = False
+    return respond(request, v, body, gzipped=gz)
 
 
 # ------------------------------------------------------------------------------------ the writes
@@ -343,7 +425,7 @@ async def favorite(request: Request, post_id: str) -> Response:
 
 def _thread_html(request: Request, v: Viewer, post_id: str, thread: Thread, sort: str) -> str:
     """One comment as the page's tree shows it, for a script to put in place."""
-    ctx = {"threads": [thread], "post": {"id": post_id}, "reply_to": 0, "sort": sort, "fragment": True}
+    ctx = {"rows": rows([thread]), "post": {"id": post_id}, "reply_to": 0, "sort": sort, "fragment": True}
     return page(request, v, "_comments.html", ctx).decode()
 
 

@@ -20,10 +20,16 @@ doclists by rowid and stops after a page; PostgreSQL chooses between the GIN ind
 matches) and walking gallery_search's primary key backwards (filtering, until a page is full) by the
 statistics of the words asked for, which is why its statements are planned for their actual parameters
 (plan_cache_mode = force_custom_plan): a plan made once for any word would be wrong for rare or common ones.
-Sorted by viral or top, every match is read and ranked."""
+
+Sorted by viral or top, the newest RANKED matches (inside top's window) are ranked, not every match: the
+cost of a ranked search is then bounded like a listing's, whatever the words, where ranking every match
+of a common word would read a good part of the gallery. Viral loses little by it (hot counts 12.5 hours
+of age as a power of ten of points, so an older match outranks recent ones only with far more points);
+top over all time ranks, for a word that common, its recent matches; a window takes that window's."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,43 +87,130 @@ ORDERS = {
     "viral": "p.hot DESC, p.id DESC",
     "top": "p.points DESC, p.shared_at DESC, p.id DESC",
 }
+RANKED = 1_000  # the newest matches viral and top rank
+# PostgreSQL: up to this many matches (as the planner estimates them) are read through the GIN index and
+# sorted; more are found by reading the newest search rows in order, at most WALK (times the page) of them.
+GIN_MAX = {"time": 5_000, "ranked": 20_000}
+WALK = 50_000
 
 
-def sql(dialect: str, search: Search, page: Page) -> tuple[str, dict[str, Any]]:
-    """The statement that finds one page of matching post ids, in order, and its parameters."""
-    if dialect == "sqlite":
-        source = "gallery_fts f JOIN gallery_search s ON s.doc_id = f.rowid JOIN gallery_posts p ON p.id = s.post_id"
-        where = ["gallery_fts MATCH :match"]
-        params: dict[str, Any] = {"match": fts5(search.match)}
-        doc_id = "f.rowid"
-    else:
-        source = "gallery_search s JOIN gallery_posts p ON p.id = s.post_id"
-        where = ["s.doc @@ to_tsquery('simple', :match)"]
-        params = {"match": tsquery(search.match)}
-        doc_id = "s.doc_id"
-    where.append("p.hidden = :no")
+def _filters(search: Search, page: Page, params: dict[str, Any]) -> str:
+    where = ["p.hidden = :no"]
     params["no"] = False
     if not page.mature:
         where.append("p.mature = :no")
     if search.px is not None:
         where.append("s.px BETWEEN :px_min AND :px_max")
         params.update(px_min=search.px[0], px_max=search.px[1])
-    if page.since:
-        where.append(f"{doc_id} >= :since")
-        params["since"] = page.since * SLOT
-    order = ORDERS.get(page.sort, f"{doc_id} DESC")
     params.update(limit=page.size, offset=page.number * page.size)
-    text = f"SELECT s.post_id FROM {source} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT :limit OFFSET :offset"
-    return text, params
+    return " AND ".join(where)
+
+
+def sqlite_sql(search: Search, page: Page) -> tuple[str, dict[str, Any]]:
+    """One page of matching post ids, in order: FTS5 hands out its matches newest first."""
+    params: dict[str, Any] = {"match": fts5(search.match)}
+    matches = "SELECT rowid AS doc_id FROM gallery_fts WHERE gallery_fts MATCH :match"
+    if page.since:
+        matches += " AND rowid >= :since"
+        params["since"] = page.since * SLOT
+    order = ORDERS.get(page.sort)
+    if order is not None:
+        matches += " ORDER BY rowid DESC LIMIT :ranked"
+        params["ranked"] = RANKED
+    where = _filters(search, page, params)
+    # FTS5 gives rowids only: the search row (post id, size) is one primary key lookup away.
+    return (
+        f"SELECT s.post_id FROM ({matches}) m JOIN gallery_search s ON s.doc_id = m.doc_id"
+        f" JOIN gallery_posts p ON p.id = s.post_id WHERE {where}"
+        f" ORDER BY {order or 'm.doc_id DESC'} LIMIT :limit OFFSET :offset",
+        params,
+    )
+
+
+_PG_MATCH = "doc @@ to_tsquery('simple', :match)"
+_NEWEST = "SELECT * FROM every ORDER BY doc_id DESC LIMIT :want"
+
+
+def postgres_sql(search: Search, page: Page, *, few: bool) -> tuple[str, dict[str, Any]]:
+    """One page of matching post ids, in order. few: the matches are few enough to read them all through
+    the GIN index; otherwise the newest search rows are read in order until enough match, and only when
+    WALK of them were not enough, all matches after all."""
+    params: dict[str, Any] = {"match": tsquery(search.match)}
+    since = ""
+    if page.since:
+        since = " AND doc_id >= :since"
+        params["since"] = page.since * SLOT
+    order = ORDERS.get(page.sort)
+    where = _filters(search, page, params)
+    every = f"SELECT doc_id, post_id, px FROM gallery_search WHERE {_PG_MATCH}{since}"
+    if order is not None:
+        # Candidates first (the newest RANKED matches), then the ranking.
+        params["want"] = RANKED
+        if few:
+            picked = _NEWEST
+        else:
+            params["walk"] = WALK
+            near = (
+                f"SELECT doc_id, post_id, px FROM (SELECT doc_id, post_id, px, doc FROM gallery_search"
+                f" WHERE TRUE{since} ORDER BY doc_id DESC LIMIT :walk) w WHERE {_PG_MATCH}"
+                " ORDER BY doc_id DESC LIMIT :want"
+            )
+            picked = _near_or_every(near, _NEWEST)
+        return (
+            f"WITH every AS MATERIALIZED ({every}), picked AS MATERIALIZED ({picked})"
+            f" SELECT s.post_id FROM picked s JOIN gallery_posts p ON p.id = s.post_id WHERE {where}"
+            f" ORDER BY {order} LIMIT :limit OFFSET :offset",
+            params,
+        )
+    filtered = (
+        f"SELECT s.doc_id, s.post_id FROM {{}} s JOIN gallery_posts p ON p.id = s.post_id WHERE {where}"
+    )
+    params["want"] = (page.number + 1) * page.size
+    # All matches sorted before the join, so that only the posts up to this page's are looked up.
+    every_in_order = filtered.format("(SELECT * FROM every ORDER BY doc_id DESC)")
+    every_in_order += " ORDER BY s.doc_id DESC LIMIT :want"
+    if few:
+        picked = every_in_order
+    else:
+        params["walk"] = WALK * (page.number + 1)
+        walk = "(SELECT doc_id, post_id, px, doc FROM gallery_search ORDER BY doc_id DESC LIMIT :walk)"
+        near = filtered.format(walk) + f" AND s.{_PG_MATCH} ORDER BY s.doc_id DESC LIMIT :want"
+        picked = _near_or_every(near, every_in_order)
+    return (
+        f"WITH every AS MATERIALIZED ({every}), picked AS MATERIALIZED ({picked})"
+        " SELECT post_id FROM picked ORDER BY doc_id DESC LIMIT :limit OFFSET :offset",
+        params,
+    )
+
+
+def _near_or_every(near: str, every: str) -> str:
+    """near's rows when there are :want of them, else every's. CTEs are computed when first read and
+    a branch whose one-time condition is false is never started, so every match is read only if the
+    newest rows held too few."""
+    return (
+        f"SELECT * FROM (WITH near AS MATERIALIZED ({near})"
+        " SELECT * FROM near WHERE (SELECT count(*) FROM near) >= :want"
+        f" UNION ALL SELECT * FROM ({every}) e WHERE (SELECT count(*) FROM near) < :want) x"
+    )
 
 
 async def find(db: Database, dialect: str, search: Search, page: Page) -> list[str]:
     """The ids of one page of posts matching the search, in order."""
-    text, params = sql(dialect, search, page)
     if dialect == "sqlite":
-        rows = await db.fetch_all(text, params)
-    else:
-        async with db.transaction() as tx:
-            await tx.execute("SET LOCAL plan_cache_mode = force_custom_plan")
-            rows = await tx.fetch_all(text, params)
-    return [r["post_id"] for r in rows]
+        text, params = sqlite_sql(search, page)
+        return [r["post_id"] for r in await db.fetch_all(text, params)]
+    async with db.transaction() as tx:
+        # Planned for these words (a plan kept for any words would be wrong for most), and the planner's
+        # estimate of how many posts match, which is good (its statistics), decides the way to them: its
+        # costs would walk the primary key for words far too rare for that. The estimated cost of the
+        # branch that is never started must not buy a JIT compilation (some 10 ms) either.
+        await tx.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        await tx.execute("SET LOCAL jit = off")
+        plan = await tx.fetch_value(
+            f"EXPLAIN (FORMAT JSON) SELECT doc_id FROM gallery_search WHERE {_PG_MATCH}",
+            {"match": tsquery(search.match)},
+        )
+        estimate = json.loads(plan)[0]["Plan"]["Plan Rows"]
+        few = estimate <= GIN_MAX["time" if page.sort not in ORDERS else "ranked"]
+        text, params = postgres_sql(search, page, few=few)
+        return [r["post_id"] for r in await tx.fetch_all(text, params)]

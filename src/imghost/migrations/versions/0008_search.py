@@ -30,6 +30,10 @@ in the same second (SQLite writes one at a time, so the largest n so far plus on
 a sequence, modulo 2**22, so that concurrent shares never collide). Sorted by time, a search reads the
 matches of the text index in doc_id order and stops after a page, as a listing reads its index.
 
+On SQLite 3.40 an FTS5 write made by a trigger flushes a segment at the end of its statement: about 0.2 ms a
+post shared one at a time, nothing to notice; a bulk loader should write posts and tags with one INSERT ...
+SELECT per batch (a statement, a flush), which costs some 70 µs a row.
+
 The FTS5 table, its shadow tables, the tsvector column and its index are not in db/schema.py's metadata,
 which describes both databases at once; schema.include_name leaves exactly those out of Alembic's
 comparison. A later migration that rebuilds one of the source tables on SQLite (batch mode copies a table

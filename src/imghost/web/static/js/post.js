@@ -1,6 +1,6 @@
-// The post page for a signed-in person: votes, the favourite, comments, replies, comment votes and
-// deletes are sent by script (JSON answers) and the page changes in place. Every one of them is a plain
-// form first: without this file, or when a call fails before it is sent, the form posts as it is.
+// The post page. For a signed-in person, votes, the favourite, comments, replies, comment votes and
+// deletes are sent by script (JSON answers) and the page changes in place; every one of them is a plain
+// form first, which posts as it is without this file. Visitors' pages have no forms.
 
 const root = document.getElementById("post");
 // Modules are served under content-hashed names, which the page hands over (a relative import would miss).
