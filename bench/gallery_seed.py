@@ -12,12 +12,15 @@ hot and rising follow from the gallery_votes rows written with them (domain/gall
 threaded comments with comment_count right; tags and post_tags with total_items right.
 
 The content is a function of --seed, --posts and --now (share times, votes, titles, tags, ids); only
-the uploaded files' ids and the tokens are random. The database is made with `imghost db upgrade`;
-while loading, the secondary indexes (and on PostgreSQL the foreign keys) of the loaded tables are set
-aside and rebuilt afterwards from their own definitions, so the schema ends up exactly as the
-migrations made it. SQLite: WAL and synchronous=NORMAL as the app opens it, foreign keys checked row by
-row, executemany in large transactions. PostgreSQL: COPY (asyncpg copy_records_to_table), the foreign
-keys validated when they are added back, then ANALYZE (autovacuum would do it on a live server)."""
+the uploaded files' ids and the tokens are random. The database must be new: `imghost db upgrade` makes
+it, the files are uploaded, then it goes down to LOAD_REVISION (nothing is lost: it holds only those
+files) and the rows go in, with the loaded tables' secondary indexes (and on PostgreSQL their foreign
+keys) set aside and rebuilt afterwards from their own definitions. A last `imghost db upgrade` runs the
+later migrations over the rows as over any deployment's (0008 builds the search index in one pass), so
+the schema ends up exactly as the migrations make it. SQLite: WAL and synchronous=NORMAL as the app
+opens it, foreign keys checked row by row, executemany in large transactions. PostgreSQL: COPY (asyncpg
+copy_records_to_table), the foreign keys validated when they are added back, then ANALYZE (autovacuum
+would do it on a live server)."""
 
 from __future__ import annotations
 
@@ -225,8 +228,13 @@ def word_share(rank: int, per_title: float = 6.0) -> float:
     return 1.0 - (1.0 - p) ** per_title
 
 
-def tag_share(rank: int, per_post: float = 1.0) -> float:
-    return min(1.0, per_post * (1.0 / rank) / TAG_CUM[-1])
+TAG_DRAWS = (0, 0, 1, 1, 1, 2, 2, 3)  # tags drawn for a post (the same tag drawn twice counts once)
+
+
+def tag_share(rank: int) -> float:
+    """Expected share of posts carrying the tag of this rank (1-based)."""
+    p = 1.0 / rank / TAG_CUM[-1]
+    return sum(1.0 - (1.0 - p) ** n for n in TAG_DRAWS) / len(TAG_DRAWS)
 
 
 class Ids:
@@ -456,7 +464,7 @@ def generate(
                 )
                 comment_id += 1
             # Tags: 0-3 distinct ones, popular ones far more often.
-            n_t = rng.choice((0, 0, 1, 1, 1, 2, 2, 3))
+            n_t = rng.choice(TAG_DRAWS)
             chosen = {
                 TAGS[min(n_tags - 1, bisect.bisect(tag_cum, rng.random() * tag_cum[-1]))] for _ in range(n_t)
             }
@@ -491,7 +499,7 @@ def generate(
                 if not is_album and len(seeded.image_sample) < 100:
                     seeded.image_sample.append(pid)
         yield out
-    seeded.tags = {t: round(tag_share(r + 1, 1.375), 5) for r, t in enumerate(TAGS[:40])}
+    seeded.tags = {t: round(tag_share(r + 1), 5) for r, t in enumerate(TAGS[:40])}
     seeded.words = {w: round(word_share(r + 1), 5) for r, w in enumerate(WORDS[:200])}
     yield {"__tag_counts__": [(n, t) for t, n in tag_counts.items()]}
 

@@ -8,15 +8,22 @@ operators. The live fuzz in test_search.py runs strings like these through both 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import os
 import re
 import sqlite3
+import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import create_engine, make_url
 
 from imghost.db import migrate
+from imghost.db.database import PostgresDatabase, asyncpg_dsn, sync_url
 from imghost.domain.search import index
 from imghost.domain.search.query import (
     ALBUM,
@@ -41,6 +48,7 @@ from imghost.domain.search.query import (
 )
 from imghost.errors import InvalidSearch
 from imghost.settings import Settings
+from tests.services import PostgresServer
 
 
 def t(text: str, field: str | None = None) -> Text:
@@ -453,3 +461,108 @@ def test_ranked_sorts_rank_the_newest_matches(
         assert _ids(migrated, "cat", index.Page(sort="top", since=1_700_000_004)) == ["img4", "img5"]
     finally:
         migrated.execute("UPDATE gallery_posts SET points = 10 - points, hot = 10 - hot")
+
+
+# --------------------------------------------------------------- the statements, on PostgreSQL
+
+_POSTS = [(f"img{k}", 1_700_000_000 + k, 10 - k) for k in range(6)]  # id, shared_at, points (oldest most)
+
+
+@pytest.fixture(scope="module")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database of this module's own, migrated to head, with the six posts of _POSTS: on CI's server
+    (IMGHOST_TEST_DATABASE_URL) or, when none is configured, a private one."""
+    base = os.environ.get("IMGHOST_TEST_DATABASE_URL", "")
+    with contextlib.ExitStack() as stack:
+        if not base:
+            base = stack.enter_context(PostgresServer()).dsn
+        name = f"search_{uuid.uuid4().hex[:12]}"
+        admin = create_engine(sync_url(base), isolation_level="AUTOCOMMIT")
+        stack.callback(admin.dispose)
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        stack.callback(_drop, admin, name)
+        url = make_url(base).set(database=name).render_as_string(hide_password=False)
+        migrate.upgrade(Settings(data_dir=tmp_path_factory.mktemp("pg-search"), database_url=url))
+        engine = create_engine(sync_url(url))
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO accounts (id, username, username_lower, email, password_hash, created_at)"
+                " VALUES (1, 'Alice', 'alice', 'a@example.org', 'x', 0)"
+            )
+            for post_id, shared_at, points in _POSTS:
+                conn.exec_driver_sql(
+                    "INSERT INTO images (id, deletehash, description, blob_id, mime, ext, width, height, size,"
+                    " animated, has_sound, created_at, account_id)"
+                    " VALUES (%s, %s, 'cat', 'b', 'image/png', 'png', 10, 10, 1, false, false, 0, 1)",
+                    (post_id, "dh" + post_id),
+                )
+                conn.exec_driver_sql(
+                    "INSERT INTO gallery_posts (id, image_id, account_id, title, shared_at, points, hot)"
+                    " VALUES (%s, %s, 1, 'post', %s, %s, %s)",
+                    (post_id, post_id, shared_at, points, points),
+                )
+        engine.dispose()
+        yield url
+
+
+def _drop(admin: Any, name: str) -> None:
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _pg(url: str, q: str, page: index.Page, few: bool | None) -> list[str]:
+    """One page through postgres_sql (few given) or through find (the estimate decides)."""
+
+    async def run() -> list[str]:
+        db = PostgresDatabase(asyncpg_dsn(url))
+        try:
+            if few is None:
+                return await index.find(db, "postgresql", parse(q), page)
+            text, params = index.postgres_sql(parse(q), page, few=few)
+            return [r["post_id"] for r in await db.fetch_all(text, params)]
+        finally:
+            await db.close()
+
+    return asyncio.run(run())
+
+
+NEWEST = [p[0] for p in reversed(_POSTS)]
+BY_POINTS = [p[0] for p in _POSTS]
+
+
+@pytest.mark.parametrize("few", [True, False, None])
+@pytest.mark.parametrize("walk", [50_000, 2])  # 2: the newest rows hold too few, so every match is read
+def test_postgres_ways_agree(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch, few: bool | None, walk: int
+) -> None:
+    monkeypatch.setattr(index, "WALK", walk)
+    assert _pg(postgres_url, "cat", index.Page(), few) == NEWEST
+    assert _pg(postgres_url, "cat", index.Page(size=4, number=1), few) == NEWEST[4:]
+    assert _pg(postgres_url, "cat", index.Page(size=4), few) == NEWEST[:4]
+    assert _pg(postgres_url, "cat", index.Page(size=2, number=1), few) == NEWEST[2:4]
+    assert _pg(postgres_url, "cat", index.Page(sort="top"), few) == BY_POINTS
+    assert _pg(postgres_url, "cat", index.Page(sort="viral", since=1_700_000_004), few) == ["img4", "img5"]
+    assert _pg(postgres_url, "dog", index.Page(), few) == []
+    monkeypatch.setattr(index, "RANKED", 3)
+    assert _pg(postgres_url, "cat", index.Page(sort="top"), few) == ["img3", "img4", "img5"]
+
+
+def test_postgres_reads_every_match_only_when_the_newest_rows_hold_too_few(postgres_url: str) -> None:
+    async def plan(page: index.Page) -> str:
+        db = PostgresDatabase(asyncpg_dsn(postgres_url))
+        try:
+            text, params = index.postgres_sql(parse("cat"), page, few=False)
+            rows = await db.fetch_all(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) {text}", params)
+            return "\n".join(r["QUERY PLAN"] for r in rows)
+        finally:
+            await db.close()
+
+    def every_match_read(page: index.Page) -> bool:
+        lines = asyncio.run(plan(page)).splitlines()
+        scan = lines[next(n for n, line in enumerate(lines) if line.strip() == "CTE every") + 1]
+        assert "gallery_search" in scan, lines
+        return "never executed" not in scan
+
+    assert not every_match_read(index.Page(size=4))  # four of the newest rows match: enough
+    assert every_match_read(index.Page(size=10))  # six match in all: the newest rows cannot fill the page

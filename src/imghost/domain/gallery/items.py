@@ -134,11 +134,11 @@ async def tags_of(db: Connection, post_ids: Sequence[str]) -> dict[str, list[Tag
         return {}
     marks, params = _in("t", post_ids)
     rows = await db.fetch_all(
-        # Counted from the rows, not the stored columns: a post deleted by cascade (its image gone)
-        # leaves the stored counts behind until the tag's next write.
-        "SELECT pt.post_id, pt.ups, pt.downs, t.name, t.display_name, t.description,"
-        " (SELECT COUNT(*) FROM tag_follows f WHERE f.tag = t.name) AS followers,"
-        " (SELECT COUNT(*) FROM post_tags x WHERE x.tag = t.name) AS total_items"
+        # The stored counts: counting a popular tag's rows for every card of every page would cost
+        # more than the page. They are recounted on every tag write and when a post is unshared; a
+        # post that goes by cascade (its image deleted) is out of them at the tag's next write.
+        "SELECT pt.post_id, pt.ups, pt.downs, t.name, t.display_name, t.description, t.followers,"
+        " t.total_items"
         f" FROM post_tags pt JOIN tags t ON t.name = pt.tag WHERE pt.post_id IN ({marks})"
         " ORDER BY pt.post_id, pt.ups - pt.downs DESC, t.name",
         params,

@@ -15,17 +15,20 @@ characters that could end it have been replaced (query.searchable); marks are le
   phrase through the same parser as the indexed text; the weights (:A title, :ABC every text field, :D the
   marks) say which fields a term may match in.
 
-Sorted by time, the order is doc_id's (newest first), which the text index reads in order: FTS5 walks its
-doclists by rowid and stops after a page; PostgreSQL chooses between the GIN index (then sorts the few
-matches) and walking gallery_search's primary key backwards (filtering, until a page is full) by the
-statistics of the words asked for, which is why its statements are planned for their actual parameters
-(plan_cache_mode = force_custom_plan): a plan made once for any word would be wrong for rare or common ones.
+Sorted by time, the order is doc_id's, newest first:
+- SQLite: FTS5 walks its doclists by rowid, newest first, and the statement stops after a page.
+- PostgreSQL: a GIN index yields its matches unordered. The planner's estimate of how many posts match
+  (its statistics of lexemes, which are good) decides: up to GIN_MAX, every match is read through the GIN
+  index and sorted; beyond, the newest search rows are read down the primary key until a page of them
+  matches, which happens within a few thousand rows for a word that common (the matches are dense), and
+  only if WALK rows were not enough are all matches read after all. The planner's own choice between the
+  two is not trusted: its costs make walking the primary key look cheap for words far too rare for it.
 
 Sorted by viral or top, the newest RANKED matches (inside top's window) are ranked, not every match: the
-cost of a ranked search is then bounded like a listing's, whatever the words, where ranking every match
-of a common word would read a good part of the gallery. Viral loses little by it (hot counts 12.5 hours
-of age as a power of ten of points, so an older match outranks recent ones only with far more points);
-top over all time ranks, for a word that common, its recent matches; a window takes that window's."""
+cost of a ranked search is then bounded, whatever the words, where ranking every match of a common word
+would read a good part of the gallery. Viral loses little by it (hot counts 12.5 hours of age as a power
+of ten of points, so an older match outranks recent ones only with far more points); top over all time
+ranks, for a word that common, its recent matches; a window takes that window's."""
 
 from __future__ import annotations
 
