@@ -419,7 +419,7 @@ def votes(large: Gallery, args: argparse.Namespace) -> dict[str, Any]:
         raise RuntimeError(f"{len(g.seeded.tokens)} tokens seeded, {VOTERS} needed")
     free = vote_script(g.workdir / "votes.lua", g.seeded, None)
     image = f"{g.url}/3/image/{g.seeded.image_sample[0]}"
-    # wrk prints its own latency table; its url only names the server, the script makes the paths.
+    # wrk's URL only names the server: the script makes every path.
     run_wrk(g.url, 1, script=free, threads=VOTERS, connections=VOTERS)
     run_wrk(image, 1, headers=g.auth)
     runs: dict[str, list[dict[str, Any]]] = {"votes": [], "image": []}

@@ -123,3 +123,16 @@ def describe(violations: list[dict[str, Any]]) -> str:
         f"{v['id']} ({v['impact']}): {v['help']} at {[n.get('target') for n in v['nodes'][:3]]}"
         for v in violations
     )
+
+
+def image_loaded(img: Any) -> bool:
+    """Whether an <img> shows a picture: waits for it to finish loading (a thumbnail is made on its
+    first request) instead of looking at once."""
+    img.scroll_into_view_if_needed()
+    return bool(
+        img.evaluate(
+            "img => img.complete ? img.naturalWidth > 0 : new Promise(done => {"
+            " img.addEventListener('load', () => done(img.naturalWidth > 0));"
+            " img.addEventListener('error', () => done(false)); })"
+        )
+    )

@@ -18,7 +18,7 @@ from tests.accounts.helpers import User, make_user
 from tests.api.helpers import envelope_error, envelope_ok, unique_jpeg, upload
 from tests.community.gallery_helpers import share
 from tests.live import LiveServer
-from tests.web.conftest import assert_accessible, new_context, shot, sign_in
+from tests.web.conftest import assert_accessible, image_loaded, new_context, shot, sign_in
 
 BANNED = "This account is banned from posting"
 
@@ -148,7 +148,7 @@ def test_an_admin_reviews_reports_and_bans_the_author(
     assert entry.locator("a.report-link").get_attribute("href") == f"/gallery/{post_id}"
     thumb = entry.locator(".report-thumb img")
     assert thumb.get_attribute("src") == f"/{post_id}b.jpg"
-    assert thumb.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert image_loaded(thumb)
     shot(page, "admin-reports")
     assert_accessible(page)
 

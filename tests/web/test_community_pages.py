@@ -24,7 +24,7 @@ from tests.accounts.helpers import User, make_user
 from tests.api.helpers import envelope_ok, unique_jpeg, upload
 from tests.community.gallery_helpers import share
 from tests.live import LiveServer
-from tests.web.conftest import assert_accessible, new_context, shot, sign_in
+from tests.web.conftest import assert_accessible, image_loaded, new_context, shot, sign_in
 
 
 def fresh(prefix: str) -> str:
@@ -117,7 +117,7 @@ def test_tag_page_in_each_sort(page: Any, tagged: tuple[str, list[str]]) -> None
     assert "Oldest cat" in card.inner_text() and "2 points" in card.inner_text()
     assert card.locator("a.post-link").get_attribute("href") == f"/gallery/{oldest}"
     assert card.locator("img").get_attribute("src") == f"/{oldest}m.jpg"
-    assert card.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
+    assert image_loaded(card.locator("img"))
     # Visitors are offered sign-in instead of the follow button.
     assert page.locator("#follow-form").count() == 0
     assert page.locator("#follow-sign-in").is_visible()
