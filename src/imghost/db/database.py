@@ -135,6 +135,9 @@ def _pg_errors() -> tuple[type[BaseException], ...]:
         asyncpg.InternalClientError,
         asyncpg.exceptions.CannotConnectNowError,
         asyncpg.exceptions.AdminShutdownError,
+        # A deadlock or serialization failure rolled the whole transaction back: nothing was done, and
+        # the client may retry. The services take locks in one order so that this stays a last resort.
+        asyncpg.exceptions.TransactionRollbackError,
     )
 
 

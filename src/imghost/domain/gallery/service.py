@@ -296,20 +296,32 @@ class GalleryService:
             await tx.execute(
                 "UPDATE accounts SET banned = :yes WHERE id = :a", {"yes": True, "a": account_id}
             )
-            rows = await tx.fetch_all(
-                "SELECT v.post_id FROM gallery_votes v JOIN gallery_posts p ON p.id = v.post_id"
-                " WHERE v.account_id = :a AND p.account_id <> :a",
-                {"a": account_id},
-            )
+            voted = [
+                r["post_id"]
+                for r in await tx.fetch_all(
+                    "SELECT v.post_id FROM gallery_votes v JOIN gallery_posts p ON p.id = v.post_id"
+                    " WHERE v.account_id = :a AND p.account_id <> :a",
+                    {"a": account_id},
+                )
+            ]
+            own = [
+                r["id"]
+                for r in await tx.fetch_all(
+                    "SELECT id FROM gallery_posts WHERE account_id = :a", {"a": account_id}
+                )
+            ]
+            # Every post this transaction will touch, locked up front in id order (the order the
+            # comments' hook takes too): two accounts deleted at once, each having voted on the
+            # other's posts, would otherwise take the same rows in opposite orders and deadlock.
+            for post_id in sorted({*voted, *own}):
+                await repo.lock(tx, post_id)
             await tx.execute("DELETE FROM gallery_votes WHERE account_id = :a", {"a": account_id})
-            for r in rows:
-                await recount(tx, r["post_id"])
+            for post_id in voted:
+                await recount(tx, post_id)
             # Its own posts, with the tags' stored counts right after them.
             names: set[str] = set()
-            for r in await tx.fetch_all(
-                "SELECT id FROM gallery_posts WHERE account_id = :a", {"a": account_id}
-            ):
-                names.update(await _tag_names(tx, r["id"]))
+            for post_id in own:
+                names.update(await _tag_names(tx, post_id))
             await tx.execute("DELETE FROM gallery_posts WHERE account_id = :a", {"a": account_id})
             await _recount_tags(tx, sorted(names))
 
