@@ -3,7 +3,8 @@
 # Source it: it exports IMGHOST_TEST_* variables and stops everything on EXIT.
 set -euo pipefail
 SVC_DIR=$(mktemp -d /tmp/imghost-svc.XXXXXX); chmod 755 "$SVC_DIR"   # the postgres user must traverse it
-PG_PORT=${PG_PORT:-55432} REDIS_PORT=${REDIS_PORT:-56379} S3_PORT=${S3_PORT:-18333}
+# Every fixed port sits below the ephemeral range (32768+), where the tests' free ports come from.
+PG_PORT=${PG_PORT:-25432} REDIS_PORT=${REDIS_PORT:-26379} S3_PORT=${S3_PORT:-18333}
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
 services_down() {

@@ -310,8 +310,7 @@ def test_gallery_passes_axe(
             page = ctx.new_page()
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
             for path in ("/gallery", "/gallery/top/week", "/gallery/new?mature=1"):
-                page.goto(path)
-                page.wait_for_load_state("networkidle")
+                page.goto(path, wait_until="load")
                 assert_accessible(page)
             shot(page, f"gallery-{scheme}-{'visitor' if state is None else 'signed-in'}")
             assert not dialogs
