@@ -372,8 +372,10 @@ async def _for_visitors(
     context: Callable[[], Awaitable[dict[str, Any]]],
 ) -> Response:
     """A page as every signed-out visitor gets it (no form, no token: web.page_cache), rendered at
-    most once a moment per address. Listings move with every vote anyway; a visitor cannot tell a page
-    a second old from a fresh one, and at the gallery's busiest a render a second replaces thousands."""
+    most once a moment per address and per version of what `key` holds (read afresh by the caller).
+    Listings are kept by the moment alone: reading a listing's rows for a key costs more than the
+    whole page answered from here, they move with every vote anyway, and a visitor cannot tell a page
+    a second old from a fresh one; at the gallery's busiest a render a second replaces thousands."""
     gz = "gzip" in request.headers.get("accept-encoding", "")
     moment = int(time.monotonic() / VISITOR_SECONDS)
     full = (*key, request.url.query, gz, moment)
