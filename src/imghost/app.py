@@ -37,7 +37,7 @@ from imghost.services import Services
 from imghost.settings import Settings
 from imghost.web import WEB_ROUTERS
 from imghost.web.errors import error_response
-from imghost.web.fast import ImagePages
+from imghost.web.fast import GalleryPages, ImagePages
 
 log = logging.getLogger("imghost")
 
@@ -131,6 +131,7 @@ class Root:
         self.edge: ApiEdge | None = None
         self.delivery: Delivery | None = None
         self.image_pages = ImagePages(self.fastapi)
+        self.gallery_pages = GalleryPages(self.fastapi)
 
     async def startup(self) -> None:
         s = self.settings
@@ -175,6 +176,10 @@ class Root:
             segment = self.image_pages.match(scope)
             if segment is not None:
                 await self.image_pages(scope, receive, send, segment)
+                return
+            segments = self.gallery_pages.match(scope)
+            if segments is not None:
+                await self.gallery_pages(scope, receive, send, segments)
             else:
                 await self.fastapi(scope, receive, send)
         elif kind == "lifespan":

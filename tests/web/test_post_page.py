@@ -565,3 +565,40 @@ def test_post_page_passes_axe(
             shot(page, f"post-axe-{scheme}-{'visitor' if state is None else 'signed-in'}")
         finally:
             ctx.close()
+
+
+def test_a_visitor_sees_every_change_at_once(
+    server: LiveServer, owner: Person, reader: Person, http: httpx.Client
+) -> None:
+    """Visitors' pages are kept by what they show (web.gallery_pages._for_visitors): a post vote, a
+    new comment, a comment's vote and its deletion each show on the very next request, with no wait."""
+    post_id = new_post(http, owner.user, "Kept, and never stale")
+    cid = comment(http, reader.user, post_id, "the first comment")
+    with httpx.Client(base_url=server.url, timeout=30, headers={"Accept-Encoding": "gzip"}) as visitor:
+
+        def seen() -> str:
+            r = visitor.get(f"/gallery/{post_id}")
+            assert r.status_code == 200
+            return r.text
+
+        def points(text: str, comment_id: int) -> str:
+            m = re.search(rf'id="c{comment_id}".*?<span class="c-points">([^<]*)</span>', text, re.S)
+            assert m is not None
+            return m.group(1)
+
+        first = seen()
+        assert seen() == first  # the same page twice
+        assert points(first, cid) == "0 points"
+        envelope_ok(http.post(f"/3/comment/{cid}/vote/up", headers=owner.user.bearer))
+        assert points(seen(), cid) == "1 point"
+        envelope_ok(http.post(f"/3/comment/{cid}/vote/down", headers=owner.user.bearer))
+        assert points(seen(), cid) == "-1 point"
+        envelope_ok(http.post(f"/3/gallery/{post_id}/vote/up", headers=reader.user.bearer))
+        assert '<span id="post-points">1</span>' in seen()
+        comment(http, owner.user, post_id, "a reply", parent=cid)
+        text = seen()
+        assert 'id="comment-count">2<' in text and "a reply" in text
+        # A comment with replies stays in the tree as deleted: the post's counts need not move.
+        envelope_ok(http.delete(f"/3/comment/{cid}", headers=reader.user.bearer))
+        text = seen()
+        assert "the first comment" not in text and "a reply" in text

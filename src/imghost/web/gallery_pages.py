@@ -211,27 +211,35 @@ async def _gallery_context(request: Request, want: Shape) -> dict[str, Any]:
     }
 
 
+async def gallery_page(request: Request, *segments: str) -> Response:
+    """GET /gallery[/...]: a tab (/gallery, /gallery/hot, /gallery/top/week, ...) or a post's page
+    (/gallery/{id}). web.fast calls it without the router; the routes below are the same pages."""
+    if not segments:
+        return await _gallery(request, "hot")
+    if len(segments) == 1 and segments[0].lower() not in SECTIONS:
+        return await post_page(request, segments[0])
+    return await _gallery(request, *segments)
+
+
 @router.get("/gallery")
 async def gallery_root(request: Request) -> Response:
-    return await _gallery(request, "hot")
+    return await gallery_page(request)
 
 
 @router.get("/gallery/{first}")
 async def gallery_first(request: Request, first: str) -> Response:
     """A tab (/gallery/hot, /gallery/top, /gallery/new), or else a post's page."""
-    if first.lower() in SECTIONS:
-        return await _gallery(request, first)
-    return await post_page(request, first)
+    return await gallery_page(request, first)
 
 
 @router.get("/gallery/{section}/{sort}")
 async def gallery_two(request: Request, section: str, sort: str) -> Response:
-    return await _gallery(request, section, sort)
+    return await gallery_page(request, section, sort)
 
 
 @router.get("/gallery/{section}/{sort}/{window}")
 async def gallery_three(request: Request, section: str, sort: str, window: str) -> Response:
-    return await _gallery(request, section, sort, window)
+    return await gallery_page(request, section, sort, window)
 
 
 # ------------------------------------------------------------------------------------ the post
@@ -308,11 +316,14 @@ async def post_page(request: Request, post_id: str) -> Response:
     v = await viewer(request)
     if v.signed_in:
         return render(request, v, "post.html", await _post_context(request, v, post_id))
-    # The post's row is read afresh for the key (by its primary key: cheap), so that a vote or a
-    # comment shows at once; what it does not hold (comment votes, favourites) within a moment.
-    post = await services(request).gallery.get(post_id)
+    # The post's row (by its primary key) and a one-row summary of its comments are read afresh for
+    # the key, both cheap beside the page: a vote, a comment, a comment's vote or deletion shows at
+    # once; what neither holds (favourites, tags, an album's images, a renamed author) within a moment.
+    svc = services(request)
+    post = await svc.gallery.get(post_id)
+    comments = await svc.comments.changes(post.id)
     return await _for_visitors(
-        request, v, ("post", post), "post.html", lambda: _post_context(request, v, post.id)
+        request, v, ("post", post, comments), "post.html", lambda: _post_context(request, v, post.id)
     )
 
 
@@ -361,8 +372,10 @@ async def _for_visitors(
     context: Callable[[], Awaitable[dict[str, Any]]],
 ) -> Response:
     """A page as every signed-out visitor gets it (no form, no token: web.page_cache), rendered at
-    most once a moment per address. Listings move with every vote anyway; a visitor cannot tell a page
-    a second old from a fresh one, and at the gallery's busiest a render a second replaces thousands."""
+    most once a moment per address and per version of what `key` holds (read afresh by the caller).
+    Listings are kept by the moment alone: reading a listing's rows for a key costs more than the
+    whole page answered from here, they move with every vote anyway, and a visitor cannot tell a page
+    a second old from a fresh one; at the gallery's busiest a render a second replaces thousands."""
     gz = "gzip" in request.headers.get("accept-encoding", "")
     moment = int(time.monotonic() / VISITOR_SECONDS)
     full = (*key, request.url.query, gz, moment)

@@ -127,6 +127,11 @@ class CommentService:
         kept = {t.comment.id for t in tree.walk(threads) if not t.comment.deleted}
         return [i for i in tree.flatten_ids(threads) if i in kept]
 
+    async def changes(self, post_id: str) -> tuple[object, ...]:
+        """A summary of the post's comments (one aggregate row) that a new comment, a vote, a
+        deletion, a moderator's hiding or an author's leaving moves: what a page of them is kept by."""
+        return await repo.changes(self.db, post_id)
+
     async def post_count(self, post_id: str) -> int:
         return (await self.gallery.get(post_id)).comment_count
 
