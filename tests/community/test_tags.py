@@ -460,6 +460,67 @@ def test_a_deleted_account_takes_its_tag_votes_and_leaves_its_tags(
     assert info(http, anon, b)["total_items"] == 1
 
 
+def live_counts(server: LiveServer, name: str) -> dict[str, int]:
+    """A tag's counts straight from the rows they count, as the database has them now."""
+    [(total, followers)] = db_rows(
+        server,
+        "SELECT (SELECT COUNT(*) FROM post_tags WHERE tag = ?), (SELECT COUNT(*) FROM tag_follows WHERE tag = ?)",
+        (name, name),
+    )
+    return {"total_items": int(total), "followers": int(followers)}
+
+
+def test_the_stored_counts_the_routes_answer_equal_a_live_count(
+    http: httpx.Client,
+    anon: dict[str, str],
+    owner: User,
+    other: User,
+    admin: User,
+    server: LiveServer,
+    session_client: tuple[str, str],
+) -> None:
+    """/3/tags and tag_info answer the stored columns: after every kind of write that adds or takes a
+    post's tags or a follow, they are what counting the rows says."""
+    a, b, c = tag(), tag(), tag()
+    leaver = make_user(server, session_client, prefix="tglive")
+    posts = [shared_image(http, who, tags=f"{a},{b}")["id"] for who in (owner, other, leaver, leaver)]
+    pic = upload(http, owner.bearer)
+    album = create_album(http, owner.bearer, data={"ids[]": [pic["id"]], "title": "live counts"})
+    share(http, owner, album["id"], kind="album", tags=f"{a},{c}")
+    for who in (owner, other, leaver):
+        assert envelope_ok(http.post(f"/3/account/me/follow/tag/{a}", headers=who.bearer)) is True
+    assert envelope_ok(http.post(f"/3/account/me/follow/tag/{c}", headers=leaver.bearer)) is True
+
+    def check(expected_a: int) -> None:
+        assert info(http, anon, a)["total_items"] == expected_a
+        for name in (a, b, c):
+            got = info(http, anon, name)
+            assert {k: got[k] for k in ("total_items", "followers")} == live_counts(server, name)
+        for listed in envelope_ok(http.get("/3/tags", headers=anon))["tags"]:
+            counts = {k: listed[k] for k in ("total_items", "followers")}
+            assert counts == live_counts(server, listed["name"]), listed["name"]
+
+    check(5)
+    share(http, other, posts[1], kind="image", tags=c)  # sharing again with other tags replaces them
+    check(4)
+    assert envelope_ok(set_tags(http, owner, posts[0], f"{b},{c}")) is True
+    check(3)
+    assert envelope_ok(http.delete(f"/3/gallery/{posts[0]}", headers=owner.bearer)) is True  # unshare
+    check(3)
+    assert envelope_ok(http.delete(f"/3/admin/post/{posts[2]}", headers=admin.bearer)) is True
+    check(2)
+    assert envelope_ok(http.delete(f"/3/album/{album['id']}", headers=owner.bearer)) is True
+    check(1)
+    assert envelope_ok(http.delete(f"/3/account/me/follow/tag/{a}", headers=other.bearer)) is True
+    assert envelope_ok(http.delete(f"/3/account/{leaver.name}", headers=leaver.bearer)) is True
+    check(0)
+    assert live_counts(server, a) == {"total_items": 0, "followers": 1}
+    assert live_counts(server, c) == {"total_items": 1, "followers": 0}
+    # An image's deletion takes its post, and the post's tags leave the counts.
+    assert envelope_ok(http.delete(f"/3/image/{posts[1]}", headers=other.bearer)) is True
+    assert info(http, anon, c)["total_items"] == 0 == live_counts(server, c)["total_items"]
+
+
 def test_follow_and_unfollow(
     http: httpx.Client,
     anon: dict[str, str],
