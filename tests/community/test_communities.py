@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterator
 
 import httpx
 import imgurpython.client
@@ -27,7 +26,6 @@ from tests.accounts.helpers import User, make_user
 from tests.clients.conftest import sent_requests  # noqa: F401
 from tests.community.gallery_helpers import (
     GALLERY_IMAGE_KEYS,
-    client_auth,
     envelope_error,
     envelope_ok,
     get_post,
@@ -40,17 +38,6 @@ from tests.community.gallery_helpers import (
 from tests.live import LiveServer, sqlite_db
 
 DAY = 86400
-
-
-@pytest.fixture(scope="module")
-def http(server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=60) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def anon(session_client: tuple[str, str]) -> dict[str, str]:
-    return client_auth(session_client[0])
 
 
 @pytest.fixture(scope="module")

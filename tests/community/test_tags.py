@@ -20,12 +20,18 @@ import pyimgur
 import pytest
 from imgurpython import ImgurClient
 
-from tests.accounts.helpers import AUTH_REQUIRED, INVALID_TOKEN, NEEDS_USER, User, make_user
+from tests.accounts.helpers import NEEDS_USER, User, make_user
 from tests.albums.helpers import create as create_album
 
 # The off-host guard of the client-library tests (autouse): no call can reach the real Imgur.
 from tests.clients.conftest import sent_requests  # noqa: F401
 from tests.community.gallery_helpers import (
+    BANNED,
+    DENIED,
+    KINDS,
+    READ,
+    WRITE,
+    caller,
     client_auth,
     envelope_error,
     envelope_ok,
@@ -37,23 +43,9 @@ from tests.community.gallery_helpers import (
 )
 from tests.live import LiveServer, db_rows
 
-BOGUS_TOKEN = "0123456789abcdef0123456789abcdef01234567"
-BANNED = "This account is banned from posting"
 NO_TAG = "Tag does not exist"
 NOT_OWNER = "Only the owner can tag this post"
 MAX_TAGS = 20
-
-
-@pytest.fixture(scope="module")
-def http(server: LiveServer) -> Iterator[httpx.Client]:
-    limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
-    with httpx.Client(base_url=server.url, timeout=60, limits=limits) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def anon(session_client: tuple[str, str]) -> dict[str, str]:
-    return client_auth(session_client[0])
 
 
 def _user(server: LiveServer, creds: tuple[str, str], prefix: str, *role: str) -> User:
@@ -571,11 +563,7 @@ def test_follow_and_unfollow(
 # ------------------------------------------------------------------------- who may call what
 
 
-KINDS = ("none", "client", "owner", "other", "invalid", "banned", "admin")
-READ = {"none": 401, "client": 200, "owner": 200, "other": 200, "invalid": 403, "banned": 200, "admin": 200}
-WRITE = {"none": 401, "client": 403, "owner": 200, "other": 200, "invalid": 403, "banned": 403, "admin": 200}
 OWNER_WRITE = {**WRITE, "other": 403}
-DENIED = {"none": AUTH_REQUIRED, "client": NEEDS_USER, "invalid": INVALID_TOKEN, "banned": BANNED}
 
 
 @dataclass
@@ -592,13 +580,7 @@ class Ctx:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def headers(self, kind: str) -> dict[str, str]:
-        if kind == "none":
-            return {}
-        if kind == "client":
-            return client_auth(self.client_id)
-        if kind == "invalid":
-            return {"Authorization": f"Bearer {BOGUS_TOKEN}"}
-        return self.users[kind].bearer
+        return caller(kind, self.client_id, self.users)
 
 
 @pytest.fixture(scope="module")
