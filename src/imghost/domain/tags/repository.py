@@ -85,6 +85,17 @@ async def recount(db: Connection, names: Sequence[str]) -> None:
     )
 
 
+async def stale(db: Connection) -> list[str]:
+    """The tags whose stored counts are not what their rows count (every tag counted: the operator's
+    check, never a request's)."""
+    rows = await db.fetch_all(
+        "SELECT name FROM tags t"
+        " WHERE t.total_items <> (SELECT COUNT(*) FROM post_tags pt WHERE pt.tag = t.name)"
+        " OR t.followers <> (SELECT COUNT(*) FROM tag_follows f WHERE f.tag = t.name) ORDER BY name"
+    )
+    return [r["name"] for r in rows]
+
+
 # ------------------------------------------------------------------------------------ tags on posts
 
 

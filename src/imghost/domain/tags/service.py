@@ -193,6 +193,16 @@ class TagService:
         await repo.remove_from_post(tx, item_id, names)
         await repo.recount(tx, names)
 
+    async def recount(self) -> list[str]:
+        """The operator's `imghost tags recount`: every tag whose stored counts are off is set from its
+        rows again (a database whose images or albums were deleted before forget_post existed); which."""
+        names = await repo.stale(self.db)
+        for name in names:
+            async with self.db.transaction() as tx:
+                await repo.lock(tx, [name])
+                await repo.recount(tx, [name])
+        return names
+
     # --------------------------------------------------------------------------------- helpers
 
     async def _existing(self, raw: str) -> str:
