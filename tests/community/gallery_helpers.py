@@ -4,6 +4,8 @@ Authorization header passed per request."""
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,7 +14,7 @@ import httpx
 from tests.accounts.helpers import AUTH_REQUIRED, INVALID_TOKEN, NEEDS_USER, User, make_user
 from tests.albums.helpers import ALBUM_KEYS
 from tests.api.helpers import IMAGE_KEYS, envelope_error, envelope_ok, upload
-from tests.live import LiveServer
+from tests.live import LiveServer, sqlite_db
 
 # What a post adds to the image or album object (§2.3, §2.4).
 POST_KEYS = {
@@ -87,6 +89,24 @@ def account(http: httpx.Client, headers: Mapping[str, str], name: str) -> dict[s
 
 def ids(items: list[dict[str, Any]]) -> list[str]:
     return [i["id"] for i in items]
+
+
+def change_one_row(server: LiveServer, sql: str, params: tuple[Any, ...]) -> None:
+    """Change exactly one row of the server's database behind its back (SQL with ? placeholders)."""
+    path = sqlite_db(server)
+    if path is None:
+        import psycopg
+
+        url = server.env.get("IMGHOST_DATABASE_URL") or os.environ["IMGHOST_TEST_DATABASE_URL"]
+        with psycopg.connect(url) as pg:
+            assert pg.execute(sql.replace("?", "%s"), params).rowcount == 1
+        return
+    con = sqlite3.connect(path, timeout=30)
+    try:
+        with con:
+            assert con.execute(sql, params).rowcount == 1
+    finally:
+        con.close()
 
 
 # ------------------------------------------------------------------ who may call what (the matrices)

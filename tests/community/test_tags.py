@@ -8,8 +8,6 @@ session server."""
 
 from __future__ import annotations
 
-import os
-import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -34,6 +32,7 @@ from tests.community.gallery_helpers import (
     READ,
     WRITE,
     caller,
+    change_one_row,
     client_auth,
     envelope_error,
     envelope_ok,
@@ -43,7 +42,7 @@ from tests.community.gallery_helpers import (
     shared_image,
     upload,
 )
-from tests.live import LiveServer, db_rows, sqlite_db
+from tests.live import LiveServer, db_rows
 
 NO_TAG = "Tag does not exist"
 NOT_OWNER = "Only the owner can tag this post"
@@ -515,23 +514,6 @@ def test_the_stored_counts_the_routes_answer_equal_a_live_count(
     assert info(http, anon, c)["total_items"] == 0 == live_counts(server, c)["total_items"]
 
 
-def behind_the_servers_back(server: LiveServer, sql: str, params: tuple[Any, ...]) -> None:
-    path = sqlite_db(server)
-    if path is None:
-        import psycopg
-
-        url = server.env.get("IMGHOST_DATABASE_URL") or os.environ["IMGHOST_TEST_DATABASE_URL"]
-        with psycopg.connect(url) as pg:
-            assert pg.execute(sql.replace("?", "%s"), params).rowcount == 1
-        return
-    con = sqlite3.connect(path, timeout=30)
-    try:
-        with con:
-            assert con.execute(sql, params).rowcount == 1
-    finally:
-        con.close()
-
-
 def test_the_operator_recounts_tags_whose_counts_are_off(
     http: httpx.Client, anon: dict[str, str], owner: User, server: LiveServer
 ) -> None:
@@ -539,7 +521,7 @@ def test_the_operator_recounts_tags_whose_counts_are_off(
     shared_image(http, owner, tags=f"{a},{b}")
     assert envelope_ok(http.post(f"/3/account/me/follow/tag/{a}", headers=owner.bearer)) is True
     # Counts gone wrong, as deleting an image or album left them before its tags left with it first.
-    behind_the_servers_back(
+    change_one_row(
         server, "UPDATE tags SET total_items = total_items + 3, followers = 0 WHERE name = ?", (a,)
     )
     assert (info(http, anon, a)["total_items"], info(http, anon, a)["followers"]) == (4, 0)
