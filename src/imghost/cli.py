@@ -288,6 +288,24 @@ def cmd_topic_remove(args: argparse.Namespace) -> int:
     return _with_services(run)
 
 
+def cmd_tags_recount(args: argparse.Namespace) -> int:
+    async def run(svc: Any) -> int:
+        names = await svc.tags.recount()
+        print(f"imghost: {len(names)} tag(s) recounted" + (f": {', '.join(names)}" if names else ""))
+        return 0
+
+    return _with_services(run)
+
+
+def _tags_parsers(sub: Any) -> None:
+    tags = sub.add_parser("tags", help="the gallery's tags")
+    tagsub = tags.add_subparsers(dest="tags_command", required=True)
+    recount = tagsub.add_parser(
+        "recount", help="set every tag's stored post and follower counts from its rows"
+    )
+    recount.set_defaults(func=cmd_tags_recount)
+
+
 def _topic_parsers(sub: Any) -> None:
     topic = sub.add_parser("topic", help="the gallery's topics, which shares may name")
     tsub = topic.add_subparsers(dest="topic_command", required=True)
@@ -400,6 +418,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gc.set_defaults(func=cmd_gc)
     _import_parsers(sub)
+    _tags_parsers(sub)
     _topic_parsers(sub)
     user = sub.add_parser("user", help="accounts")
     usub = user.add_subparsers(dest="user_command", required=True)

@@ -254,6 +254,9 @@ class Services:
         svc.search = SearchService(db, svc.gallery)
         svc.gallery.tag_hook = svc.tags.file_tags
         svc.accounts.before_delete.append(svc.tags.forget_account)
+        # Deleting an image or album takes its post by cascade: its tags leave the stored counts first.
+        svc.images.before_delete.append(svc.tags.forget_post)
+        svc.albums.before_delete.append(svc.tags.forget_post)
         # An admin's or the operator's removal deletes a comment as its author's delete would.
         svc.moderation.comment_remover = svc.comments.remove
         return svc

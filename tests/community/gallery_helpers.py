@@ -4,14 +4,17 @@ Authorization header passed per request."""
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
-from tests.accounts.helpers import User
+from tests.accounts.helpers import AUTH_REQUIRED, INVALID_TOKEN, NEEDS_USER, User, make_user
 from tests.albums.helpers import ALBUM_KEYS
 from tests.api.helpers import IMAGE_KEYS, envelope_error, envelope_ok, upload
+from tests.live import LiveServer, sqlite_db
 
 # What a post adds to the image or album object (§2.3, §2.4).
 POST_KEYS = {
@@ -86,3 +89,56 @@ def account(http: httpx.Client, headers: Mapping[str, str], name: str) -> dict[s
 
 def ids(items: list[dict[str, Any]]) -> list[str]:
     return [i["id"] for i in items]
+
+
+def change_one_row(server: LiveServer, sql: str, params: tuple[Any, ...]) -> None:
+    """Change exactly one row of the server's database behind its back (SQL with ? placeholders)."""
+    path = sqlite_db(server)
+    if path is None:
+        import psycopg
+
+        url = server.env.get("IMGHOST_DATABASE_URL") or os.environ["IMGHOST_TEST_DATABASE_URL"]
+        with psycopg.connect(url) as pg:
+            assert pg.execute(sql.replace("?", "%s"), params).rowcount == 1
+        return
+    con = sqlite3.connect(path, timeout=30)
+    try:
+        with con:
+            assert con.execute(sql, params).rowcount == 1
+    finally:
+        con.close()
+
+
+# ------------------------------------------------------------------ who may call what (the matrices)
+
+# The kinds of caller every matrix tries: no header, an application's Client-ID, the item's owner,
+# another account, a token never issued, a banned account, an admin.
+KINDS = ("none", "client", "owner", "other", "invalid", "banned", "admin")
+BOGUS_TOKEN = "0123456789abcdef0123456789abcdef01234567"
+BANNED = "This account is banned from posting"
+READ = {"none": 401, "client": 200, "owner": 200, "other": 200, "invalid": 403, "banned": 200, "admin": 200}
+WRITE = {"none": 401, "client": 403, "owner": 200, "other": 200, "invalid": 403, "banned": 403, "admin": 200}
+# What a refused caller is told, where the refusal is not the route's own.
+DENIED = {"none": AUTH_REQUIRED, "client": NEEDS_USER, "invalid": INVALID_TOKEN, "banned": BANNED}
+
+
+def matrix_users(server: LiveServer, creds: tuple[str, str], prefix: str) -> dict[str, User]:
+    """The accounts behind the kinds: owner, other, banned (banned by the operator) and admin."""
+    users = {
+        kind: make_user(server, creds, prefix=f"{prefix}{kind}")
+        for kind in ("owner", "other", "banned", "admin")
+    }
+    server.cli("user", "ban", users["banned"].name)
+    server.cli("user", "admin", users["admin"].name)
+    return users
+
+
+def caller(kind: str, client_id: str, users: Mapping[str, User]) -> dict[str, str]:
+    """The Authorization header (or none) a kind of caller sends."""
+    if kind == "none":
+        return {}
+    if kind == "client":
+        return client_auth(client_id)
+    if kind == "invalid":
+        return {"Authorization": f"Bearer {BOGUS_TOKEN}"}
+    return users[kind].bearer

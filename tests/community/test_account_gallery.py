@@ -6,7 +6,7 @@ still includes them)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -16,7 +16,6 @@ from tests.accounts.helpers import NEEDS_USER, NOT_YOUR_ACCOUNT, User, make_user
 from tests.community.gallery_helpers import (
     PROFILE_KEYS,
     account,
-    client_auth,
     envelope_error,
     envelope_ok,
     get_post,
@@ -29,17 +28,6 @@ from tests.community.gallery_helpers import (
     votes,
 )
 from tests.live import LiveServer, db_rows
-
-
-@pytest.fixture(scope="module")
-def http(server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=60) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def anon(session_client: tuple[str, str]) -> dict[str, str]:
-    return client_auth(session_client[0])
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ changed; the accepted ones follow, each checked for what it did."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,12 +71,6 @@ class Row:
         return template.format(
             post=self.post, album=self.album, comment=self.comment, report=self.report, owner=self.owner.name
         )
-
-
-@pytest.fixture
-def http(server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=60) as c:
-        yield c
 
 
 @pytest.fixture(scope="module")

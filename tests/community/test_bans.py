@@ -5,7 +5,7 @@ refused. Bans come from the operator's CLI (`imghost user ban|unban`) or an admi
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -27,13 +27,6 @@ from tests.community.moderation_helpers import (
     upload,
 )
 from tests.live import LiveServer
-
-
-@pytest.fixture
-def http(server: LiveServer) -> Iterator[httpx.Client]:
-    """One client on the session server; each request says who is calling."""
-    with httpx.Client(base_url=server.url, timeout=60) as c:
-        yield c
 
 
 @pytest.fixture

@@ -6,28 +6,30 @@ needs the author or an admin (the account form: the account itself). A refused w
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
 import pytest
 
-from tests.accounts.helpers import AUTH_REQUIRED, INVALID_TOKEN, NEEDS_USER, NOT_YOUR_ACCOUNT, User, make_user
+from tests.accounts.helpers import NOT_YOUR_ACCOUNT, User
 from tests.api.helpers import envelope_error, envelope_ok
-from tests.community.gallery_helpers import client_auth, shared_image
+from tests.community.gallery_helpers import (
+    BANNED,
+    DENIED,
+    KINDS,
+    READ,
+    WRITE,
+    caller,
+    matrix_users,
+    shared_image,
+)
 from tests.community.test_comments import comment, get_comment
 from tests.live import LiveServer
 
-KINDS = ("none", "client", "owner", "other", "invalid", "banned", "admin")
-BOGUS_TOKEN = "0123456789abcdef0123456789abcdef01234567"
-BANNED = "This account is banned from posting"
 NOT_AUTHOR = "Only the author of a comment can delete it"
 
-READ = {"none": 401, "client": 200, "owner": 200, "other": 200, "invalid": 403, "banned": 200, "admin": 200}
-WRITE = {"none": 401, "client": 403, "owner": 200, "other": 200, "invalid": 403, "banned": 403, "admin": 200}
 DELETE = {**WRITE, "other": 403}
 ACCOUNT_DELETE = {**DELETE, "admin": 403}
-DENIED = {"none": AUTH_REQUIRED, "client": NEEDS_USER, "invalid": INVALID_TOKEN, "banned": BANNED}
 
 
 @dataclass
@@ -42,13 +44,7 @@ class Ctx:
     reply: int
 
     def headers(self, kind: str) -> dict[str, str]:
-        if kind == "none":
-            return {}
-        if kind == "client":
-            return client_auth(self.client_id)
-        if kind == "invalid":
-            return {"Authorization": f"Bearer {BOGUS_TOKEN}"}
-        return self.users[kind].bearer
+        return caller(kind, self.client_id, self.users)
 
     def path(self, template: str) -> str:
         return template.format(post=self.post, cid=self.cid, u=self.users["owner"].name)
@@ -62,21 +58,12 @@ class Ctx:
 
 
 @pytest.fixture(scope="module")
-def ctx(server: LiveServer, session_client: tuple[str, str]) -> Iterator[Ctx]:
-    users = {
-        kind: make_user(server, session_client, prefix=f"cm{kind}")
-        for kind in ("owner", "other", "banned", "admin")
-    }
-    server.cli("user", "ban", users["banned"].name)
-    server.cli("user", "admin", users["admin"].name)
-    with (
-        httpx.Client(base_url=server.url, timeout=60) as http,
-        httpx.Client(base_url=server.url, headers=client_auth(session_client[0]), timeout=60) as reader,
-    ):
-        post = shared_image(reader, users["other"])["id"]
-        cid = comment(reader, users["owner"], post, "the matrix comment")
-        reply = comment(reader, users["other"], post, "a reply to it", parent=cid)
-        yield Ctx(http, reader, server, session_client[0], users, post, cid, reply)
+def ctx(server: LiveServer, session_client: tuple[str, str], http: httpx.Client, reader: httpx.Client) -> Ctx:
+    users = matrix_users(server, session_client, "cm")
+    post = shared_image(reader, users["other"])["id"]
+    cid = comment(reader, users["owner"], post, "the matrix comment")
+    reply = comment(reader, users["other"], post, "a reply to it", parent=cid)
+    return Ctx(http, reader, server, session_client[0], users, post, cid, reply)
 
 
 READS = (

@@ -9,10 +9,7 @@ exact even on the shared session server. Posts are moved into the past by writin
 
 from __future__ import annotations
 
-import os
-import sqlite3
 import uuid
-from collections.abc import Iterator
 
 import httpx
 import imgurpython.client
@@ -27,7 +24,7 @@ from tests.accounts.helpers import User, make_user
 from tests.clients.conftest import sent_requests  # noqa: F401
 from tests.community.gallery_helpers import (
     GALLERY_IMAGE_KEYS,
-    client_auth,
+    change_one_row,
     envelope_error,
     envelope_ok,
     get_post,
@@ -37,20 +34,9 @@ from tests.community.gallery_helpers import (
     upload,
     vote,
 )
-from tests.live import LiveServer, sqlite_db
+from tests.live import LiveServer
 
 DAY = 86400
-
-
-@pytest.fixture(scope="module")
-def http(server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=60) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def anon(session_client: tuple[str, str]) -> dict[str, str]:
-    return client_auth(session_client[0])
 
 
 @pytest.fixture(scope="module")
@@ -69,21 +55,9 @@ def community() -> str:
 
 def backdate(server: LiveServer, post_id: str, seconds: int) -> None:
     """Move a post's share time into the past, behind the server's back."""
-    sql = "UPDATE gallery_posts SET shared_at = shared_at - ? WHERE id = ?"
-    path = sqlite_db(server)
-    if path is None:
-        import psycopg
-
-        url = server.env.get("IMGHOST_DATABASE_URL") or os.environ["IMGHOST_TEST_DATABASE_URL"]
-        with psycopg.connect(url) as pg:
-            assert pg.execute(sql.replace("?", "%s"), (seconds, post_id)).rowcount == 1
-        return
-    con = sqlite3.connect(path, timeout=30)
-    try:
-        with con:
-            assert con.execute(sql, (seconds, post_id)).rowcount == 1
-    finally:
-        con.close()
+    change_one_row(
+        server, "UPDATE gallery_posts SET shared_at = shared_at - ? WHERE id = ?", (seconds, post_id)
+    )
 
 
 def listing(http: httpx.Client, headers: dict[str, str], path: str) -> list[str]:

@@ -9,7 +9,6 @@ in-process property tests' (test_ranking_properties.py)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -19,7 +18,6 @@ from tests.accounts.helpers import NEEDS_USER, User, make_user
 from tests.community.gallery_helpers import (
     GALLERY_ALBUM_KEYS,
     GALLERY_IMAGE_KEYS,
-    client_auth,
     envelope_error,
     envelope_ok,
     get_post,
@@ -34,18 +32,6 @@ from tests.community.gallery_helpers import (
 from tests.live import LiveServer
 
 VIRAL_POINTS = 10  # the server's default gallery_viral_points
-
-
-@pytest.fixture(scope="module")
-def http(server: LiveServer) -> Iterator[httpx.Client]:
-    limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
-    with httpx.Client(base_url=server.url, timeout=60, limits=limits) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def anon(session_client: tuple[str, str]) -> dict[str, str]:
-    return client_auth(session_client[0])
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ Gallery_album a listing hands out.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,6 @@ from tests.accounts.helpers import User, make_user
 from tests.clients.conftest import imgurpython_at, pyimgur_at, sent_requests  # noqa: F401
 from tests.clients.helpers import RequestLog, make_png
 from tests.community.gallery_helpers import (
-    client_auth,
     envelope_error,
     envelope_ok,
     get_post,
@@ -44,17 +43,6 @@ from tests.community.gallery_helpers import (
     votes,
 )
 from tests.live import LiveServer
-
-
-@pytest.fixture(scope="module")
-def http(server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=60) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def anon(session_client: tuple[str, str]) -> dict[str, str]:
-    return client_auth(session_client[0])
 
 
 @pytest.fixture

@@ -9,19 +9,24 @@ own, and a refused write changes nothing: the post, its votes and its favourites
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.accounts.helpers import AUTH_REQUIRED, INVALID_TOKEN, NEEDS_USER, NOT_YOUR_ACCOUNT, User, make_user
+from tests.accounts.helpers import NOT_YOUR_ACCOUNT, User
 from tests.community.gallery_helpers import (
-    client_auth,
+    DENIED,
+    KINDS,
+    READ,
+    WRITE,
+    caller,
     envelope_error,
     envelope_ok,
     get_post,
+    matrix_users,
     share,
     shared_image,
     upload,
@@ -29,17 +34,11 @@ from tests.community.gallery_helpers import (
 )
 from tests.live import LiveServer
 
-KINDS = ("none", "client", "owner", "other", "invalid", "banned", "admin")
-BOGUS_TOKEN = "0123456789abcdef0123456789abcdef01234567"
-BANNED = "This account is banned from posting"
 NOT_YOURS = "Permission denied"
 
-READ = {"none": 401, "client": 200, "owner": 200, "other": 200, "invalid": 403, "banned": 200, "admin": 200}
 OWNER_READ = {**READ, "client": 403, "other": 403, "banned": 403, "admin": 403}
-WRITE = {"none": 401, "client": 403, "owner": 200, "other": 200, "invalid": 403, "banned": 403, "admin": 200}
 SHARE = {**WRITE, "other": 403, "admin": 403}
 UNSHARE = {**WRITE, "other": 403}
-DENIED = {"none": AUTH_REQUIRED, "client": NEEDS_USER, "invalid": INVALID_TOKEN, "banned": BANNED}
 
 
 @dataclass
@@ -52,13 +51,7 @@ class Ctx:
     album: str  # the owner's album post
 
     def headers(self, kind: str) -> dict[str, str]:
-        if kind == "none":
-            return {}
-        if kind == "client":
-            return client_auth(self.client_id)
-        if kind == "invalid":
-            return {"Authorization": f"Bearer {BOGUS_TOKEN}"}
-        return self.users[kind].bearer
+        return caller(kind, self.client_id, self.users)
 
     @property
     def owner(self) -> User:
@@ -76,23 +69,14 @@ class Ctx:
 
 
 @pytest.fixture(scope="module")
-def ctx(server: LiveServer, session_client: tuple[str, str]) -> Iterator[Ctx]:
-    users = {
-        kind: make_user(server, session_client, prefix=f"gm{kind}")
-        for kind in ("owner", "other", "banned", "admin")
-    }
-    server.cli("user", "ban", users["banned"].name)
-    server.cli("user", "admin", users["admin"].name)
-    with (
-        httpx.Client(base_url=server.url, timeout=60) as http,
-        httpx.Client(base_url=server.url, headers=client_auth(session_client[0]), timeout=60) as reader,
-    ):
-        post = shared_image(reader, users["owner"])["id"]
-        vote(reader, users["owner"], post, "up")
-        envelope_ok(reader.post(f"/3/gallery/{post}/favorite", headers=users["owner"].bearer))
-        c = Ctx(http, reader, session_client[0], users, post, "")
-        c.album = c.album_post()
-        yield c
+def ctx(server: LiveServer, session_client: tuple[str, str], http: httpx.Client, reader: httpx.Client) -> Ctx:
+    users = matrix_users(server, session_client, "gm")
+    post = shared_image(reader, users["owner"])["id"]
+    vote(reader, users["owner"], post, "up")
+    envelope_ok(reader.post(f"/3/gallery/{post}/favorite", headers=users["owner"].bearer))
+    c = Ctx(http, reader, session_client[0], users, post, "")
+    c.album = c.album_post()
+    return c
 
 
 def _refused(r: httpx.Response, status: int, kind: str, text: str | None = None) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +30,6 @@ from tests.clients.conftest import imgurpython_at, pyimgur_at, sent_requests  # 
 from tests.clients.helpers import RequestLog
 from tests.community.gallery_helpers import (
     GALLERY_IMAGE_KEYS,
-    client_auth,
     envelope_error,
     envelope_ok,
     ids,
@@ -60,17 +59,6 @@ def gif(w: int, h: int, seed: int, frames: int = 1) -> bytes:
     else:
         images[0].save(out, "GIF")
     return out.getvalue()
-
-
-@pytest.fixture(scope="module")
-def http(server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=60) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def anon(session_client: tuple[str, str]) -> dict[str, str]:
-    return client_auth(session_client[0])
 
 
 def search(

@@ -20,12 +20,19 @@ import pyimgur
 import pytest
 from imgurpython import ImgurClient
 
-from tests.accounts.helpers import AUTH_REQUIRED, INVALID_TOKEN, NEEDS_USER, User, make_user
+from tests.accounts.helpers import NEEDS_USER, User, make_user
 from tests.albums.helpers import create as create_album
 
 # The off-host guard of the client-library tests (autouse): no call can reach the real Imgur.
 from tests.clients.conftest import sent_requests  # noqa: F401
 from tests.community.gallery_helpers import (
+    BANNED,
+    DENIED,
+    KINDS,
+    READ,
+    WRITE,
+    caller,
+    change_one_row,
     client_auth,
     envelope_error,
     envelope_ok,
@@ -37,23 +44,9 @@ from tests.community.gallery_helpers import (
 )
 from tests.live import LiveServer, db_rows
 
-BOGUS_TOKEN = "0123456789abcdef0123456789abcdef01234567"
-BANNED = "This account is banned from posting"
 NO_TAG = "Tag does not exist"
 NOT_OWNER = "Only the owner can tag this post"
 MAX_TAGS = 20
-
-
-@pytest.fixture(scope="module")
-def http(server: LiveServer) -> Iterator[httpx.Client]:
-    limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
-    with httpx.Client(base_url=server.url, timeout=60, limits=limits) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def anon(session_client: tuple[str, str]) -> dict[str, str]:
-    return client_auth(session_client[0])
 
 
 def _user(server: LiveServer, creds: tuple[str, str], prefix: str, *role: str) -> User:
@@ -460,6 +453,87 @@ def test_a_deleted_account_takes_its_tag_votes_and_leaves_its_tags(
     assert info(http, anon, b)["total_items"] == 1
 
 
+def live_counts(server: LiveServer, name: str) -> dict[str, int]:
+    """A tag's counts straight from the rows they count, as the database has them now."""
+    [(total, followers)] = db_rows(
+        server,
+        "SELECT (SELECT COUNT(*) FROM post_tags WHERE tag = ?), (SELECT COUNT(*) FROM tag_follows WHERE tag = ?)",
+        (name, name),
+    )
+    return {"total_items": int(total), "followers": int(followers)}
+
+
+def test_the_stored_counts_the_routes_answer_equal_a_live_count(
+    http: httpx.Client,
+    anon: dict[str, str],
+    owner: User,
+    other: User,
+    admin: User,
+    server: LiveServer,
+    session_client: tuple[str, str],
+) -> None:
+    """/3/tags and tag_info answer the stored columns: after every kind of write that adds or takes a
+    post's tags or a follow, they are what counting the rows says."""
+    a, b, c = tag(), tag(), tag()
+    leaver = make_user(server, session_client, prefix="tglive")
+    posts = [shared_image(http, who, tags=f"{a},{b}")["id"] for who in (owner, other, leaver, leaver)]
+    pic = upload(http, owner.bearer)
+    album = create_album(http, owner.bearer, data={"ids[]": [pic["id"]], "title": "live counts"})
+    share(http, owner, album["id"], kind="album", tags=f"{a},{c}")
+    for who in (owner, other, leaver):
+        assert envelope_ok(http.post(f"/3/account/me/follow/tag/{a}", headers=who.bearer)) is True
+    assert envelope_ok(http.post(f"/3/account/me/follow/tag/{c}", headers=leaver.bearer)) is True
+
+    def check(expected_a: int) -> None:
+        assert info(http, anon, a)["total_items"] == expected_a
+        for name in (a, b, c):
+            got = info(http, anon, name)
+            assert {k: got[k] for k in ("total_items", "followers")} == live_counts(server, name)
+        for listed in envelope_ok(http.get("/3/tags", headers=anon))["tags"]:
+            counts = {k: listed[k] for k in ("total_items", "followers")}
+            assert counts == live_counts(server, listed["name"]), listed["name"]
+
+    check(5)
+    share(http, other, posts[1], kind="image", tags=c)  # sharing again with other tags replaces them
+    check(4)
+    assert envelope_ok(set_tags(http, owner, posts[0], f"{b},{c}")) is True
+    check(3)
+    assert envelope_ok(http.delete(f"/3/gallery/{posts[0]}", headers=owner.bearer)) is True  # unshare
+    check(3)
+    assert envelope_ok(http.delete(f"/3/admin/post/{posts[2]}", headers=admin.bearer)) is True
+    check(2)
+    assert envelope_ok(http.delete(f"/3/album/{album['id']}", headers=owner.bearer)) is True
+    check(1)
+    assert envelope_ok(http.delete(f"/3/account/me/follow/tag/{a}", headers=other.bearer)) is True
+    assert envelope_ok(http.delete(f"/3/account/{leaver.name}", headers=leaver.bearer)) is True
+    check(0)
+    assert live_counts(server, a) == {"total_items": 0, "followers": 1}
+    assert live_counts(server, c) == {"total_items": 1, "followers": 0}
+    # An image's deletion takes its post, and the post's tags leave the counts.
+    assert envelope_ok(http.delete(f"/3/image/{posts[1]}", headers=other.bearer)) is True
+    assert info(http, anon, c)["total_items"] == 0 == live_counts(server, c)["total_items"]
+
+
+def test_the_operator_recounts_tags_whose_counts_are_off(
+    http: httpx.Client, anon: dict[str, str], owner: User, server: LiveServer
+) -> None:
+    a, b = tag(), tag()
+    shared_image(http, owner, tags=f"{a},{b}")
+    assert envelope_ok(http.post(f"/3/account/me/follow/tag/{a}", headers=owner.bearer)) is True
+    # Counts gone wrong, as deleting an image or album left them before its tags left with it first.
+    change_one_row(
+        server, "UPDATE tags SET total_items = total_items + 3, followers = 0 WHERE name = ?", (a,)
+    )
+    assert (info(http, anon, a)["total_items"], info(http, anon, a)["followers"]) == (4, 0)
+    out = server.cli("tags", "recount").stdout
+    assert a in out and b not in out
+    for name in (a, b):
+        got = info(http, anon, name)
+        assert {k: got[k] for k in ("total_items", "followers")} == live_counts(server, name)
+    assert info(http, anon, a)["followers"] == 1
+    assert server.cli("tags", "recount").stdout.strip() == "imghost: 0 tag(s) recounted"
+
+
 def test_follow_and_unfollow(
     http: httpx.Client,
     anon: dict[str, str],
@@ -510,11 +584,7 @@ def test_follow_and_unfollow(
 # ------------------------------------------------------------------------- who may call what
 
 
-KINDS = ("none", "client", "owner", "other", "invalid", "banned", "admin")
-READ = {"none": 401, "client": 200, "owner": 200, "other": 200, "invalid": 403, "banned": 200, "admin": 200}
-WRITE = {"none": 401, "client": 403, "owner": 200, "other": 200, "invalid": 403, "banned": 403, "admin": 200}
 OWNER_WRITE = {**WRITE, "other": 403}
-DENIED = {"none": AUTH_REQUIRED, "client": NEEDS_USER, "invalid": INVALID_TOKEN, "banned": BANNED}
 
 
 @dataclass
@@ -531,13 +601,7 @@ class Ctx:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def headers(self, kind: str) -> dict[str, str]:
-        if kind == "none":
-            return {}
-        if kind == "client":
-            return client_auth(self.client_id)
-        if kind == "invalid":
-            return {"Authorization": f"Bearer {BOGUS_TOKEN}"}
-        return self.users[kind].bearer
+        return caller(kind, self.client_id, self.users)
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -17,7 +16,6 @@ import pytest
 from tests.accounts.helpers import User, make_user
 from tests.community.gallery_helpers import (
     GALLERY_IMAGE_KEYS,
-    client_auth,
     envelope_error,
     envelope_ok,
     get_post,
@@ -29,17 +27,6 @@ from tests.community.gallery_helpers import (
 from tests.live import LiveServer
 
 TOPIC_KEYS = {"id", "name", "description", "css", "ephemeral", "topPost", "heroImage", "isHero"}
-
-
-@pytest.fixture(scope="module")
-def http(server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=60) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def anon(session_client: tuple[str, str]) -> dict[str, str]:
-    return client_auth(session_client[0])
 
 
 @pytest.fixture(scope="module")

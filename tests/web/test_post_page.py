@@ -325,6 +325,66 @@ def test_a_report_reaches_the_moderation_queue(
     expect(owner.page.locator("#report")).to_have_count(0)
 
 
+def test_a_comment_report_reaches_the_moderation_queue(
+    browser: Any,
+    owner: Person,
+    reader: Person,
+    http: httpx.Client,
+    server: LiveServer,
+    session_client: tuple[str, str],
+) -> None:
+    post_id = new_post(http, owner.user, "Comments to report")
+    theirs = comment(http, owner.user, post_id, "report this comment")
+    mine = comment(http, reader.user, post_id, "my own comment")
+    page = reader.page
+    page.goto(f"/gallery/{post_id}")
+    expect(page.locator(f"#c{mine} .comment-report")).to_have_count(0)  # nobody reports their own
+    page.locator(f"#c{theirs} .comment-report summary").click()
+    page.locator(f"#c{theirs}").get_by_role("button", name="Abusive or harassing").click()
+    expect(page.locator("#post-notice")).to_contain_text("moderators' queue")
+    admin = new_admin(server, session_client, prefix="cadm")
+    found = reports_of(http, admin, comment=theirs, status="open")
+    assert [(r["reporter"], r["reason"], r["post_id"]) for r in found] == [(reader.user.name, 3, post_id)]
+    # The admin sees it in the queue's page, with its reason and who reported it.
+    ctx = new_context(browser, server)
+    try:
+        queue = ctx.new_page()
+        sign_in(queue, admin.name, admin.password)
+        queue.goto("/admin/reports")
+        entry = queue.locator(f"li.report[data-comment='{theirs}']")
+        for _ in range(200):
+            if entry.count() or not queue.locator(".pager [rel=next]").count():
+                break
+            queue.locator(".pager [rel=next]").click()
+            queue.wait_for_load_state()
+        expect(entry.locator(".report-link")).to_have_text("report this comment")
+        expect(entry.locator(".report-reasons")).to_have_text("Reasons: abusive")
+        expect(entry.locator(".report-reporters")).to_contain_text(reader.user.name)
+    finally:
+        ctx.close()
+    cookies = {c["name"]: c["value"] for c in reader.context.cookies()}
+    with httpx.Client(base_url=server.url, timeout=30, cookies=cookies) as c:
+        m = re.search(r'<meta name="csrf-token" content="([^"]+)">', c.get(f"/gallery/{post_id}").text)
+        assert m
+        token = m.group(1)
+        # Without the token nothing is filed; a comment of another post is not found on this one.
+        assert c.post(f"/gallery/{post_id}/comment/{mine}/report", data={"reason": "2"}).status_code == 403
+        other = new_post(http, owner.user, "Another post")
+        r = c.post(f"/gallery/{other}/comment/{mine}/report", data={"csrf_token": token, "reason": "2"})
+        assert r.status_code == 404
+        r = c.post(f"/gallery/{post_id}/comment/{mine}/report", data={"csrf_token": token, "reason": "9"})
+        assert r.status_code == 400
+    assert reports_of(http, admin, comment=mine) == []
+    # A visitor's report goes to sign in first, and back to the post afterwards.
+    with httpx.Client(base_url=server.url, timeout=30) as c:
+        c.get("/gallery")
+        token = c.cookies.get("imghost_csrf")
+        r = c.post(f"/gallery/{post_id}/comment/{theirs}/report", data={"csrf_token": token, "reason": "2"})
+        assert r.status_code == 303
+        assert unquote(r.headers["location"]) == f"/signin?next=/gallery/{post_id}"
+    assert len(reports_of(http, admin, comment=theirs)) == 1
+
+
 # ------------------------------------------------------------------------------------ visitors
 
 
@@ -512,6 +572,9 @@ def test_every_form_works_without_javascript(
         page.locator(f"#c{mine_id}").get_by_role("button", name="Delete this comment").click()
         page.wait_for_url("**done=deleted**")
         expect(page.locator(f"#c{mine_id}")).to_have_count(0)
+        page.locator(f"#c{target} > .comment-tools .comment-report summary").click()
+        page.locator(f"#c{target} > .comment-tools").get_by_role("button", name="Spam").click()
+        page.wait_for_url(f"**done=reported#c{target}")
         page.locator("#report summary").click()
         page.get_by_label("Abusive or harassing").check()
         page.get_by_role("button", name="Send report").click()
@@ -551,15 +614,18 @@ def test_post_page_passes_axe(
 ) -> None:
     post_id = new_post(http, owner.user, f"Axe {scheme}", tags="axe", community="axetest")
     first = comment(http, reader.user, post_id, "top comment")
-    comment(http, owner.user, post_id, "a reply", first)
+    reply = comment(http, owner.user, post_id, "a reply", first)
     for state in (reader.context.storage_state(), owner.context.storage_state(), None):
         ctx = new_context(browser, server, color_scheme=scheme, storage_state=state)
         try:
             page = ctx.new_page()
             page.goto(f"/gallery/{post_id}")
-            if state is not None and page.locator("#report").count():
+            if (
+                state is not None and page.locator("#report").count()
+            ):  # the reader: the owner's reply to report
                 page.locator("#report summary").click()
                 page.locator(f"#c{first} > .comment-tools .reply-link").click()
+                page.locator(f"#c{reply} > .comment-tools .comment-report summary").click()
                 expect(page.locator(f"#reply-form-{first}")).to_have_count(1)
             assert_accessible(page)
             shot(page, f"post-axe-{scheme}-{'visitor' if state is None else 'signed-in'}")

@@ -9,7 +9,7 @@ in either order, or either alone."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
@@ -25,6 +25,7 @@ from imghost.http.params import Params, read_params
 router = APIRouter(prefix="/3/account", tags=["account"])
 
 PER_PAGE = 60
+Handler = Callable[..., Awaitable[Response]]
 
 
 async def _answer(request: Request, posts: Sequence[Post], params: Params) -> Response:
@@ -53,35 +54,43 @@ async def gallery_profile(request: Request, username: str) -> Response:
     )
 
 
-# Decorators register bottom-up: the numeric forms first, so that /submissions/1 is a page, not a sort.
-@router.get(
-    "/{username}/submissions", summary="The account's gallery posts", operation_id="account_submissions"
+# The forms clients send for a sorted listing: the page and the sort in either order, or either alone.
+# The numeric forms register first, so that /submissions/1 is a page, not a sort.
+_SORTED_FORMS = (
+    ("/{page:int}", ", one page", "_page"),
+    ("/{page:int}/{sort}", ", one page, sorted", "_page_sorted"),
+    ("/{sort}", ", sorted", "_sorted"),
+    ("/{sort}/{page:int}", ", sorted, one page", "_sorted_page"),
+    ("", "", ""),
 )
-@router.get(
-    "/{username}/submissions/{sort}/{page:int}",
-    summary="The account's gallery posts, sorted, one page",
-    operation_id="account_submissions_sorted_page",
-)
-@router.get(
-    "/{username}/submissions/{sort}",
-    summary="The account's gallery posts, sorted",
-    operation_id="account_submissions_sorted",
-)
-@router.get(
-    "/{username}/submissions/{page:int}/{sort}",
-    summary="The account's gallery posts, one page, sorted",
-    operation_id="account_submissions_page_sorted",
-)
-@router.get(
-    "/{username}/submissions/{page:int}",
-    summary="The account's gallery posts, one page",
-    operation_id="account_submissions_page",
-)
+
+
+def _sorted_listing(path: str, summary: str, operation_id: str) -> Callable[[Handler], Handler]:
+    """Register a handler of /{username}/{path} under every form of _SORTED_FORMS."""
+
+    def register(handler: Handler) -> Handler:
+        for suffix, how, op in _SORTED_FORMS:
+            route = router.get(
+                f"/{{username}}/{path}{suffix}", summary=summary + how, operation_id=operation_id + op
+            )
+            route(handler)
+        return handler
+
+    return register
+
+
+async def _paging(request: Request) -> tuple[Params, int, int]:
+    """The request's parameters, and the page and page size they and the path ask for."""
+    params = await read_params(request)
+    page, per_page = paging(params, path_page(request), default_per_page=PER_PAGE)
+    return params, page, per_page
+
+
+@_sorted_listing("submissions", "The account's gallery posts", "account_submissions")
 async def submissions(request: Request, username: str, sort: str = "newest") -> Response:
     svc, subject = _svc(request), _subject(request)
     account = await svc.accounts.resolve(subject, username)
-    params = await read_params(request)
-    page, per_page = paging(params, path_page(request), default_per_page=PER_PAGE)
+    params, page, per_page = await _paging(request)
     posts = await svc.gallery.submissions(subject, account.id, sort=sort, page=page, per_page=per_page)
     return await _answer(request, posts, params)
 
@@ -95,41 +104,15 @@ async def submissions(request: Request, username: str, sort: str = "newest") -> 
 async def likes(request: Request, username: str) -> Response:
     svc = _svc(request)
     account = await svc.accounts.resolve_owned(_subject(request), username)
-    params = await read_params(request)
-    page, per_page = paging(params, path_page(request), default_per_page=PER_PAGE)
+    params, page, per_page = await _paging(request)
     return await _answer(request, await svc.gallery.likes(account.id, page=page, per_page=per_page), params)
 
 
-@router.get(
-    "/{username}/gallery_favorites",
-    summary="The account's favourites that are in the gallery",
-    operation_id="account_gallery_favorites",
-)
-@router.get(
-    "/{username}/gallery_favorites/{sort}/{page:int}",
-    summary="The account's gallery favourites, sorted, one page",
-    operation_id="account_gallery_favorites_sorted_page",
-)
-@router.get(
-    "/{username}/gallery_favorites/{sort}",
-    summary="The account's gallery favourites, sorted",
-    operation_id="account_gallery_favorites_sorted",
-)
-@router.get(
-    "/{username}/gallery_favorites/{page:int}/{sort}",
-    summary="The account's gallery favourites, one page, sorted",
-    operation_id="account_gallery_favorites_page_sorted",
-)
-@router.get(
-    "/{username}/gallery_favorites/{page:int}",
-    summary="The account's gallery favourites, one page",
-    operation_id="account_gallery_favorites_page",
-)
+@_sorted_listing("gallery_favorites", "The account's gallery favourites", "account_gallery_favorites")
 async def gallery_favorites(request: Request, username: str, sort: str = "newest") -> Response:
     svc, subject = _svc(request), _subject(request)
     account = await svc.accounts.resolve(subject, username)
-    params = await read_params(request)
-    page, per_page = paging(params, path_page(request), default_per_page=PER_PAGE)
+    params, page, per_page = await _paging(request)
     posts = await svc.gallery.gallery_favorites(
         subject, account.id, newest=sort.lower() != "oldest", page=page, per_page=per_page
     )

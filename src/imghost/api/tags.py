@@ -13,6 +13,7 @@ unknown topic is a 404 too (topics are the operator's list); an unknown communit
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -106,29 +107,48 @@ def _is_page(value: str) -> bool:
     return value.isdigit() and len(value) < 5
 
 
-Page = Callable[[Listing, str], Awaitable[Response]]
-One = Callable[[str], Awaitable[Response]]
+Page = Callable[[Request, str, Listing, str], Awaitable[Response]]
+One = Callable[[Request, str, str], Awaitable[Response]]
 
 
-async def _second(params: Params, x: str, default_sort: str, page: Page, one: One) -> Response:
-    """The segment after a tag, topic or community: a sort, a page or an item id (module docstring)."""
-    if x.lower() in SORTS:
-        return await page(_listing(params, x, None, None, default_sort=default_sort), _previews(params))
-    if _is_page(x):
-        return await page(_listing(params, None, None, x, default_sort=default_sort), _previews(params))
-    try:
-        return await one(x)
-    except GalleryItemNotFound:
-        if not x.isdigit():
-            raise
-    return await page(_listing(params, None, None, x, default_sort=default_sort), _previews(params))
+@dataclass(frozen=True, slots=True)
+class Listings:
+    """The four path forms of a tag's, a community's or a topic's posts, read the same way for each:
+    its default sort, a page of its posts (page) and one post of them (one)."""
 
+    default_sort: str
+    page: Page
+    one: One
 
-def _third(params: Params, sort: str, x: str, default_sort: str) -> Listing:
-    """/{sort}/{x}: x a page when it is a number, else a window."""
-    if x.isdigit():
-        return _listing(params, sort, None, x, default_sort=default_sort)
-    return _listing(params, sort, x, None, default_sort=default_sort)
+    def _listing(self, params: Params, sort: str | None, window: str | None, page: str | None) -> Listing:
+        return _listing(params, sort, window, page, default_sort=self.default_sort)
+
+    async def first(self, request: Request, key: str) -> Response:
+        params = await read_params(request)
+        return await self.page(request, key, self._listing(params, None, None, None), _previews(params))
+
+    async def second(self, request: Request, key: str, x: str) -> Response:
+        """/{key}/{x}: a sort, a page or an item id (module docstring)."""
+        params = await read_params(request)
+        if x.lower() in SORTS:
+            return await self.page(request, key, self._listing(params, x, None, None), _previews(params))
+        if not _is_page(x):
+            try:
+                return await self.one(request, key, x)
+            except GalleryItemNotFound:
+                if not x.isdigit():
+                    raise
+        return await self.page(request, key, self._listing(params, None, None, x), _previews(params))
+
+    async def third(self, request: Request, key: str, sort: str, x: str) -> Response:
+        """/{key}/{sort}/{x}: x a page when it is a number, else a window."""
+        params = await read_params(request)
+        q = self._listing(params, sort, None, x) if x.isdigit() else self._listing(params, sort, x, None)
+        return await self.page(request, key, q, _previews(params))
+
+    async def fourth(self, request: Request, key: str, sort: str, window: str, page: str) -> Response:
+        params = await read_params(request)
+        return await self.page(request, key, self._listing(params, sort, window, page), _previews(params))
 
 
 # ----------------------------------------------------------------------------------------- tags
@@ -170,42 +190,34 @@ async def _tag_page(request: Request, tag: str, q: Listing, previews: str) -> Re
     return ok(data)
 
 
+async def _tag_item(request: Request, tag: str, item_id: str) -> Response:
+    svc, subject = _svc(request), _subject(request)
+    return ok(gallery_json(svc, subject, await svc.tags.item(subject, tag, item_id)))
+
+
+TAG = Listings("viral", _tag_page, _tag_item)
+
+
 @router.get("/gallery/t/{tag}", summary="A tag with its posts", operation_id="tag_gallery")
 async def tag_gallery(request: Request, tag: str) -> Response:
-    params = await read_params(request)
-    return await _tag_page(
-        request, tag, _listing(params, None, None, None, default_sort="viral"), _previews(params)
-    )
+    return await TAG.first(request, tag)
 
 
 @router.get(
     "/gallery/t/{tag}/{x}", summary="A tag's posts (sort or page), or one of them", operation_id="tag_two"
 )
 async def tag_two(request: Request, tag: str, x: str) -> Response:
-    params = await read_params(request)
-
-    async def page(q: Listing, previews: str) -> Response:
-        return await _tag_page(request, tag, q, previews)
-
-    async def one(item_id: str) -> Response:
-        svc, subject = _svc(request), _subject(request)
-        return ok(gallery_json(svc, subject, await svc.tags.item(subject, tag, item_id)))
-
-    return await _second(params, x, "viral", page, one)
+    return await TAG.second(request, tag, x)
 
 
 @router.get("/gallery/t/{tag}/{sort}/{x}", summary="A tag's posts", operation_id="tag_three")
 async def tag_three(request: Request, tag: str, sort: str, x: str) -> Response:
-    params = await read_params(request)
-    return await _tag_page(request, tag, _third(params, sort, x, "viral"), _previews(params))
+    return await TAG.third(request, tag, sort, x)
 
 
 @router.get("/gallery/t/{tag}/{sort}/{window}/{page}", summary="A tag's posts", operation_id="tag_four")
 async def tag_four(request: Request, tag: str, sort: str, window: str, page: str) -> Response:
-    params = await read_params(request)
-    return await _tag_page(
-        request, tag, _listing(params, sort, window, page, default_sort="viral"), _previews(params)
-    )
+    return await TAG.fourth(request, tag, sort, window, page)
 
 
 # ------------------------------------------------------------------------------ communities
@@ -217,12 +229,17 @@ async def _community_page(request: Request, name: str, q: Listing, previews: str
     return ok([gallery_json(svc, subject, i) for i in items])
 
 
+async def _community_item(request: Request, name: str, item_id: str) -> Response:
+    svc, subject = _svc(request), _subject(request)
+    return ok(gallery_json(svc, subject, await svc.communities.item(subject, name, item_id)))
+
+
+COMMUNITY = Listings("time", _community_page, _community_item)
+
+
 @router.get("/gallery/r/{name}", summary="A community's posts", operation_id="community")
 async def community(request: Request, name: str) -> Response:
-    params = await read_params(request)
-    return await _community_page(
-        request, name, _listing(params, None, None, None, default_sort="time"), _previews(params)
-    )
+    return await COMMUNITY.first(request, name)
 
 
 @router.get(
@@ -231,32 +248,19 @@ async def community(request: Request, name: str) -> Response:
     operation_id="community_two",
 )
 async def community_two(request: Request, name: str, x: str) -> Response:
-    params = await read_params(request)
-
-    async def page(q: Listing, previews: str) -> Response:
-        return await _community_page(request, name, q, previews)
-
-    async def one(item_id: str) -> Response:
-        svc, subject = _svc(request), _subject(request)
-        return ok(gallery_json(svc, subject, await svc.communities.item(subject, name, item_id)))
-
-    return await _second(params, x, "time", page, one)
+    return await COMMUNITY.second(request, name, x)
 
 
 @router.get("/gallery/r/{name}/{sort}/{x}", summary="A community's posts", operation_id="community_three")
 async def community_three(request: Request, name: str, sort: str, x: str) -> Response:
-    params = await read_params(request)
-    return await _community_page(request, name, _third(params, sort, x, "time"), _previews(params))
+    return await COMMUNITY.third(request, name, sort, x)
 
 
 @router.get(
     "/gallery/r/{name}/{sort}/{window}/{page}", summary="A community's posts", operation_id="community_four"
 )
 async def community_four(request: Request, name: str, sort: str, window: str, page: str) -> Response:
-    params = await read_params(request)
-    return await _community_page(
-        request, name, _listing(params, sort, window, page, default_sort="time"), _previews(params)
-    )
+    return await COMMUNITY.fourth(request, name, sort, window, page)
 
 
 # ---------------------------------------------------------------------------- a post's tags
@@ -343,39 +347,31 @@ async def _topic_page(request: Request, topic: str, q: Listing, previews: str) -
     return ok([gallery_json(svc, subject, i) for i in items])
 
 
+async def _topic_item(request: Request, topic: str, item_id: str) -> Response:
+    svc, subject = _svc(request), _subject(request)
+    return ok(gallery_json(svc, subject, await svc.topics.item(subject, topic, item_id)))
+
+
+TOPIC = Listings("viral", _topic_page, _topic_item)
+
+
 @router.get("/topics/{topic}", summary="A topic's posts", operation_id="topic")
 async def topic(request: Request, topic: str) -> Response:
-    params = await read_params(request)
-    return await _topic_page(
-        request, topic, _listing(params, None, None, None, default_sort="viral"), _previews(params)
-    )
+    return await TOPIC.first(request, topic)
 
 
 @router.get(
     "/topics/{topic}/{x}", summary="A topic's posts (sort or page), or one of them", operation_id="topic_two"
 )
 async def topic_two(request: Request, topic: str, x: str) -> Response:
-    params = await read_params(request)
-
-    async def page(q: Listing, previews: str) -> Response:
-        return await _topic_page(request, topic, q, previews)
-
-    async def one(item_id: str) -> Response:
-        svc, subject = _svc(request), _subject(request)
-        return ok(gallery_json(svc, subject, await svc.topics.item(subject, topic, item_id)))
-
-    return await _second(params, x, "viral", page, one)
+    return await TOPIC.second(request, topic, x)
 
 
 @router.get("/topics/{topic}/{sort}/{x}", summary="A topic's posts", operation_id="topic_three")
 async def topic_three(request: Request, topic: str, sort: str, x: str) -> Response:
-    params = await read_params(request)
-    return await _topic_page(request, topic, _third(params, sort, x, "viral"), _previews(params))
+    return await TOPIC.third(request, topic, sort, x)
 
 
 @router.get("/topics/{topic}/{sort}/{window}/{page}", summary="A topic's posts", operation_id="topic_four")
 async def topic_four(request: Request, topic: str, sort: str, window: str, page: str) -> Response:
-    params = await read_params(request)
-    return await _topic_page(
-        request, topic, _listing(params, sort, window, page, default_sort="viral"), _previews(params)
-    )
+    return await TOPIC.fourth(request, topic, sort, window, page)

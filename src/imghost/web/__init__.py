@@ -20,6 +20,7 @@ from imghost.web import (
     albums,
     apps,
     auth,
+    comment_reports,
     community_pages,
     export,
     gallery_pages,
@@ -48,6 +49,7 @@ WEB_ROUTERS: list[APIRouter] = [
     oembed.router,
     # /t/{tag} and /r/{name} are two segments, but stay ahead of the image page all the same.
     community_pages.router,
+    comment_reports.router,
     gallery_pages.router,
     image_pages.router,
 ]

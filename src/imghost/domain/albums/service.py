@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from imghost import ids as idgen
 from imghost.auth import Subject
-from imghost.db.database import Database
+from imghost.db.database import Connection, Database
 from imghost.domain import refs, text
 from imghost.domain.accounts import repository as account_repo
 from imghost.domain.albums import repository as repo
@@ -53,6 +53,8 @@ class AlbumFields:
 class AlbumService:
     def __init__(self, db: Database) -> None:
         self.db = db
+        # Called inside the deletion's transaction, before the row goes (as ImageService.before_delete).
+        self.before_delete: list[Callable[[Connection, str], Awaitable[None]]] = []
 
     # ------------------------------------------------------------ reads
 
@@ -189,6 +191,8 @@ class AlbumService:
     async def delete(self, subject: Subject, ref: str) -> None:
         resolved = await self._owned(subject, ref)
         async with self.db.transaction() as tx:
+            for hook in self.before_delete:
+                await hook(tx, resolved.item.id)
             await repo.delete(tx, resolved.item.id)
 
     async def add_uploaded(self, subject: Subject, ref: str, image_id: str) -> None:

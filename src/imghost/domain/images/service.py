@@ -11,7 +11,7 @@ from typing import Any
 
 from imghost import ids
 from imghost.auth import Subject
-from imghost.db.database import Database
+from imghost.db.database import Connection, Database
 from imghost.domain import refs, text
 from imghost.domain.images import keys
 from imghost.domain.images import repository as repo
@@ -83,6 +83,9 @@ class ImageService:
         self.views = views
         # Told the id of every deleted image, so that caches in every process drop it.
         self.on_removed = on_removed
+        # Called inside the deletion's transaction, before the row goes: what the image's deletion
+        # takes with it by cascade (its gallery post) and that counts elsewhere include.
+        self.before_delete: list[Callable[[Connection, str], Awaitable[None]]] = []
 
     # ------------------------------------------------------------ reads
 
@@ -297,6 +300,8 @@ class ImageService:
         # matched by an upload, so their own id will do).
         async with self.locks.hold(f"blob:{info['fingerprint'] if info and info['fingerprint'] else blob}"):
             async with self.db.transaction() as tx:
+                for hook in self.before_delete:
+                    await hook(tx, image.id)
                 await repo.delete(tx, image.id)
                 last = await repo.blob_release(tx, blob)
             if last:

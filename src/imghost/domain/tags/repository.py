@@ -1,10 +1,10 @@
 """SQL for tags, the tags on posts, their votes and who follows them.
 
-Counts shown to people are counted from the rows they count (post_tags, tag_follows), each an index
-range scan: deleting an image or album takes its post and the post's tags with it by cascade, with no
-service call that could move a stored count. tags.total_items and tags.followers are also stored, and
-set from those same counts whenever the tag is written, for what cannot count per row: the order of
-/3/tags and the tags embedded in gallery items."""
+tags.total_items and tags.followers are what every read shows (counting a popular tag's rows costs
+milliseconds a tag, fifty of them on /3/tags). They are set from the rows they count (post_tags,
+tag_follows) by every write that adds or takes such rows, with the tag's row locked: a tag write or a
+share (TagService), a follow, an unshare or a removal (GalleryService), the deletion of an image or album
+(TagService.forget_post, before the cascade) and of an account (the services' forget_account hooks)."""
 
 from __future__ import annotations
 
@@ -14,12 +14,11 @@ from typing import Any
 from imghost.db.database import Connection
 from imghost.domain.tags.model import Tag, TagVote
 
-_COUNTS = (
-    "(SELECT COUNT(*) FROM post_tags pt WHERE pt.tag = t.name) AS total_items,"
-    " (SELECT COUNT(*) FROM tag_follows f WHERE f.tag = t.name) AS followers,"
-    " (SELECT COUNT(*) FROM tag_follows f WHERE f.tag = t.name AND f.account_id = :viewer) AS following"
+# Whether the viewer follows the tag: one primary-key probe.
+_FOLLOWING = (
+    "(SELECT COUNT(*) FROM tag_follows f WHERE f.tag = t.name AND f.account_id = :viewer) AS following"
 )
-SELECT = f"SELECT t.name, t.display_name, t.description, {_COUNTS} FROM tags t"
+SELECT = f"SELECT t.name, t.display_name, t.description, t.total_items, t.followers, {_FOLLOWING} FROM tags t"
 
 
 def _in(prefix: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
@@ -45,7 +44,7 @@ async def get(db: Connection, name: str, viewer: int | None) -> Tag | None:
 
 
 async def popular(db: Connection, limit: int) -> list[Tag]:
-    """The tags carried by the most posts, by the stored count (see the module's docstring)."""
+    """The tags carried by the most posts."""
     rows = await db.fetch_all(
         f"{SELECT} WHERE t.total_items > 0 ORDER BY t.total_items DESC, t.name DESC LIMIT :limit",
         {"limit": limit, "viewer": -1},
@@ -84,6 +83,17 @@ async def recount(db: Connection, names: Sequence[str]) -> None:
         f" WHERE name IN ({marks})",
         params,
     )
+
+
+async def stale(db: Connection) -> list[str]:
+    """The tags whose stored counts are not what their rows count (every tag counted: the operator's
+    check, never a request's)."""
+    rows = await db.fetch_all(
+        "SELECT name FROM tags t"
+        " WHERE t.total_items <> (SELECT COUNT(*) FROM post_tags pt WHERE pt.tag = t.name)"
+        " OR t.followers <> (SELECT COUNT(*) FROM tag_follows f WHERE f.tag = t.name) ORDER BY name"
+    )
+    return [r["name"] for r in rows]
 
 
 # ------------------------------------------------------------------------------------ tags on posts

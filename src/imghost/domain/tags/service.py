@@ -93,8 +93,7 @@ class TagService:
         return item
 
     async def popular(self) -> list[Tag]:
-        # Ordered by the stored count; a tag whose posts all went by cascade since is left out.
-        return [t for t in await repo.popular(self.db, POPULAR) if t.total_items > 0]
+        return await repo.popular(self.db, POPULAR)
 
     async def of_post(self, post_id: str) -> list[TagVote]:
         post = await self.gallery.get(post_id)
@@ -180,6 +179,29 @@ class TagService:
                     {"p": post_id, "t": name, "a": account_id},
                 )
                 await repo.recount_votes(tx, post_id, name)
+
+    async def forget_post(self, tx: Connection, item_id: str) -> None:
+        """Inside the deletion of an image or album, before its row goes: the post it takes with it by
+        cascade (if any) leaves its tags first, and their stored counts. The post is locked before the
+        tags, the order a share and a tag write take them in."""
+        if await gallery_repo.lock(tx, item_id) is None:
+            return
+        names = sorted(await repo.names_of_post(tx, item_id))
+        if not names:
+            return
+        await repo.lock(tx, names)
+        await repo.remove_from_post(tx, item_id, names)
+        await repo.recount(tx, names)
+
+    async def recount(self) -> list[str]:
+        """The operator's `imghost tags recount`: every tag whose stored counts are off is set from its
+        rows again (a database whose images or albums were deleted before forget_post existed); which."""
+        names = await repo.stale(self.db)
+        for name in names:
+            async with self.db.transaction() as tx:
+                await repo.lock(tx, [name])
+                await repo.recount(tx, [name])
+        return names
 
     # --------------------------------------------------------------------------------- helpers
 
