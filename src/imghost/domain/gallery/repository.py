@@ -147,14 +147,19 @@ async def votes_of(db: Connection, post_ids: Sequence[str], account_id: int) -> 
 
 
 async def set_vote(db: Connection, post_id: str, account_id: int, vote: int, now: int) -> None:
-    await db.execute(
-        "DELETE FROM gallery_votes WHERE post_id = :p AND account_id = :a", {"p": post_id, "a": account_id}
-    )
-    if vote:
+    """One statement either way (a vote is inside a transaction that holds the post's row): a changed
+    vote is counted as cast now, as a new one."""
+    if not vote:
         await db.execute(
-            "INSERT INTO gallery_votes (post_id, account_id, vote, created_at) VALUES (:p, :a, :v, :t)",
-            {"p": post_id, "a": account_id, "v": vote, "t": now},
+            "DELETE FROM gallery_votes WHERE post_id = :p AND account_id = :a",
+            {"p": post_id, "a": account_id},
         )
+        return
+    await db.execute(
+        "INSERT INTO gallery_votes (post_id, account_id, vote, created_at) VALUES (:p, :a, :v, :t)"
+        " ON CONFLICT (post_id, account_id) DO UPDATE SET vote = excluded.vote, created_at = excluded.created_at",
+        {"p": post_id, "a": account_id, "v": vote, "t": now},
+    )
 
 
 async def favorite_counts(db: Connection, posts: Sequence[Post]) -> dict[str, int]:
