@@ -51,6 +51,19 @@ FAST_ROUTES: list[FastRoute] = [
     ("GET", re.compile(r"^/3/credits$"), credits.credits),
     ("GET", re.compile(r"^/3/album/([^/]+)$"), albums.get_album),
     ("GET", re.compile(r"^/3/album/([^/]+)/images$"), albums.album_images),
+    # Gallery listings and votes. A listing's path is only taken here when its sort is one of the sorts:
+    # any other second segment ("comments", "votes" ...) is a route on a post id, left to the router.
+    (
+        "GET",
+        re.compile(r"^/3/gallery/(hot|top|user)/(viral|top|time|rising)/([^/]+)$"),
+        gallery.gallery_three,
+    ),
+    (
+        "GET",
+        re.compile(r"^/3/gallery/(hot|top|user)/(viral|top|time|rising)/([^/]+)/([^/]+)$"),
+        gallery.gallery_four,
+    ),
+    ("POST", re.compile(r"^/3/gallery/([^/]+)/vote/([^/]+)$"), gallery.vote),
 ]
 
 

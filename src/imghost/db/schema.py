@@ -290,6 +290,36 @@ Index("ix_gallery_posts_community", gallery_posts.c.community, gallery_posts.c.s
 Index("ix_gallery_posts_topic", gallery_posts.c.topic_id, gallery_posts.c.hot)
 Index("ix_gallery_posts_image_id", gallery_posts.c.image_id)
 Index("ix_gallery_posts_album_id", gallery_posts.c.album_id)
+Index(
+    "ix_gallery_posts_list_hot",
+    gallery_posts.c.hidden,
+    gallery_posts.c.mature,
+    gallery_posts.c.hot,
+    gallery_posts.c.id,
+)
+Index(
+    "ix_gallery_posts_list_rising",
+    gallery_posts.c.hidden,
+    gallery_posts.c.mature,
+    gallery_posts.c.rising,
+    gallery_posts.c.id,
+)
+Index(
+    "ix_gallery_posts_list_top",
+    gallery_posts.c.hidden,
+    gallery_posts.c.mature,
+    gallery_posts.c.points,
+    gallery_posts.c.shared_at,
+    gallery_posts.c.id,
+)
+Index(
+    "ix_gallery_posts_list_time",
+    gallery_posts.c.hidden,
+    gallery_posts.c.mature,
+    gallery_posts.c.shared_at,
+    gallery_posts.c.id,
+    gallery_posts.c.points,
+)
 
 gallery_votes = Table(
     "gallery_votes",
