@@ -404,7 +404,8 @@ Index("ix_reports_sender", reports.c.sender_id, reports.c.account_id)
 
 # ---------------------------------------------------------------------------------------- messages
 # Conversations between exactly two accounts (low_id < high_id), each party's view of one (member rows:
-# the order of its list, how far it cleared it), messages, single deletions and blocks (0011).
+# its place in the list by its latest message, how far it was cleared), messages, single deletions and
+# blocks (0011).
 def _fk(name: str, table: str = "accounts", primary_key: bool = False) -> Column[int]:
     return Column(
         name,
@@ -432,13 +433,12 @@ conversation_members = Table(
     _fk("conversation_id", "conversations", primary_key=True),
     _fk("account_id", primary_key=True),
     Column("cleared_through", BigInteger, nullable=False, server_default="0"),
-    Column("updated_at", BigInteger, nullable=False),
+    Column("last_message_id", BigInteger, nullable=False, server_default="0"),
 )
 Index(
     "ix_conversation_members_list",
     conversation_members.c.account_id,
-    conversation_members.c.updated_at,
-    conversation_members.c.conversation_id,
+    conversation_members.c.last_message_id,
 )
 
 messages = Table(

@@ -2,8 +2,9 @@
 blocks, and reports of senders in the moderation queue.
 
 A conversation belongs to exactly two accounts (low_id < high_id, unique: one per pair); each party has
-a member row that orders its conversation list (updated_at) and remembers how far it cleared the
-conversation (cleared_through: messages up to this id are gone for it, not for the other side). A
+a member row that orders its conversation list (last_message_id: the latest message, newest first) and
+remembers how far it cleared the conversation (cleared_through: messages up to this id are gone for it,
+not for the other side). A
 single deleted message is a message_deletions row of the account that deleted it. Everything cascades
 from accounts, so an account's deletion takes its conversations whole.
 
@@ -22,8 +23,14 @@ depends_on = None
 Serial = sa.BigInteger().with_variant(sa.Integer, "sqlite")
 
 
-def _fk(name: str, table: str = "accounts", **kw: object) -> sa.Column[int]:
-    return sa.Column(name, sa.BigInteger, sa.ForeignKey(f"{table}.id", ondelete="CASCADE"), nullable=False, **kw)
+def _fk(name: str, table: str = "accounts", primary_key: bool = False) -> sa.Column[int]:
+    return sa.Column(
+        name,
+        sa.BigInteger,
+        sa.ForeignKey(f"{table}.id", ondelete="CASCADE"),
+        nullable=False,
+        primary_key=primary_key,
+    )
 
 
 def upgrade() -> None:
@@ -41,10 +48,12 @@ def upgrade() -> None:
         _fk("conversation_id", "conversations", primary_key=True),
         _fk("account_id", primary_key=True),
         sa.Column("cleared_through", sa.BigInteger, nullable=False, server_default="0"),
-        sa.Column("updated_at", sa.BigInteger, nullable=False),
+        sa.Column("last_message_id", sa.BigInteger, nullable=False, server_default="0"),
     )
     op.create_index(
-        "ix_conversation_members_list", "conversation_members", ["account_id", "updated_at", "conversation_id"]
+        "ix_conversation_members_list",
+        "conversation_members",
+        ["account_id", "last_message_id"],
     )
     op.create_table(
         "messages",
