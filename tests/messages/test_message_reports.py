@@ -46,6 +46,7 @@ def test_report_goes_into_the_queue(
     assert report["reporter"] == bob.name and report["reporter_id"] == bob.id
     assert report["post_id"] is None and report["comment_id"] is None and report["link"] is None
     assert report["item"]["author"] == alice.name and report["status"] == "open"
+    assert report["item"]["text"] == alice.name and report["item"]["reports_open"] == 1
     one = envelope_ok(http.get(f"/3/admin/reports/{report['id']}", headers=admin.bearer))
     assert one == report
 
@@ -68,6 +69,7 @@ def test_remove_bans_the_sender(http: httpx.Client, trio: tuple[User, User, User
         envelope_ok(http.post(f"/3/conversations/report/{alice.name}", headers=who.bearer))
     reports = of_sender(http, admin, alice, "open")
     assert sorted(r["reporter"] for r in reports) == sorted([bob.name, carol.name])
+    assert {r["item"]["reports_open"] for r in reports} == {2}
     got = envelope_ok(
         http.post(
             f"/3/admin/reports/{reports[0]['id']}/resolve",
