@@ -79,3 +79,22 @@ def test_two_first_messages_at_once_make_one_conversation(inproc: InProc) -> Non
             assert listed.message_count == 6
 
     inproc.run(body)
+
+
+def test_lists_page_by_fifty(inproc: InProc) -> None:
+    async def body(svc: Services) -> None:
+        anon = await app(svc)
+        me = await user(svc, anon, "me")
+        assert me.username
+        senders = [await user(svc, anon, "s") for _ in range(51)]
+        for n, who in enumerate(senders):
+            await svc.messages.send(who, me.username, f"m{n}")
+        first, second, third = [await svc.messages.conversations(me, page) for page in (0, 1, 2)]
+        assert [c.last.body for c in first + second] == [f"m{n}" for n in reversed(range(51))]
+        assert (len(first), len(second), third) == (50, 1, [])
+        assert [m.body for m in await svc.messages.threads(me, 1)] == ["m0"]
+        assert len(await svc.messages.message_ids(me, 0)) == 50
+        assert await svc.messages.message_ids(me, 1) == [second[0].last.id]
+        assert await svc.messages.count(me) == 51
+
+    inproc.run(body)

@@ -61,7 +61,9 @@ def _int(value: str | None, default: int) -> int:
 
 @router.get("/messages", summary="The latest message of every thread", operation_id="messages_list")
 async def threads(request: Request) -> Response:
-    return ok([message_json(m) for m in await _svc(request).messages.threads(_subject(request))])
+    p = await read_params(request)
+    found = await _svc(request).messages.threads(_subject(request), _int(p.get("page"), 0))
+    return ok([message_json(m) for m in found])
 
 
 @router.get("/messages/count", summary="How many messages you have", operation_id="messages_count")

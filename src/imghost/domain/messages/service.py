@@ -154,9 +154,9 @@ class MessageService:
         summary.page = page
         return summary
 
-    async def threads(self, subject: Subject) -> list[Message]:
-        """GET /messages: the latest message of every conversation, newest first."""
-        return [c.last for c in await self.conversations(subject)]
+    async def threads(self, subject: Subject, page: int = 0) -> list[Message]:
+        """GET /messages: the latest message of every conversation, newest first (LIST_PAGE a page)."""
+        return [c.last for c in await self.conversations(subject, page)]
 
     async def message_ids(self, subject: Subject, page: int = 0) -> list[int]:
         account = await self.reader(subject)
