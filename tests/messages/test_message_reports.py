@@ -61,6 +61,17 @@ def test_report_goes_into_the_queue(
     send(http, alice, bob, "still allowed to write")
 
 
+def test_a_deleted_conversation_can_still_be_reported(
+    http: httpx.Client, trio: tuple[User, User, User], admin: User
+) -> None:
+    alice, bob, _ = trio
+    send(http, alice, bob, "something nasty")
+    cid = envelope_ok(http.get("/3/conversations", headers=bob.bearer))[0]["id"]
+    envelope_ok(http.delete(f"/3/conversations/{cid}", headers=bob.bearer))
+    assert envelope_ok(http.post(f"/3/message/report/{alice.name}", headers=bob.bearer)) is True
+    assert [r["reporter"] for r in of_sender(http, admin, alice, "open")] == [bob.name]
+
+
 def test_remove_bans_the_sender(http: httpx.Client, trio: tuple[User, User, User], admin: User) -> None:
     alice, bob, carol = trio
     send(http, alice, bob, "abuse")

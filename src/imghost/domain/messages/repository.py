@@ -198,6 +198,14 @@ async def sent_since(db: Connection, account_id: int, since: int) -> tuple[int, 
     return int(row["n"] or 0), None if row["oldest"] is None else int(row["oldest"])
 
 
+async def has_sent(db: Connection, conversation_id: int, sender_id: int) -> bool:
+    found = await db.fetch_value(
+        "SELECT 1 FROM messages WHERE conversation_id = :c AND sender_id = :s LIMIT 1",
+        {"c": conversation_id, "s": sender_id},
+    )
+    return found is not None
+
+
 async def mark_deleted(tx: Connection, message_id: int, account_id: int) -> None:
     await tx.execute(
         "INSERT INTO message_deletions (message_id, account_id) SELECT :m, :a WHERE NOT EXISTS"
