@@ -24,6 +24,7 @@ from imghost.api import (
     credits,
     gallery,
     images,
+    messages,
     moderation,
     search,
     tags,
@@ -67,8 +68,12 @@ FAST_ROUTES: list[FastRoute] = [
 ]
 
 
+# The one API path outside /3 (docs-new's blocks): through the same edge, with the same envelope.
+API_OUTSIDE_3 = "/account/v1/"
+
+
 def _is_api(path: str) -> bool:
-    return path == "/3" or path.startswith(("/3/", "/oauth2"))
+    return path == "/3" or path.startswith(("/3/", "/oauth2", API_OUTSIDE_3))
 
 
 async def _render(request: Request, exc: ImghostError) -> Response:
@@ -93,6 +98,9 @@ def build_fastapi() -> FastAPI:
     )
     api.include_router(images.router)
     api.include_router(credits.router)
+    # Before the account router: POST /3/account/{u}/message.
+    api.include_router(messages.router)
+    api.include_router(messages.blocks)
     api.include_router(accounts.router)
     api.include_router(albums.router)
     api.include_router(account_gallery.router)
@@ -179,7 +187,7 @@ class Root:
                 idle=s.body_idle_seconds,
             )
             path = scope["path"]
-            if path.startswith("/3/") or path == "/3":
+            if path.startswith(("/3/", API_OUTSIDE_3)) or path == "/3":
                 await self.edge(scope, receive, send)  # type: ignore[misc]
                 return
             m = MEDIA_PATH.match(path)

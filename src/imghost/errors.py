@@ -209,3 +209,28 @@ class InvalidSearch(InvalidRequest):
     """A gallery search that cannot be run: nothing to look for, or past the bounds of domain/search/query.py."""
 
     public = "Invalid search"
+
+
+class MessageNotFound(_Missing):
+    template = "Unable to find a message with the id, {}"
+
+
+class ConversationNotFound(_Missing):
+    template = "Unable to find a conversation with the id, {}"
+
+
+class MessagingClosed(Forbidden):
+    """The recipient takes no messages from the sender: its inbox is closed (messaging_enabled false)
+    or it blocked the sender. One wording for both, so a sender cannot tell that it was blocked."""
+
+    public = "This user is not accepting messages from you"
+
+
+class MessageRateLimited(RateLimited):
+    """An account past its messages or its new conversations per hour (settings)."""
+
+    def __init__(self, what: str, wait_seconds: int) -> None:
+        minutes = max(1, -(-wait_seconds // 60))
+        unit = "minute" if minutes == 1 else "minutes"
+        super().__init__(f"You are {what} too fast. Please wait {minutes} more {unit}.")
+        self.headers = (("Retry-After", str(wait_seconds)),)

@@ -26,6 +26,7 @@ from imghost.domain.images.heavy import HeavyPool
 from imghost.domain.images.into_album import UploadService
 from imghost.domain.images.service import ImageService
 from imghost.domain.images.views import ViewCounter
+from imghost.domain.messages.service import MessageService
 from imghost.domain.moderation.service import ModerationService
 from imghost.domain.oauth.service import OAuthService
 from imghost.domain.search.service import SearchService
@@ -115,6 +116,8 @@ class Services:
     # Where the community's facts are announced (domain/events.py), and the comments that announce them.
     events: Events = field(init=False)
     comments: CommentService = field(init=False)
+    # Private messages and blocks: through the gallery service (who may write) and the events.
+    messages: MessageService = field(init=False)
     # Built after the rest: it works through the gallery service.
     moderation: ModerationService = field(init=False)
     # Tags, topics and communities: built after the gallery, which they list through.
@@ -248,6 +251,16 @@ class Services:
         svc.accounts.before_delete.append(svc.comments.forget_account)
         svc.moderation = ModerationService(db, svc.gallery, hide_threshold=settings.report_hide_threshold)
         svc.accounts.before_delete.append(svc.moderation.forget_account)
+        svc.messages = MessageService(
+            db,
+            svc.gallery,
+            svc.events,
+            max_length=settings.message_max_length,
+            per_hour=settings.messages_per_hour,
+            conversations_per_hour=settings.conversations_per_hour,
+        )
+        svc.messages.reporter = svc.moderation.report_sender
+        svc.accounts.before_delete.append(svc.messages.forget_account)
         svc.tags = TagService(db, svc.gallery)
         svc.topics = TopicService(db, svc.gallery)
         svc.communities = CommunityService(svc.gallery)

@@ -114,6 +114,11 @@ class Settings(BaseSettings):
     report_hide_threshold: int = 5
     comment_max_length: int = 10_000
     comments_per_hour: int = 120  # per account
+    # Private messages: the longest body, and per account the messages it sends and the new
+    # conversations it starts in any hour (0: no limit).
+    message_max_length: int = 5_000
+    messages_per_hour: int = 60
+    conversations_per_hour: int = 10
     oauth_code_lifetime: int = 600  # authorization codes and PINs: single-use, and short-lived
     oauth_password_grant: bool = True
     login_attempts: int = (

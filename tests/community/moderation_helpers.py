@@ -23,6 +23,7 @@ REPORT_KEYS = {
     "kind",
     "post_id",
     "comment_id",
+    "sender_id",
     "link",
     "reason",
     "reason_name",

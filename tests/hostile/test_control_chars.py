@@ -299,7 +299,7 @@ def judge(route: Route, r: httpx.Response) -> str:
     if path == "/oembed":
         # oEmbed answers JSON, errors included (the oEmbed specification), to the programs that ask it.
         return "" if ctype.startswith("application/json") else f"not JSON ({ctype})"
-    if path.startswith("/3") or path.startswith("/oauth2"):
+    if path.startswith(("/3", "/oauth2", "/account/v1/")):
         # The two pages under /oauth2: a browser gets a page (or a redirect), a script the envelope.
         page = path in ("/oauth2/authorize", "/oauth2/addclient")
         if page and (r.status_code in (302, 303) or ctype.startswith("text/html")):

@@ -65,7 +65,7 @@ async def delete_account(request: Request, username: str) -> Response:
 async def get_settings(request: Request, username: str) -> Response:
     svc = _svc(request)
     row = await svc.accounts.resolve_owned(_subject(request), username)
-    return ok(settings_json(row))
+    return ok(settings_json(row, await svc.messages.blocked_users(row.id)))
 
 
 @router.put(

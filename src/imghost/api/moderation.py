@@ -26,7 +26,7 @@ Moderation, for accounts with the admin role (`imghost user admin NAME`); anyone
                                               oneself)
     POST   /3/admin/account/{name}/unban
 
-A report object: {id, kind ("post"|"comment"), post_id, comment_id, link, reason, reason_name,
+A report object: {id, kind ("post"|"comment"|"sender"), post_id, comment_id, sender_id, link, reason, reason_name,
 reporter, reporter_id, status ("open"|"resolved"), resolution, resolved_by, resolved_at, datetime,
 item: {text, author, reports_open, hidden}}. See docs/moderation.md."""
 

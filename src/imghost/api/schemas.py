@@ -106,7 +106,8 @@ def account_json(account: Account, base_url: str, *, reputation: float | None = 
     }
 
 
-def settings_json(account: Account) -> dict[str, Any]:
+def settings_json(account: Account, blocked: list[tuple[int, str]] | None = None) -> dict[str, Any]:
+    """The settings; `blocked` is the accounts this one blocked from messaging it, as (id, username)."""
     return {
         "account_url": account.username,
         "email": account.email,
@@ -119,7 +120,7 @@ def settings_json(account: Account) -> dict[str, Any]:
         "active_emails": [],
         "messaging_enabled": account.messaging_enabled,
         "comment_replies": True,
-        "blocked_users": [],
+        "blocked_users": [{"blocked_id": i, "blocked_url": name} for i, name in blocked or ()],
         "show_mature": account.show_mature,
         "newsletter_subscribed": account.newsletter_subscribed,
         "first_party": True,

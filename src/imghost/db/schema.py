@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     false,
     text,
     true,
@@ -421,11 +422,84 @@ reports = Table(
     Column("resolved_by", BigInteger, nullable=True),
     Column("resolved_at", BigInteger, nullable=True),
     Column("created_at", BigInteger, nullable=False),
+    # A report of a sender from the messages (0011): no foreign key, see that migration.
+    Column("sender_id", BigInteger, nullable=True),
 )
 Index("ix_reports_status", reports.c.status, reports.c.created_at)
 Index("ix_reports_post", reports.c.post_id, reports.c.account_id)
 Index("ix_reports_comment", reports.c.comment_id, reports.c.account_id)
 Index("ix_reports_account", reports.c.account_id)
+Index("ix_reports_sender", reports.c.sender_id, reports.c.account_id)
+
+
+# ---------------------------------------------------------------------------------------- messages
+# Conversations between exactly two accounts (low_id < high_id), each party's view of one (member rows:
+# its place in the list by its latest message, how far it was cleared), messages, single deletions and
+# blocks (0011).
+def _fk(name: str, table: str = "accounts", primary_key: bool = False) -> Column[int]:
+    return Column(
+        name,
+        BigInteger,
+        ForeignKey(f"{table}.id", ondelete="CASCADE"),
+        nullable=False,
+        primary_key=primary_key,
+    )
+
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", SerialId, primary_key=True, autoincrement=True),
+    _fk("low_id"),
+    _fk("high_id"),
+    Column("created_at", BigInteger, nullable=False),
+    UniqueConstraint("low_id", "high_id", name="uq_conversations_pair"),
+)
+Index("ix_conversations_high", conversations.c.high_id)
+
+conversation_members = Table(
+    "conversation_members",
+    metadata,
+    _fk("conversation_id", "conversations", primary_key=True),
+    _fk("account_id", primary_key=True),
+    Column("cleared_through", BigInteger, nullable=False, server_default="0"),
+    Column("last_message_id", BigInteger, nullable=False, server_default="0"),
+)
+Index(
+    "ix_conversation_members_list",
+    conversation_members.c.account_id,
+    conversation_members.c.last_message_id,
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", SerialId, primary_key=True, autoincrement=True),
+    _fk("conversation_id", "conversations"),
+    _fk("sender_id"),
+    Column("subject", Text, nullable=True),
+    Column("body", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+Index("ix_messages_conversation", messages.c.conversation_id, messages.c.id)
+Index("ix_messages_sender", messages.c.sender_id, messages.c.created_at)
+
+message_deletions = Table(
+    "message_deletions",
+    metadata,
+    _fk("message_id", "messages", primary_key=True),
+    _fk("account_id", primary_key=True),
+)
+Index("ix_message_deletions_account", message_deletions.c.account_id)
+
+blocks = Table(
+    "blocks",
+    metadata,
+    _fk("account_id", primary_key=True),
+    _fk("blocked_id", primary_key=True),
+    Column("created_at", BigInteger, nullable=False),
+)
+Index("ix_blocks_blocked", blocks.c.blocked_id)
 
 
 # ------------------------------------------------------------------------------------------ search

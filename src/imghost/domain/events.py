@@ -52,6 +52,16 @@ class ReplyPosted(DomainEvent):
     post_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class MessageSent(DomainEvent):
+    """A private message, stored; the recipient is the other party of its conversation."""
+
+    message_id: int
+    conversation_id: int
+    sender_id: int
+    recipient_id: int
+
+
 E = TypeVar("E", bound=DomainEvent)
 Handler = Callable[[E], Awaitable[None]]
 

@@ -1,5 +1,5 @@
-"""SQL for the moderation queue: reports of posts and comments, and the counts they keep on what they
-report (reports_open, hidden)."""
+"""SQL for the moderation queue: reports of posts, comments and message senders, and the counts they
+keep on the posts and comments they report (reports_open, hidden)."""
 
 from __future__ import annotations
 
@@ -16,16 +16,18 @@ Item = str | int
 REASONS = {1: "doesn't belong", 2: "spam", 3: "abusive", 4: "mature not marked", 5: "pornography"}
 
 _SELECT = (
-    "SELECT r.id, r.post_id AS reported_post, r.comment_id, r.account_id, r.reason, r.status,"
+    "SELECT r.id, r.post_id AS reported_post, r.comment_id, r.sender_id, r.account_id, r.reason, r.status,"
     " r.resolution, r.resolved_at, r.created_at, ra.username AS reporter, rb.username AS resolver,"
-    " COALESCE(p.id, c.post_id) AS post_id, COALESCE(p.title, c.body) AS item_text,"
-    " COALESCE(pa.username, ca.username) AS item_author,"
-    " COALESCE(p.reports_open, c.reports_open, 0) AS item_reports,"
+    " COALESCE(p.id, c.post_id) AS post_id, COALESCE(p.title, c.body, sa.username) AS item_text,"
+    " COALESCE(pa.username, ca.username, sa.username) AS item_author,"
+    " COALESCE(p.reports_open, c.reports_open, (SELECT COUNT(DISTINCT x.account_id) FROM reports x"
+    " WHERE x.sender_id = r.sender_id AND x.status = 'open'), 0) AS item_reports,"
     " COALESCE(p.hidden, c.hidden) AS item_hidden"
     " FROM reports r JOIN accounts ra ON ra.id = r.account_id"
     " LEFT JOIN accounts rb ON rb.id = r.resolved_by"
     " LEFT JOIN gallery_posts p ON p.id = r.post_id LEFT JOIN accounts pa ON pa.id = p.account_id"
     " LEFT JOIN comments c ON c.id = r.comment_id LEFT JOIN accounts ca ON ca.id = c.account_id"
+    " LEFT JOIN accounts sa ON sa.id = r.sender_id"
 )
 
 
@@ -34,9 +36,10 @@ class Report:
     """One report in the queue, with what the moderator needs to see of the item it is about."""
 
     id: int
-    kind: str  # post | comment
+    kind: str  # post | comment | sender (an account reported for the messages it sent)
     post_id: str | None  # the post reported, or the post the reported comment is on
     comment_id: int | None
+    sender_id: int | None
     account_id: int
     reporter: str
     reason: int
@@ -52,6 +55,8 @@ class Report:
 
     @property
     def item(self) -> Item:
+        if self.kind == "sender" and self.sender_id is not None:
+            return self.sender_id
         return (
             self.comment_id if self.kind == "comment" and self.comment_id is not None else self.post_id or ""
         )
@@ -63,6 +68,7 @@ class Report:
             "kind": self.kind,
             "post_id": self.post_id,
             "comment_id": self.comment_id,
+            "sender_id": self.sender_id,
             "reason": self.reason,
             "reason_name": REASONS.get(self.reason, str(self.reason)),
             "reporter": self.reporter,
@@ -82,12 +88,14 @@ class Report:
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Report:
-        comment_id = row["comment_id"]
+        comment_id, sender_id = row["comment_id"], row["sender_id"]
+        kind = "comment" if comment_id is not None else "sender" if sender_id is not None else "post"
         return cls(
             id=int(row["id"]),
-            kind="post" if comment_id is None else "comment",
+            kind=kind,
             post_id=row["post_id"] or row["reported_post"],
             comment_id=None if comment_id is None else int(comment_id),
+            sender_id=None if sender_id is None else int(sender_id),
             account_id=int(row["account_id"]),
             reporter=row["reporter"],
             reason=int(row["reason"]),
@@ -197,12 +205,39 @@ async def open_count(db: Connection, kind: str, item: Item) -> int:
 async def reported_by(tx: Connection, account_id: int) -> list[tuple[str, Item]]:
     """The items this account has open reports on, as (kind, item)."""
     rows = await tx.fetch_all(
-        "SELECT DISTINCT post_id, comment_id FROM reports WHERE account_id = :a AND status = 'open'",
+        "SELECT DISTINCT post_id, comment_id FROM reports"
+        " WHERE account_id = :a AND status = 'open' AND sender_id IS NULL",
         {"a": account_id},
     )
     return [
         ("post", r["post_id"]) if r["comment_id"] is None else ("comment", int(r["comment_id"])) for r in rows
     ]
+
+
+async def has_open_sender(tx: Connection, sender_id: int, account_id: int) -> bool:
+    found = await tx.fetch_value(
+        "SELECT 1 FROM reports WHERE sender_id = :s AND account_id = :a AND status = 'open'",
+        {"s": sender_id, "a": account_id},
+    )
+    return found is not None
+
+
+async def insert_sender(tx: Connection, sender_id: int, account_id: int, reason: int, now: int) -> None:
+    await tx.execute(
+        "INSERT INTO reports (sender_id, account_id, reason, status, created_at)"
+        " VALUES (:s, :a, :reason, 'open', :now)",
+        {"s": sender_id, "a": account_id, "reason": reason, "now": now},
+    )
+
+
+async def close_sender(
+    tx: Connection, sender_id: int, *, resolution: str, resolved_by: int | None, now: int
+) -> int:
+    return await tx.execute(
+        "UPDATE reports SET status = 'resolved', resolution = :res, resolved_by = :by, resolved_at = :now"
+        " WHERE sender_id = :s AND status = 'open'",
+        {"res": resolution, "by": resolved_by, "now": now, "s": sender_id},
+    )
 
 
 async def delete_of_account(tx: Connection, account_id: int) -> None:

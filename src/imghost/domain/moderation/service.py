@@ -148,6 +148,8 @@ class ModerationService:
         found = await self.report(report_id)
         if found.status != "open":
             raise Conflict("This report is already resolved")
+        if found.kind == "sender":
+            return await self._resolve_sender(actor, found, choice)
         if choice == "remove":
             if found.kind == "post":
                 return await self.remove_post(actor, found.item)
@@ -160,6 +162,24 @@ class ModerationService:
             await repo.recount(tx, found.kind, found.item)
             await repo.set_hidden(tx, found.kind, found.item, False)
         return closed
+
+    async def report_sender(self, reporter: Account, sender_id: int, reason: str | None) -> None:
+        """File the reporter's report of an account for its messages (the messages service checked
+        that it sent the reporter some). A second open one is accepted and changes nothing."""
+        code = reason_code(reason)
+        async with self.db.transaction() as tx:
+            if not await repo.has_open_sender(tx, sender_id, reporter.id):
+                await repo.insert_sender(tx, sender_id, reporter.id, code, self.now())
+
+    async def _resolve_sender(self, actor: Account | None, found: Report, choice: str) -> int:
+        """dismiss: the sender's reports close; remove: the sender is banned (it sends nothing more)."""
+        sender = await account_repo.by_id(self.db, int(found.item))
+        if choice == "remove" and sender is not None and not sender.banned:
+            await self.ban(actor, sender.username)
+        async with self.db.transaction() as tx:
+            return await repo.close_sender(
+                tx, int(found.item), resolution=choice, resolved_by=_id(actor), now=self.now()
+            )
 
     async def remove_post(self, actor: Account | None, post_id: Item) -> int:
         """Take a post out of the gallery (the image or album stays); its reports go with it. Returns how

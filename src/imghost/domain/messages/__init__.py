@@ -1,0 +1,1 @@
+"""Private messages between accounts: conversations, messages, blocks."""
