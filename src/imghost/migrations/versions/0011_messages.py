@@ -87,7 +87,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_reports_sender", "reports")
-    with op.batch_alter_table("reports") as batch:
-        batch.drop_column("sender_id")
+    # A plain DROP COLUMN (SQLite 3.35+ and PostgreSQL) rather than a batch copy: the table keeps the exact
+    # definition 0007 gave it, so a database taken down and up again is the same as one never taken down.
+    op.execute("ALTER TABLE reports DROP COLUMN sender_id")
     for table in ("blocks", "message_deletions", "messages", "conversation_members", "conversations"):
         op.drop_table(table)
