@@ -10,6 +10,9 @@ LEGACY_ID_LENGTH = 5
 MAX_ID_LENGTH = 10
 DELETEHASH_LENGTH = 15
 MAX_DELETEHASH_LENGTH = 32
+# Numbered rows (comments, messages, conversations): ids past this are not ids (and would overflow a
+# BIGINT parameter).
+MAX_ROW_ID = 2**62
 
 
 def random_id(length: int) -> str:
@@ -61,3 +64,14 @@ def client_id() -> str:
 
 def client_secret() -> str:
     return secrets.token_hex(20)
+
+
+def row_number(value: str | int) -> int | None:
+    """A numbered row's id from a path segment or a parameter, or None when it cannot be one."""
+    if isinstance(value, int):
+        number = value
+    elif value.isascii() and value.isdigit() and len(value) <= 19:
+        number = int(value)
+    else:
+        return None
+    return number if 0 < number < MAX_ROW_ID else None

@@ -7,15 +7,14 @@ what its methods send (form bodies, and on GET the parameters both as query and 
 from __future__ import annotations
 
 import httpx
-import imgurpython.client
 import pyimgur
 import pytest
-from imgurpython import ImgurClient
 from imgurpython.helpers.error import ImgurClientError
 from imgurpython.imgur.models.comment import Comment as IpComment
 from pyimgur.exceptions import ResourceNotFoundError
 
 from tests.accounts.helpers import User, make_user
+from tests.client_libs import imgurpython_as
 from tests.community.gallery_helpers import shared_image
 from tests.community.test_comments import COMMENT_KEYS, comment, get_comment
 from tests.live import LiveServer
@@ -30,15 +29,6 @@ def people(server: LiveServer, session_client: tuple[str, str]) -> tuple[User, U
     )
 
 
-def _imgurpython(
-    server: LiveServer, creds: tuple[str, str], who: User, monkeypatch: pytest.MonkeyPatch
-) -> ImgurClient:
-    monkeypatch.setattr(imgurpython.client, "API_URL", server.url + "/")
-    client = ImgurClient(*creds)
-    client.set_user_auth(who.access_token, who.refresh_token)
-    return client
-
-
 def test_imgurpython_comments(
     api: httpx.Client,
     server: LiveServer,
@@ -48,7 +38,7 @@ def test_imgurpython_comments(
 ) -> None:
     owner, me, other = people
     post = shared_image(api, owner)["id"]
-    client = _imgurpython(server, session_client, me, monkeypatch)
+    client = imgurpython_as(server, session_client, me, monkeypatch)
 
     made = client.gallery_comment(post, "from imgurpython")
     assert set(made) == {"id"} and isinstance(made["id"], int)

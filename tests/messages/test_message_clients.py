@@ -7,38 +7,20 @@ other wrote: one store."""
 from __future__ import annotations
 
 import httpx
-import imgurpython.client
-import pyimgur
 import pytest
-from imgurpython import ImgurClient
 from imgurpython.helpers.error import ImgurClientError
 from imgurpython.imgur.models.conversation import Conversation
 from pyimgur.exceptions import ResourceNotFoundError
 
 from tests.accounts.helpers import User
 from tests.api.helpers import envelope_ok
+from tests.client_libs import imgurpython_as, pyimgur_as
 from tests.community.moderation_helpers import new_admin, queue
 from tests.live import LiveServer
 from tests.messages.helpers import bodies, only_conversation
 
 
-def _imgurpython(
-    server: LiveServer, creds: tuple[str, str], who: User, monkeypatch: pytest.MonkeyPatch
-) -> ImgurClient:
-    monkeypatch.setattr(imgurpython.client, "API_URL", server.url + "/")
-    client = ImgurClient(*creds)
-    client.set_user_auth(who.access_token, who.refresh_token)
-    return client
-
-
-def _pyimgur(
-    server: LiveServer, creds: tuple[str, str], who: User, monkeypatch: pytest.MonkeyPatch
-) -> pyimgur.Imgur:
-    monkeypatch.setattr(pyimgur, "IMGUR_BASE", server.url)
-    return pyimgur.Imgur(creds[0], creds[1], access_token=who.access_token, refresh_token=who.refresh_token)
-
-
-def test_imgurpython(
+def testimgurpython_as(
     http: httpx.Client,
     server: LiveServer,
     session_client: tuple[str, str],
@@ -46,8 +28,8 @@ def test_imgurpython(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     alice, bob, carol = trio
-    a = _imgurpython(server, session_client, alice, monkeypatch)
-    b = _imgurpython(server, session_client, bob, monkeypatch)
+    a = imgurpython_as(server, session_client, alice, monkeypatch)
+    b = imgurpython_as(server, session_client, bob, monkeypatch)
 
     assert a.conversation_list() == []
     assert a.create_message(bob.name, "hello from imgurpython") is True
@@ -68,7 +50,7 @@ def test_imgurpython(
     assert a.get_conversation(listed.id, 2).messages is None  # an empty page
 
     # Someone else's conversation is not found, through the library's own error.
-    c = _imgurpython(server, session_client, carol, monkeypatch)
+    c = imgurpython_as(server, session_client, carol, monkeypatch)
     with pytest.raises(ImgurClientError) as caught:
         c.get_conversation(listed.id)
     assert caught.value.status_code == 404
@@ -92,7 +74,7 @@ def test_imgurpython(
     ]
 
 
-def test_pyimgur(
+def testpyimgur_as(
     http: httpx.Client,
     server: LiveServer,
     session_client: tuple[str, str],
@@ -100,8 +82,8 @@ def test_pyimgur(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     alice, bob, _ = trio
-    a = _pyimgur(server, session_client, alice, monkeypatch)
-    b = _pyimgur(server, session_client, bob, monkeypatch)
+    a = pyimgur_as(server, session_client, alice, monkeypatch)
+    b = pyimgur_as(server, session_client, bob, monkeypatch)
 
     a.get_user(bob.name).send_message("from PyImgur", subject="a subject")
     mid = envelope_ok(http.get("/3/messages/ids/0", headers=bob.bearer))[0]

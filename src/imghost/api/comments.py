@@ -15,6 +15,7 @@ from starlette.responses import Response
 from imghost.api.deps import services as _svc
 from imghost.api.deps import subject as _subject
 from imghost.api.envelope import ok
+from imghost.api.params import digits
 from imghost.domain.comments.model import DELETED, Thread
 from imghost.domain.gallery.model import VOTE_NAMES
 from imghost.http.params import Params, read_params
@@ -45,10 +46,6 @@ def comment_json(thread: Thread) -> dict[str, Any]:
         "platform": c.platform,
         "has_admin_badge": c.author_is_admin and not hidden_author,
     }
-
-
-def _page(value: str | None) -> int:
-    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 7 else 0
 
 
 async def _create(request: Request, post_id: str | None, parent_id: str | None) -> Response:
@@ -159,7 +156,7 @@ async def post_comments(request: Request) -> Response:
     sort = request.path_params.get("sort") or (await read_params(request)).get("sort") or "best"
     page = request.path_params.get("page")
     threads = await svc.comments.of_post(
-        subject, _post_id(request), sort.lower(), None if page is None else _page(page)
+        subject, _post_id(request), sort.lower(), None if page is None else digits(page, 0)
     )
     return ok([comment_json(t) for t in threads])
 
@@ -197,7 +194,7 @@ def _sort_page(request: Request, params: Params) -> tuple[str, int]:
     sort, page = request.path_params.get("sort"), request.path_params.get("page")
     if sort is not None and sort.isdigit() and page is None:
         sort, page = None, sort
-    return (sort or params.get("sort") or "newest").lower(), _page(page or params.get("page"))
+    return (sort or params.get("sort") or "newest").lower(), digits(page or params.get("page"), 0)
 
 
 @router.get(

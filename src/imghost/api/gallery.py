@@ -16,6 +16,7 @@ from imghost.api.deps import services as _svc
 from imghost.api.deps import subject as _subject
 from imghost.api.envelope import ok
 from imghost.api.gallery_schemas import gallery_json
+from imghost.api.params import page_number
 from imghost.domain.gallery.model import Listing
 from imghost.domain.gallery.ranking import WINDOWS
 from imghost.domain.gallery.service import ShareFields
@@ -51,18 +52,11 @@ def listing_query(
         section=section,
         sort=sort,
         window=window,
-        page=_page(page if page is not None else params.get("page")),
+        page=page_number(page if page is not None else params.get("page")),
         mature=params.get_bool("mature", False),
         show_viral=params.get_bool("showViral", True),
         **scope,
     )
-
-
-def _page(value: str | int | None) -> int:
-    try:
-        return max(0, min(int(value), 100_000)) if value not in (None, "") else 0
-    except (TypeError, ValueError):
-        return 0
 
 
 async def listing_answer(request: Request, q: Listing, params: Params) -> Response:

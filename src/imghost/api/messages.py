@@ -13,6 +13,7 @@ from starlette.responses import Response
 from imghost.api.deps import services as _svc
 from imghost.api.deps import subject as _subject
 from imghost.api.envelope import ok
+from imghost.api.params import digits
 from imghost.domain.messages.model import Conversation, Message
 from imghost.http.params import read_params
 
@@ -52,17 +53,13 @@ def conversation_json(c: Conversation, *, with_messages: bool = False) -> dict[s
     return out
 
 
-def _int(value: str | None, default: int) -> int:
-    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 7 else default
-
-
 # ---------------------------------------------------------------------------------- 2012 routes
 
 
 @router.get("/messages", summary="The latest message of every thread", operation_id="messages_list")
 async def threads(request: Request) -> Response:
     p = await read_params(request)
-    found = await _svc(request).messages.threads(_subject(request), _int(p.get("page"), 0))
+    found = await _svc(request).messages.threads(_subject(request), digits(p.get("page"), 0))
     return ok([message_json(m) for m in found])
 
 
@@ -74,7 +71,7 @@ async def count(request: Request) -> Response:
 @router.get("/messages/ids", summary="Ids of your messages", operation_id="messages_ids")
 @router.get("/messages/ids/{page}", summary="Ids of your messages, a page", operation_id="messages_ids_page")
 async def ids(request: Request, page: str | None = None) -> Response:
-    return ok(await _svc(request).messages.message_ids(_subject(request), _int(page, 0)))
+    return ok(await _svc(request).messages.message_ids(_subject(request), digits(page, 0)))
 
 
 @router.post(
@@ -141,7 +138,7 @@ async def delete_message(request: Request, message_id: str) -> Response:
 @router.get("/conversations", summary="Your conversations, latest first", operation_id="conversations_list")
 async def conversations(request: Request) -> Response:
     p = await read_params(request)
-    found = await _svc(request).messages.conversations(_subject(request), _int(p.get("page"), 0))
+    found = await _svc(request).messages.conversations(_subject(request), digits(p.get("page"), 0))
     return ok([conversation_json(c) for c in found])
 
 
@@ -172,7 +169,7 @@ async def conversation(
     request: Request, conversation_id: str, page: str | None = None, offset: str | None = None
 ) -> Response:
     found = await _svc(request).messages.conversation(
-        _subject(request), conversation_id, _int(page, 1), _int(offset, 0)
+        _subject(request), conversation_id, digits(page, 1), digits(offset, 0)
     )
     return ok(conversation_json(found, with_messages=True))
 

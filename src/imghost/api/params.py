@@ -6,6 +6,8 @@ from starlette.requests import Request
 
 from imghost.http.params import Params
 
+MAX_PAGE = 100_000  # listings' pages past this answer as this one (an empty list, in any real gallery)
+
 
 def paging(params: Params, page: str | None, default_per_page: int = 50) -> tuple[int, int]:
     """Page from the path or the query (ShareX), perPage from the query; bad values fall back."""
@@ -26,3 +28,17 @@ def path_page(request: Request) -> str | None:
     named `page` would be read from the query on routes without one, and `?page=abc` refused."""
     page = request.path_params.get("page")
     return None if page is None else str(page)
+
+
+def page_number(value: str | int | None) -> int:
+    """A listing's page from the path or the query: what is not a number is the first page, a negative
+    one too, and pages past MAX_PAGE are MAX_PAGE (clients send odd values; Imgur answers, not errs)."""
+    try:
+        return max(0, min(int(value), MAX_PAGE)) if value not in (None, "") else 0
+    except (TypeError, ValueError):
+        return 0
+
+
+def digits(value: str | None, default: int) -> int:
+    """A small count or page written in digits only (under a million); anything else is `default`."""
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 7 else default

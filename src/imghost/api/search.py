@@ -13,18 +13,12 @@ from imghost.api.deps import services as _svc
 from imghost.api.deps import subject as _subject
 from imghost.api.envelope import ok
 from imghost.api.gallery_schemas import gallery_json
+from imghost.api.params import page_number
 from imghost.domain.gallery.ranking import WINDOWS
 from imghost.domain.search.service import SORTS, SearchRequest
 from imghost.http.params import Params, read_params
 
 router = APIRouter(prefix="/3", tags=["gallery"])
-
-
-def _page(value: str | None) -> int:
-    try:
-        return max(0, min(int(value), 100_000)) if value else 0
-    except ValueError:
-        return 0
 
 
 def search_request(params: Params, sort: str | None, window: str | None, page: str | None) -> SearchRequest:
@@ -40,7 +34,7 @@ def search_request(params: Params, sort: str | None, window: str | None, page: s
         q_size_px=params.get("q_size_px"),
         sort=sort if sort in SORTS else "time",
         window=window if window in WINDOWS else "all",
-        page=_page(page if page is not None else params.get("page")),
+        page=page_number(page if page is not None else params.get("page")),
         mature=params.get_bool("mature", False),
         album_previews=params.get_bool("album_previews", False),
     )

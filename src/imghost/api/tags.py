@@ -23,6 +23,7 @@ from imghost.api.deps import services as _svc
 from imghost.api.deps import subject as _subject
 from imghost.api.envelope import ok
 from imghost.api.gallery_schemas import gallery_json, tag_json
+from imghost.api.params import page_number
 from imghost.auth import Subject
 from imghost.domain.gallery.items import GalleryItem
 from imghost.domain.gallery.model import Listing
@@ -36,7 +37,6 @@ from imghost.services import Services
 router = APIRouter(prefix="/3", tags=["tags, topics and communities"])
 
 SORTS = ("viral", "top", "time", "rising")
-MAX_PAGE = 100_000
 
 
 # ---------------------------------------------------------------------------------- presenters
@@ -79,13 +79,6 @@ def topic_json(svc: Services, subject: Subject, topic: Topic, top: GalleryItem |
 # ------------------------------------------------------------------------------------- parsing
 
 
-def _page(value: str | None) -> int:
-    try:
-        return max(0, min(int(value), MAX_PAGE)) if value not in (None, "") else 0
-    except (TypeError, ValueError):
-        return 0
-
-
 def _listing(
     params: Params, sort: str | None, window: str | None, page: str | None, *, default_sort: str
 ) -> Listing:
@@ -94,7 +87,7 @@ def _listing(
     return Listing(
         sort=sort if sort in SORTS else default_sort,
         window=window if window in WINDOWS else "week",
-        page=_page(page if page is not None else params.get("page")),
+        page=page_number(page if page is not None else params.get("page")),
         mature=params.get_bool("mature", False),
     )
 

@@ -37,23 +37,18 @@ from imghost.errors import (
     GalleryItemNotFound,
     InvalidRequest,
 )
+from imghost.ids import row_number
 
 VOTES = {"up": UP, "down": DOWN, "veto": 0}
 PER_PAGE = 50
 HOUR = 3600
 PLATFORM = re.compile(r"[a-z0-9_-]{1,16}")
-MAX_ID = 2**62  # ids past this are not ids (and would overflow a BIGINT parameter)
 
 
 def comment_id(value: str | int) -> int:
     """A comment id from a path segment; CommentNotFound when it cannot be one."""
-    if isinstance(value, int):
-        number = value
-    elif value.isascii() and value.isdigit() and len(value) <= 19:
-        number = int(value)
-    else:
-        raise CommentNotFound(value)
-    if not 0 < number < MAX_ID:
+    number = row_number(value)
+    if number is None:
         raise CommentNotFound(value)
     return number
 

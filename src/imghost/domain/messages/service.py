@@ -40,12 +40,12 @@ from imghost.errors import (
     MessageRateLimited,
     MessagingClosed,
 )
+from imghost.ids import row_number
 
 HOUR = 3600
 PAGE = 25  # messages per conversation page
 LIST_PAGE = 50  # conversations, threads and ids per page
 MAX_SUBJECT = 255
-MAX_ID = 2**62
 
 # Files a report of a sender into the moderation queue: (reporter, sender id, reason).
 SenderReporter = Callable[[Account, int, str | None], Awaitable[None]]
@@ -53,10 +53,10 @@ SenderReporter = Callable[[Account, int, str | None], Awaitable[None]]
 
 def number(value: str | int, missing: type[MessageNotFound] | type[ConversationNotFound]) -> int:
     """An id from a path segment or a parameter; the not-found error when it cannot be one."""
-    text = str(value).strip()
-    if not text.isascii() or not text.isdigit() or len(text) > 18 or not 0 < int(text) < MAX_ID:
+    found = row_number(str(value).strip())
+    if found is None:
         raise missing(value)
-    return int(text)
+    return found
 
 
 class MessageService:
