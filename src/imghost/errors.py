@@ -234,3 +234,7 @@ class MessageRateLimited(RateLimited):
         unit = "minute" if minutes == 1 else "minutes"
         super().__init__(f"You are {what} too fast. Please wait {minutes} more {unit}.")
         self.headers = (("Retry-After", str(wait_seconds)),)
+
+
+class NotificationNotFound(_Missing):
+    template = "Unable to find a notification with the id, {}"

@@ -28,6 +28,7 @@ from imghost.domain.images.service import ImageService
 from imghost.domain.images.views import ViewCounter
 from imghost.domain.messages.service import MessageService
 from imghost.domain.moderation.service import ModerationService
+from imghost.domain.notifications.service import NotificationService
 from imghost.domain.oauth.service import OAuthService
 from imghost.domain.search.service import SearchService
 from imghost.domain.sessions.service import SessionService
@@ -118,6 +119,8 @@ class Services:
     comments: CommentService = field(init=False)
     # Private messages and blocks: through the gallery service (who may write) and the events.
     messages: MessageService = field(init=False)
+    # Notifications: made from the events of the comments and the messages.
+    notifications: NotificationService = field(init=False)
     # Built after the rest: it works through the gallery service.
     moderation: ModerationService = field(init=False)
     # Tags, topics and communities: built after the gallery, which they list through.
@@ -260,6 +263,8 @@ class Services:
             conversations_per_hour=settings.conversations_per_hour,
         )
         svc.messages.reporter = svc.moderation.report_sender
+        svc.notifications = NotificationService(db, svc.events)
+        svc.messages.after_block.append(svc.notifications.forget_from)
         svc.accounts.before_delete.append(svc.messages.forget_account)
         svc.tags = TagService(db, svc.gallery)
         svc.topics = TopicService(db, svc.gallery)

@@ -522,6 +522,35 @@ gallery_search = Table(
     Column("px", Integer, nullable=False),
 )
 
+# ----------------------------------------------------------------------------------- notifications
+# What an account should hear of: replies, comments on its posts, messages (0012). A message row stands
+# for its conversation's messages since the recipient last looked (see that migration).
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", SerialId, primary_key=True, autoincrement=True),
+    Column("account_id", BigInteger, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("actor_id", BigInteger, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("comment_id", BigInteger, ForeignKey("comments.id", ondelete="CASCADE"), nullable=True),
+    Column("conversation_id", BigInteger, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=True),
+    Column("message_id", BigInteger, nullable=True),
+    Column("viewed", Boolean, nullable=False, server_default=false()),
+    Column("created_at", BigInteger, nullable=False),
+)
+Index(
+    "ix_notifications_list",
+    notifications.c.account_id,
+    notifications.c.kind,
+    notifications.c.viewed,
+    notifications.c.id,
+)
+Index("ix_notifications_all", notifications.c.account_id, notifications.c.kind, notifications.c.id)
+Index("ix_notifications_comment", notifications.c.comment_id)
+Index("ix_notifications_conversation", notifications.c.conversation_id, notifications.c.account_id)
+Index("ix_notifications_actor", notifications.c.actor_id)
+
+
 SEARCH_ONLY = {
     # SQLite: the FTS5 table and the shadow tables FTS5 keeps for it (external content: no _content).
     "table": {

@@ -79,6 +79,9 @@ class MessageService:
         self.per_hour = per_hour  # 0: no limit
         self.conversations_per_hour = conversations_per_hour  # 0: no limit
         self.reporter: SenderReporter | None = None  # set at start-up (the moderation service)
+        # Called with (blocker, blocked) after a block is placed: the notifications service forgets
+        # what the blocked account caused.
+        self.after_block: list[Callable[[int, int], Awaitable[None]]] = []
 
     def now(self) -> int:
         return int(self.clock())
@@ -291,6 +294,8 @@ class MessageService:
             raise InvalidRequest("You cannot block yourself")
         async with self.db.transaction() as tx:
             await repo.block(tx, account.id, other.id, self.now())
+        for hook in self.after_block:
+            await hook(account.id, other.id)
 
     async def unblock(self, subject: Subject, username: str) -> None:
         account = await self.reader(subject)

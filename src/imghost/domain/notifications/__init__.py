@@ -1,0 +1,1 @@
+"""Notifications: replies, comments on one's posts and messages, per recipient, with viewed."""

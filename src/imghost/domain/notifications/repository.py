@@ -1,0 +1,124 @@
+"""SQL for notifications. Every read names its recipient (`account_id = :a`): a row is found only by
+the account it belongs to."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from imghost.db.database import Connection
+from imghost.domain.notifications.model import MESSAGE, REPLY_KINDS, Notification
+
+_COLUMNS = "id, account_id, kind, actor_id, comment_id, conversation_id, message_id, viewed, created_at"
+# Nothing from an account the recipient blocks (checked when a row is made, and again when a block
+# is placed: notifications_from below).
+_NOT_BLOCKED = "NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = :a AND b.blocked_id = :actor)"
+
+
+async def add_comment(
+    tx: Connection, account_id: int, kind: str, actor_id: int, comment_id: int, now: int
+) -> int | None:
+    """A reply or comment notification; None when the recipient blocks the actor."""
+    value = await tx.fetch_value(
+        "INSERT INTO notifications (account_id, kind, actor_id, comment_id, viewed, created_at)"
+        f" SELECT :a, :kind, :actor, :comment, :no, :now WHERE {_NOT_BLOCKED} RETURNING id",
+        {"a": account_id, "kind": kind, "actor": actor_id, "comment": comment_id, "no": False, "now": now},
+    )
+    return None if value is None else int(value)
+
+
+async def add_message(
+    tx: Connection, account_id: int, actor_id: int, conversation_id: int, message_id: int, now: int
+) -> int | None:
+    """The conversation's unviewed notification moved to this message (a new id, so that it sorts as
+    the newest), or a new one; None when the recipient blocks the sender."""
+    params = {
+        "a": account_id,
+        "actor": actor_id,
+        "c": conversation_id,
+        "m": message_id,
+        "kind": MESSAGE,
+        "no": False,
+        "now": now,
+    }
+    await tx.execute(
+        "DELETE FROM notifications WHERE conversation_id = :c AND account_id = :a AND viewed = :no",
+        params,
+    )
+    value = await tx.fetch_value(
+        "INSERT INTO notifications (account_id, kind, actor_id, conversation_id, message_id, viewed, created_at)"
+        f" SELECT :a, :kind, :actor, :c, :m, :no, :now WHERE {_NOT_BLOCKED} RETURNING id",
+        params,
+    )
+    return None if value is None else int(value)
+
+
+def _kinds(replies: bool) -> tuple[str, dict[str, Any]]:
+    kinds = REPLY_KINDS if replies else (MESSAGE,)
+    marks = ", ".join(f":k{i}" for i in range(len(kinds)))
+    return f"kind IN ({marks})", {f"k{i}": k for i, k in enumerate(kinds)}
+
+
+async def page(
+    db: Connection, account_id: int, *, replies: bool, new_only: bool, limit: int, offset: int
+) -> list[Notification]:
+    """Newest first: one index range per kind (ix_notifications_list / _all)."""
+    kinds, params = _kinds(replies)
+    viewed = " AND viewed = :no" if new_only else ""
+    rows = await db.fetch_all(
+        f"SELECT {_COLUMNS} FROM notifications WHERE account_id = :a AND {kinds}{viewed}"
+        " ORDER BY id DESC LIMIT :limit OFFSET :offset",
+        {**params, "a": account_id, "no": False, "limit": limit, "offset": offset},
+    )
+    return [Notification.from_row(r) for r in rows]
+
+
+async def get(db: Connection, account_id: int, notification_id: int) -> Notification | None:
+    row = await db.fetch_one(
+        f"SELECT {_COLUMNS} FROM notifications WHERE id = :id AND account_id = :a",
+        {"id": notification_id, "a": account_id},
+    )
+    return None if row is None else Notification.from_row(row)
+
+
+async def unread(db: Connection, account_id: int, cap: int) -> int:
+    """How many are unviewed, counting no further than cap (the badge says "99+", not the number
+    of a flooded account's hundred thousand)."""
+    value = await db.fetch_value(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM notifications WHERE account_id = :a AND viewed = :no"
+        " LIMIT :cap) AS n",
+        {"a": account_id, "no": False, "cap": cap},
+    )
+    return int(value or 0)
+
+
+async def mark_viewed(tx: Connection, account_id: int, ids: Sequence[int]) -> int:
+    if not ids:
+        return 0
+    marks = ", ".join(f":i{n}" for n in range(len(ids)))
+    return await tx.execute(
+        f"UPDATE notifications SET viewed = :yes WHERE account_id = :a AND id IN ({marks})",
+        {"a": account_id, "yes": True, **{f"i{n}": i for n, i in enumerate(ids)}},
+    )
+
+
+async def mark_all_viewed(tx: Connection, account_id: int) -> int:
+    return await tx.execute(
+        "UPDATE notifications SET viewed = :yes WHERE account_id = :a AND viewed = :no",
+        {"a": account_id, "yes": True, "no": False},
+    )
+
+
+async def mark_conversation_viewed(tx: Connection, account_id: int, conversation_id: int) -> int:
+    return await tx.execute(
+        "UPDATE notifications SET viewed = :yes WHERE account_id = :a AND conversation_id = :c AND viewed = :no",
+        {"a": account_id, "c": conversation_id, "yes": True, "no": False},
+    )
+
+
+async def forget_from(tx: Connection, account_id: int, actor_id: int) -> int:
+    """A block placed: what the blocked account caused leaves the blocker's notifications."""
+    return await tx.execute(
+        "DELETE FROM notifications WHERE account_id = :a AND actor_id = :actor",
+        {"a": account_id, "actor": actor_id},
+    )

@@ -1,0 +1,139 @@
+"""Notifications: made from the community's and the messages' events (domain/events.py), stored per
+recipient with `viewed`, read and marked only by their recipient.
+
+What deserves one: a reply to an account's comment (kind reply), a comment on its post (kind comment)
+and a message to it (kind message, one unviewed row per conversation that moves to the latest
+message). Never for an account's own actions, never from an account the recipient blocks (checked in
+the insert itself, and a new block removes what the blocked account caused). Viewed stays viewed.
+
+Whoever wants to hear that an account's notifications changed (the live event stream of the web
+front end) appends a listener: it is called with the account id after each commit that made or
+marked one, in the process that did it; a listener's failure is logged and forgotten."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+
+from imghost.db.database import Database
+from imghost.domain.events import CommentPosted, Events, MessageSent, ReplyPosted
+from imghost.domain.notifications import repository as repo
+from imghost.domain.notifications.model import COMMENT, REPLY, Notification
+from imghost.errors import NotificationNotFound
+
+log = logging.getLogger(__name__)
+
+PAGE = 50  # notifications per kind and page
+UNREAD_CAP = 100  # the count stops here ("99+")
+
+Listener = Callable[[int], Awaitable[None]]
+
+
+class NotificationService:
+    def __init__(self, db: Database, events: Events, *, clock: Callable[[], float] = time.time) -> None:
+        self.db = db
+        self.clock = clock
+        self.listeners: list[Listener] = []
+        events.subscribe(CommentPosted, self._on_comment)
+        events.subscribe(ReplyPosted, self._on_reply)
+        events.subscribe(MessageSent, self._on_message)
+
+    def now(self) -> int:
+        return int(self.clock())
+
+    async def _changed(self, account_id: int) -> None:
+        for listener in self.listeners:
+            try:
+                await listener(account_id)
+            except Exception:
+                log.exception("notification listener failed")
+
+    # ------------------------------------------------------------------------------- the events
+
+    async def _on_comment(self, event: CommentPosted) -> None:
+        if event.post_owner_id == event.author_id:
+            return
+        async with self.db.transaction() as tx:
+            made = await repo.add_comment(
+                tx, event.post_owner_id, COMMENT, event.author_id, event.comment_id, self.now()
+            )
+        if made is not None:
+            await self._changed(event.post_owner_id)
+
+    async def _on_reply(self, event: ReplyPosted) -> None:
+        if event.parent_author_id is None or event.parent_author_id == event.author_id:
+            return
+        async with self.db.transaction() as tx:
+            made = await repo.add_comment(
+                tx, event.parent_author_id, REPLY, event.author_id, event.comment_id, self.now()
+            )
+        if made is not None:
+            await self._changed(event.parent_author_id)
+
+    async def _on_message(self, event: MessageSent) -> None:
+        if event.recipient_id == event.sender_id:
+            return
+        async with self.db.transaction() as tx:
+            made = await repo.add_message(
+                tx, event.recipient_id, event.sender_id, event.conversation_id, event.message_id, self.now()
+            )
+        if made is not None:
+            await self._changed(event.recipient_id)
+
+    # ---------------------------------------------------------------------------------- reading
+
+    async def page(
+        self, account_id: int, *, replies: bool, new_only: bool = True, page: int = 0, per_page: int = PAGE
+    ) -> list[Notification]:
+        """One kind's notifications (replies, or messages), newest first."""
+        return await repo.page(
+            self.db,
+            account_id,
+            replies=replies,
+            new_only=new_only,
+            limit=per_page,
+            offset=max(page, 0) * per_page,
+        )
+
+    async def get(self, account_id: int, notification_id: int) -> Notification:
+        found = await repo.get(self.db, account_id, notification_id)
+        if found is None:
+            raise NotificationNotFound(notification_id)
+        return found
+
+    async def unread(self, account_id: int) -> int:
+        """Unviewed notifications, up to UNREAD_CAP."""
+        return await repo.unread(self.db, account_id, UNREAD_CAP)
+
+    # ---------------------------------------------------------------------------------- marking
+
+    async def mark_viewed(self, account_id: int, ids: Sequence[int]) -> int:
+        """Marks the recipient's own among ids; returns how many rows were its own (others' ids and
+        unknown ones change nothing and say nothing)."""
+        async with self.db.transaction() as tx:
+            changed = await repo.mark_viewed(tx, account_id, sorted(set(ids)))
+        if changed:
+            await self._changed(account_id)
+        return changed
+
+    async def mark_all_viewed(self, account_id: int) -> int:
+        async with self.db.transaction() as tx:
+            changed = await repo.mark_all_viewed(tx, account_id)
+        if changed:
+            await self._changed(account_id)
+        return changed
+
+    async def mark_conversation_viewed(self, account_id: int, conversation_id: int) -> None:
+        """The recipient read the conversation: its message notification is viewed."""
+        async with self.db.transaction() as tx:
+            changed = await repo.mark_conversation_viewed(tx, account_id, conversation_id)
+        if changed:
+            await self._changed(account_id)
+
+    async def forget_from(self, account_id: int, blocked_id: int) -> None:
+        """account_id blocked blocked_id: what the blocked account caused leaves its notifications."""
+        async with self.db.transaction() as tx:
+            changed = await repo.forget_from(tx, account_id, blocked_id)
+        if changed:
+            await self._changed(account_id)
