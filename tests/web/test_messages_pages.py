@@ -194,9 +194,10 @@ def test_settings_close_the_inbox_and_keep_a_block_list(
     b.page.get_by_label("Bio").fill("quiet")
     b.page.get_by_role("button", name="Save settings").click()
     b.page.wait_for_url("**/account/settings?done=settings")
-    assert envelope_ok(http.get(f"/3/account/{b.name}/settings", headers=b.user.bearer))[
-        "messaging_enabled"
-    ] is False
+    assert (
+        envelope_ok(http.get(f"/3/account/{b.name}/settings", headers=b.user.bearer))["messaging_enabled"]
+        is False
+    )
     b.page.get_by_label("Let other people send me messages").check()
     b.page.locator("#save-messaging").click()
     b.page.wait_for_url("**/account/settings?done=messaging*")
