@@ -7,6 +7,7 @@ serious or critical violation on the list, a thread, compose and the settings.""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,7 +17,7 @@ import pytest
 from tests.accounts.helpers import User, make_user
 from tests.api.helpers import envelope_ok
 from tests.community.moderation_helpers import queue
-from tests.live import LiveServer
+from tests.live import LiveServer, db_rows
 from tests.messages.helpers import CLOSED, send
 from tests.web.conftest import assert_accessible, new_context, shot, sign_in
 
@@ -70,14 +71,28 @@ def bodies(page: Any) -> list[str]:
     return [t.strip() for t in page.locator("#thread .message .body").all_inner_texts()]
 
 
+def notified(server: LiveServer, who: Person, cid: int) -> list[bool]:
+    """Whether each of the account's notifications of the conversation is viewed."""
+    rows = db_rows(
+        server,
+        "SELECT viewed FROM notifications WHERE account_id = ? AND conversation_id = ?",
+        (who.user.id, cid),
+    )
+    return [bool(r[0]) for r in rows]
+
+
 def reply(page: Any, body: str) -> None:
     page.locator("#reply-body").fill(body)
     page.locator("#send").click()
     page.wait_for_load_state()
 
 
-def test_two_accounts_write_to_each_other(people: tuple[Person, Person]) -> None:
+def test_two_accounts_write_to_each_other(people: tuple[Person, Person], server: LiveServer) -> None:
     a, b = people
+    # Only someone else signed in is offered to send a message from a profile.
+    a.page.goto(f"/user/{a.name}")
+    assert a.page.locator("#send-message").count() == 0
+    assert "send-message" not in httpx.get(f"{server.url}/user/{b.name}").text
     a.page.goto(f"/user/{b.name}")
     a.page.locator("#send-message").click()
     a.page.wait_for_url(f"**/messages/new?to={b.name}")
@@ -91,6 +106,10 @@ def test_two_accounts_write_to_each_other(people: tuple[Person, Person]) -> None
     assert a.page.locator("#done").inner_text() == "Your message is sent."
     assert bodies(a.page) == ["Hello <b>there</b>,\nsecond line"]
 
+    deadline = time.monotonic() + 10
+    while notified(server, b, cid) != [False] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert notified(server, b, cid) == [False]
     b.page.goto("/messages")
     item = b.page.locator(f"#conversation-{cid}")
     assert item.get_attribute("data-with") == a.name
@@ -101,6 +120,8 @@ def test_two_accounts_write_to_each_other(people: tuple[Person, Person]) -> None
     b.page.wait_for_url(f"**/messages/{cid}")
     assert b.page.locator("#with-account").inner_text() == a.name
     assert bodies(b.page) == ["Hello <b>there</b>,\nsecond line"]
+    # Opening the conversation is reading its message: the notification of it is viewed.
+    assert notified(server, b, cid) == [True]
     reply(b.page, "Hi back")
     assert b.page.locator("#done").inner_text() == "Your message is sent."
     assert bodies(b.page) == ["Hello <b>there</b>,\nsecond line", "Hi back"]
@@ -295,4 +316,6 @@ def test_a_long_conversation_opens_on_its_newest_page(
     b.page.wait_for_load_state()
     assert bodies(b.page) == [f"message {n}" for n in range(25)]
     assert b.page.locator("#older").count() == 0 and b.page.locator("#newer").count() == 1
+    b.page.goto(b.page.url.split("?")[0] + "?page=99")
+    assert bodies(b.page) == [f"message {n}" for n in range(25, 30)]
     assert_accessible(b.page)

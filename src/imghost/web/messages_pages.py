@@ -76,12 +76,13 @@ async def messages_page(request: Request) -> Response:
 
 
 async def _thread(request: Request, v: Viewer, conversation_id: str) -> Conversation:
-    """The conversation's page the query asks for; without one the last (the newest messages)."""
+    """The conversation's page the query asks for; without one, or past the end, the last (the newest
+    messages)."""
     svc = services(request)
     asked = digits(request.query_params.get("page"), 0)
     found = await svc.messages.conversation(_subject(v), conversation_id, max(asked, 1))
     last = max(1, -(-found.message_count // PAGE))
-    if asked == 0 and last > 1:
+    if (asked == 0 or asked > last) and found.page != last:
         found = await svc.messages.conversation(_subject(v), conversation_id, last)
     return found
 
