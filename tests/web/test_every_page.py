@@ -48,6 +48,8 @@ class World:
     # A post of the owner's with a tag and a community of its own (the tag and community pages).
     tag: str = ""
     community: str = ""
+    # The owner's conversation with the other account (its first message is markup).
+    conversation: int = 0
 
 
 def _api_token(server: LiveServer, creds: tuple[str, str], name: str) -> str:
@@ -93,6 +95,10 @@ def world(browser: Any, server: LiveServer) -> World:
         headers=bearer,
         data={"title": HOSTILE + " post", "terms": "1", "tags": tag, "community": community},
     ).raise_for_status()
+    httpx.post(
+        f"{server.url}/3/conversations/{names[1]}", headers=bearer, data={"body": HOSTILE + " message"}
+    ).raise_for_status()
+    talks = httpx.get(f"{server.url}/3/conversations", headers=bearer).json()["data"]
     return World(
         owner=names[0],
         other=names[1],
@@ -104,6 +110,7 @@ def world(browser: Any, server: LiveServer) -> World:
         other_state=states[1],
         tag=tag,
         community=community,
+        conversation=talks[0]["id"],
     )
 
 
@@ -135,6 +142,9 @@ def pages(w: World) -> dict[str, str]:
         "/r/{community}": f"/r/{w.community}",
         "/search": f"/search?q=tag:{w.tag}",
         "/admin/reports": "/admin/reports",
+        "/messages": "/messages",
+        "/messages/new": f"/messages/new?to={w.other}",
+        "/messages/{conversation_id}": f"/messages/{w.conversation}",
         "404": "/no/such/page",
     }
 
@@ -169,6 +179,8 @@ def test_security_headers_on_every_page(server: LiveServer, world: World) -> Non
 WHO = ("owner", "other", "visitor")
 # Pages that show the sweep's post, whose title is markup.
 COMMUNITY_TITLED = ("/t/{tag}", "/r/{community}", "/search")
+# Pages that show the owner's message (markup) to the two parties of the conversation.
+MESSAGE_SHOWN = ("/messages", "/messages/{conversation_id}")
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -192,6 +204,8 @@ def test_every_page_escapes_user_text_and_passes_axe(
                     problems.append(f"{template}: the title markup is not shown as text")
             if template in COMMUNITY_TITLED and HOSTILE not in body:
                 problems.append(f"{template}: the post's title markup is not shown as text")
+            if template in MESSAGE_SHOWN and who != "visitor" and HOSTILE not in body:
+                problems.append(f"{template} ({who}): the message's markup is not shown as text")
             found = serious_violations(page)
             if found:
                 problems.append(f"{template} ({who}, {scheme}):\n{describe(found)}")

@@ -28,10 +28,10 @@ from imghost.web.viewer import (
 
 router = APIRouter(include_in_schema=False)
 
-# (name, label) of the yes/no settings, in the order the page shows them.
+# (name, label) of the yes/no settings, in the order the page shows them. Whether others may send
+# messages is in the page's own Messaging section (web/message_settings.py), with the blocked accounts.
 SWITCHES = (
     ("public_images", "Show my images on my public profile"),
-    ("messaging_enabled", "Let other people send me messages"),
     ("show_mature", "Show mature content"),
     ("high_quality", "Show images in high quality"),
     ("newsletter_subscribed", "Send me the newsletter"),
@@ -42,6 +42,9 @@ DONE = {
     "settings": "Your settings are saved.",
     "password": "Your password is changed. Your other sessions are signed out.",
     "session": "That session is signed out.",
+    "messaging": "Your messaging setting is saved.",
+    "blocked": "That account is blocked: it can no longer send you messages.",
+    "unblocked": "That account is unblocked.",
 }
 
 
@@ -52,7 +55,7 @@ def _values(account: Account) -> dict[str, Any]:
     }
 
 
-async def _page(
+async def settings_response(
     request: Request,
     v: Viewer,
     session: WebSession,
@@ -70,7 +73,9 @@ async def _page(
         "privacies": PRIVACY,
         "sessions": await svc.sessions.of_account(session.account_id),
         "current": session.id,
-        "errors": {"settings": "", "password": "", "delete": "", **(errors or {})},
+        "messaging_enabled": account.messaging_enabled,
+        "blocked": await svc.messages.blocked_users(account.id),
+        "errors": {"settings": "", "password": "", "delete": "", "messaging": "", **(errors or {})},
         "done": DONE.get(request.query_params.get("done") or "", ""),
     }
     return render(request, v, "settings.html", ctx, status=status)
@@ -79,7 +84,7 @@ async def _page(
 @router.get("/account/settings")
 async def settings_page(request: Request) -> Response:
     session = await signed_in(request)
-    return await _page(request, await viewer(request), session)
+    return await settings_response(request, await viewer(request), session)
 
 
 @router.post("/account/settings")
@@ -94,7 +99,9 @@ async def save_settings(request: Request) -> Response:
         await svc.accounts.update_settings(await svc.accounts.get_by_id(session.account_id), values)
     except ImghostError as exc:
         shown = {**{k: values[k] or "" for k in TEXTS}, **{k: values[k] == "1" for k, _ in SWITCHES}}
-        return await _page(request, v, session, values=shown, errors={"settings": exc.public}, status=400)
+        return await settings_response(
+            request, v, session, values=shown, errors={"settings": exc.public}, status=400
+        )
     return see_other(request, v, "/account/settings?done=settings")
 
 
@@ -109,7 +116,9 @@ async def change_password(request: Request) -> Response:
             raise InvalidRequest("The two new passwords are not the same.")
         await svc.accounts.set_password(session.account_id, form.get("password") or "")
     except ImghostError as exc:
-        return await _page(request, v, session, errors={"password": exc.public}, status=exc.status)
+        return await settings_response(
+            request, v, session, errors={"password": exc.public}, status=exc.status
+        )
     # Whoever else had a session with the old password has it no longer; this one goes on.
     await svc.sessions.end_others(session.account_id, session.id)
     return see_other(request, v, "/account/settings?done=password")
@@ -145,7 +154,7 @@ async def delete_account(request: Request) -> Response:
             raise InvalidRequest("Type your username exactly to confirm.")
         account = await _confirm(request, session, form.get("password"), "That is not your password.")
     except ImghostError as exc:
-        return await _page(request, v, session, errors={"delete": exc.public}, status=exc.status)
+        return await settings_response(request, v, session, errors={"delete": exc.public}, status=exc.status)
     await svc.sessions.end_all(account.id)
     await svc.accounts.delete(account)
     return await _signed_out(request, v, ended=True)
