@@ -256,8 +256,8 @@ def main(argv: list[str] | None = None) -> int:
         f" {args.rounds} rounds ==="
     )
     log(summary(report))
-    for note in report["phases"].get("routes", {}).get("skipped_routes", {}).values():
-        log(f"note: {note}; it will be measured once the route exists")
+    for note in sorted(set(report["phases"].get("routes", {}).get("skipped_routes", {}).values())):
+        log(f"note: {note} on both servers; it will be measured once the route exists")
     log(f"\nraw results: {path}")
     return 130 if report.get("interrupted") else 0
 

@@ -123,21 +123,7 @@ class MessageService:
     async def conversations(self, subject: Subject, page: int = 0) -> list[Conversation]:
         """The caller's conversations, the latest activity first (LIST_PAGE a page)."""
         account = await self.reader(subject)
-        parties = await repo.parties(self.db, account.id, limit=LIST_PAGE, offset=max(page, 0) * LIST_PAGE)
-        found = [await self._summary(p) for p in parties]
-        return [c for c in found if c is not None]
-
-    async def _summary(self, party: Party) -> Conversation | None:
-        last = await repo.visible(self.db, party, limit=1, newest=True)
-        if not last:
-            return None
-        return Conversation(
-            id=party.conversation_id,
-            with_account_id=party.with_account_id,
-            with_account=party.with_account,
-            last=last[0],
-            message_count=await repo.visible_count(self.db, party),
-        )
+        return await repo.summaries(self.db, account.id, limit=LIST_PAGE, offset=max(page, 0) * LIST_PAGE)
 
     async def conversation(
         self, subject: Subject, conversation_id: str | int, page: int = 1, offset: int = 0
@@ -145,10 +131,10 @@ class MessageService:
         """One conversation with PAGE of its messages in reading order (page 1 is the first), after
         skipping `offset` of them; done when no message follows the page."""
         account = await self.reader(subject)
-        party = await self._party(account, conversation_id)
-        summary = await self._summary(party)
-        if summary is None:
+        found = await repo.summary(self.db, number(conversation_id, ConversationNotFound), account.id)
+        if found is None:
             raise ConversationNotFound(conversation_id)
+        summary, party = found
         page, offset = max(page, 1), max(offset, 0)
         start = offset + (page - 1) * PAGE
         rows = await repo.visible(self.db, party, limit=PAGE + 1, offset=start)
