@@ -65,6 +65,10 @@ FAST_ROUTES: list[FastRoute] = [
         gallery.gallery_four,
     ),
     ("POST", re.compile(r"^/3/gallery/([^/]+)/vote/([^/]+)$"), gallery.vote),
+    # An inbox: the conversation list and a conversation's first page (GET /3/conversations/{x} is
+    # always a conversation id: block and report are POSTs).
+    ("GET", re.compile(r"^/3/conversations$"), messages.conversations),
+    ("GET", re.compile(r"^/3/conversations/([^/]+)$"), messages.conversation_first_page),
 ]
 
 

@@ -174,6 +174,11 @@ async def conversation(
     return ok(conversation_json(found, with_messages=True))
 
 
+async def conversation_first_page(request: Request, conversation_id: str) -> Response:
+    """GET /3/conversations/{id} as the API edge's fast route dispatches it (one path parameter)."""
+    return await conversation(request, conversation_id)
+
+
 @router.post("/conversations/{username}", summary="Send a message", operation_id="conversation_new")
 async def send(request: Request, username: str) -> Response:
     p = await read_params(request)

@@ -8,22 +8,43 @@ from __future__ import annotations
 from typing import Any
 
 from imghost.db.database import Connection
-from imghost.domain.messages.model import Message, Party
+from imghost.domain.messages.model import Conversation, Message, Party
 
 _SELECT = (
     "SELECT m.id, m.conversation_id, m.sender_id, a.username AS sender, m.subject, m.body, m.created_at,"
     " (SELECT MIN(f.id) FROM messages f WHERE f.conversation_id = m.conversation_id) AS first_id"
     " FROM messages m JOIN accounts a ON a.id = m.sender_id"
 )
+# The same for the messages of one conversation :c: its first id is the same for every row, and a
+# subquery that names no column of the row is computed once.
+_SELECT_IN = (
+    "SELECT m.id, m.conversation_id, m.sender_id, a.username AS sender, m.subject, m.body, m.created_at,"
+    " (SELECT MIN(f.id) FROM messages f WHERE f.conversation_id = :c) AS first_id"
+    " FROM messages m JOIN accounts a ON a.id = m.sender_id"
+)
 VISIBLE = (
     "m.conversation_id = :c AND m.id > :cleared AND NOT EXISTS"
     " (SELECT 1 FROM message_deletions d WHERE d.message_id = m.id AND d.account_id = :v)"
 )
-# The same test against a member row `cm` of the viewer, for the lists.
-_HAS_VISIBLE = (
-    "EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = cm.conversation_id"
-    " AND m.id > cm.cleared_through AND NOT EXISTS"
-    " (SELECT 1 FROM message_deletions d WHERE d.message_id = m.id AND d.account_id = cm.account_id))"
+# The viewer's newest visible message of the conversation of member row `cm`, and how many it sees.
+_SEEN = (
+    "FROM messages v WHERE v.conversation_id = cm.conversation_id AND v.id > cm.cleared_through"
+    " AND NOT EXISTS (SELECT 1 FROM message_deletions d WHERE d.message_id = v.id AND d.account_id = cm.account_id)"
+)
+# A conversation as a list shows it, in one row: the member rows, the other side's name, the newest
+# visible message (an inner join: a conversation that shows the viewer nothing is not listed) with its
+# sender and the thread's first id, and the visible count. One query for a whole page, where a query per
+# conversation made the list cost fifty round trips.
+_SUMMARY = (
+    "SELECT cm.conversation_id, cm.account_id, cm.cleared_through, o.account_id AS with_account_id,"
+    " oa.username AS with_account, m.id, m.sender_id, a.username AS sender, m.subject, m.body, m.created_at,"
+    " (SELECT MIN(f.id) FROM messages f WHERE f.conversation_id = cm.conversation_id) AS first_id,"
+    f" (SELECT COUNT(*) {_SEEN}) AS message_count"
+    " FROM conversation_members cm"
+    " JOIN conversation_members o ON o.conversation_id = cm.conversation_id AND o.account_id <> cm.account_id"
+    " JOIN accounts oa ON oa.id = o.account_id"
+    f" JOIN messages m ON m.id = (SELECT MAX(v.id) {_SEEN})"
+    " JOIN accounts a ON a.id = m.sender_id"
 )
 _PARTY = (
     "SELECT cm.conversation_id, cm.account_id, cm.cleared_through, o.account_id AS with_account_id,"
@@ -83,14 +104,33 @@ async def party(db: Connection, conversation_id: int, account_id: int) -> Party 
     return None if row is None else _party(row)
 
 
-async def parties(db: Connection, account_id: int, *, limit: int, offset: int) -> list[Party]:
+def _summary(row: Any) -> Conversation:
+    return Conversation(
+        id=int(row["conversation_id"]),
+        with_account_id=int(row["with_account_id"]),
+        with_account=row["with_account"],
+        last=Message.from_row(row),
+        message_count=int(row["message_count"]),
+    )
+
+
+async def summaries(db: Connection, account_id: int, *, limit: int, offset: int) -> list[Conversation]:
     """The account's conversations that still show it a message, the latest activity first."""
     rows = await db.fetch_all(
-        f"{_PARTY} WHERE cm.account_id = :a AND {_HAS_VISIBLE}"
-        " ORDER BY cm.last_message_id DESC LIMIT :limit OFFSET :offset",
+        f"{_SUMMARY} WHERE cm.account_id = :a ORDER BY cm.last_message_id DESC LIMIT :limit OFFSET :offset",
         {"a": account_id, "limit": limit, "offset": offset},
     )
-    return [_party(r) for r in rows]
+    return [_summary(r) for r in rows]
+
+
+async def summary(db: Connection, conversation_id: int, account_id: int) -> tuple[Conversation, Party] | None:
+    """One conversation as the account's list shows it, and the account's side of it; None when the
+    account is no party to it or it shows the account nothing."""
+    row = await db.fetch_one(
+        f"{_SUMMARY} WHERE cm.conversation_id = :c AND cm.account_id = :a",
+        {"c": conversation_id, "a": account_id},
+    )
+    return None if row is None else (_summary(row), _party(row))
 
 
 async def touch(tx: Connection, conversation_id: int, message_id: int) -> None:
@@ -156,15 +196,10 @@ async def visible(
 ) -> list[Message]:
     order = "m.id DESC" if newest else "m.id"
     rows = await db.fetch_all(
-        f"{_SELECT} WHERE {VISIBLE} ORDER BY {order} LIMIT :limit OFFSET :offset",
+        f"{_SELECT_IN} WHERE {VISIBLE} ORDER BY {order} LIMIT :limit OFFSET :offset",
         {**_scope(party), "limit": limit if limit >= 0 else 2**62, "offset": offset},
     )
     return [Message.from_row(r) for r in rows]
-
-
-async def visible_count(db: Connection, party: Party) -> int:
-    value = await db.fetch_value(f"SELECT COUNT(*) FROM messages m WHERE {VISIBLE}", _scope(party))
-    return int(value or 0)
 
 
 async def ids_of(db: Connection, account_id: int, *, limit: int, offset: int) -> list[int]:
