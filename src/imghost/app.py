@@ -26,6 +26,7 @@ from imghost.api import (
     images,
     messages,
     moderation,
+    notifications,
     search,
     tags,
 )
@@ -105,6 +106,7 @@ def build_fastapi() -> FastAPI:
     # Before the account router: POST /3/account/{u}/message.
     api.include_router(messages.router)
     api.include_router(messages.blocks)
+    api.include_router(notifications.router)
     api.include_router(accounts.router)
     api.include_router(albums.router)
     api.include_router(account_gallery.router)

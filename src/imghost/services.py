@@ -263,7 +263,7 @@ class Services:
             conversations_per_hour=settings.conversations_per_hour,
         )
         svc.messages.reporter = svc.moderation.report_sender
-        svc.notifications = NotificationService(db, svc.events)
+        svc.notifications = NotificationService(db, svc.events, svc.comments)
         svc.messages.after_block.append(svc.notifications.forget_from)
         svc.accounts.before_delete.append(svc.messages.forget_account)
         svc.tags = TagService(db, svc.gallery)

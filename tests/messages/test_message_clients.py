@@ -20,7 +20,7 @@ from tests.live import LiveServer
 from tests.messages.helpers import bodies, only_conversation
 
 
-def testimgurpython_as(
+def test_imgurpython(
     http: httpx.Client,
     server: LiveServer,
     session_client: tuple[str, str],
@@ -74,7 +74,7 @@ def testimgurpython_as(
     ]
 
 
-def testpyimgur_as(
+def test_pyimgur(
     http: httpx.Client,
     server: LiveServer,
     session_client: tuple[str, str],

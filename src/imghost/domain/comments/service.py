@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from imghost.auth import Subject
 from imghost.db.database import Connection, Database
@@ -70,6 +70,9 @@ class CommentService:
         self.clock = clock
         self.max_length = max_length
         self.per_hour = per_hour  # 0: no limit
+        # Called with a comment's id once it is deleted (kept as "[deleted]" or gone): the notifications
+        # service forgets the comment's notifications.
+        self.after_remove: list[Callable[[int], Awaitable[None]]] = []
 
     def now(self) -> int:
         return int(self.clock())
@@ -146,6 +149,14 @@ class CommentService:
 
     async def account_count(self, account_id: int) -> int:
         return await repo.count_of_account(self.db, account_id)
+
+    async def many(self, subject: Subject, ids: Sequence[int]) -> dict[int, Thread]:
+        """Single comments by id (without their replies, `children` empty), with the viewer's votes;
+        the ones that are gone are left out."""
+        found = await repo.many(self.db, sorted(set(ids)))
+        threads = {i: Thread(comment=c) for i, c in found.items()}
+        await self._decorate(subject, list(threads.values()))
+        return threads
 
     async def of_account_one(self, subject: Subject, account_id: int, value: str | int) -> Thread:
         """One of the account's comments (/account/{u}/comment/{id}): anyone else's is not found."""
@@ -286,6 +297,8 @@ class CommentService:
                 await repo.remove(tx, current.id)
                 await repo.prune(tx, [current.post_id])
             await repo.recount_post(tx, current.post_id)
+        for hook in self.after_remove:
+            await hook(current.id)
 
     async def vote(self, subject: Subject, value: str | int, vote: str) -> None:
         """up, down or veto (takes the vote back); one vote per account, a new one replaces the old."""

@@ -122,3 +122,31 @@ async def forget_from(tx: Connection, account_id: int, actor_id: int) -> int:
         "DELETE FROM notifications WHERE account_id = :a AND actor_id = :actor",
         {"a": account_id, "actor": actor_id},
     )
+
+
+async def forget_comment(tx: Connection, comment_id: int) -> list[int]:
+    """A comment deleted (kept as "[deleted]" for its replies): its notifications go; returns whose."""
+    rows = await tx.fetch_all(
+        "DELETE FROM notifications WHERE comment_id = :c RETURNING account_id", {"c": comment_id}
+    )
+    return sorted({int(r["account_id"]) for r in rows})
+
+
+async def message_contents(db: Connection, account_id: int, message_ids: Sequence[int]) -> dict[int, Any]:
+    """For message notifications of account_id: each message with its sender, its conversation's
+    first message (the 2012 thread id), the other party and how many messages the conversation holds."""
+    if not message_ids:
+        return {}
+    marks = ", ".join(f":m{n}" for n in range(len(message_ids)))
+    rows = await db.fetch_all(
+        "SELECT m.id, m.conversation_id, m.sender_id, s.username AS sender, m.subject, m.body, m.created_at,"
+        " (SELECT MIN(f.id) FROM messages f WHERE f.conversation_id = m.conversation_id) AS first_id,"
+        " (SELECT COUNT(*) FROM messages k WHERE k.conversation_id = m.conversation_id) AS message_count,"
+        " o.account_id AS with_account_id, oa.username AS with_account"
+        " FROM messages m JOIN accounts s ON s.id = m.sender_id"
+        " JOIN conversation_members o ON o.conversation_id = m.conversation_id AND o.account_id <> :a"
+        " JOIN accounts oa ON oa.id = o.account_id"
+        f" WHERE m.id IN ({marks})",
+        {"a": account_id, **{f"m{n}": i for n, i in enumerate(message_ids)}},
+    )
+    return {int(r["id"]): r for r in rows}

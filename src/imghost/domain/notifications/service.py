@@ -15,12 +15,17 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
+from imghost.auth import Subject
 from imghost.db.database import Database
+from imghost.domain.comments.model import Thread
+from imghost.domain.comments.service import CommentService
 from imghost.domain.events import CommentPosted, Events, MessageSent, ReplyPosted
+from imghost.domain.messages.model import Message
 from imghost.domain.notifications import repository as repo
 from imghost.domain.notifications.model import COMMENT, REPLY, Notification
-from imghost.errors import NotificationNotFound
+from imghost.errors import Forbidden, NotificationNotFound
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +35,33 @@ UNREAD_CAP = 100  # the count stops here ("99+")
 Listener = Callable[[int], Awaitable[None]]
 
 
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A notification with what it is about: the comment (replies and comments on one's posts), or
+    the conversation's latest message with the other party and the conversation's size."""
+
+    notification: Notification
+    comment: Thread | None = None
+    message: Message | None = None
+    with_account: str = ""
+    with_account_id: int = 0
+    message_count: int = 0
+
+
 class NotificationService:
-    def __init__(self, db: Database, events: Events, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        db: Database,
+        events: Events,
+        comments: CommentService,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.db = db
+        self.comments = comments
         self.clock = clock
         self.listeners: list[Listener] = []
+        comments.after_remove.append(self.forget_comment)
         events.subscribe(CommentPosted, self._on_comment)
         events.subscribe(ReplyPosted, self._on_reply)
         events.subscribe(MessageSent, self._on_message)
@@ -83,6 +110,52 @@ class NotificationService:
 
     # ---------------------------------------------------------------------------------- reading
 
+    @staticmethod
+    def recipient(subject: Subject) -> int:
+        """The signed-in account whose notifications these are (a banned account still reads)."""
+        if subject.account_id is None:
+            raise Forbidden("This method requires authentication")
+        return subject.account_id
+
+    async def entries(
+        self, subject: Subject, *, replies: bool, new_only: bool = True, page: int = 0
+    ) -> list[Entry]:
+        """One page of one kind, newest first, with the content of each (one query per kind of
+        content, whatever the page's length)."""
+        account_id = self.recipient(subject)
+        rows = await self.page(account_id, replies=replies, new_only=new_only, page=page)
+        return await self._expand(subject, account_id, rows)
+
+    async def entry(self, subject: Subject, notification_id: int) -> Entry:
+        account_id = self.recipient(subject)
+        found = await self._expand(subject, account_id, [await self.get(account_id, notification_id)])
+        if not found:
+            raise NotificationNotFound(notification_id)
+        return found[0]
+
+    async def _expand(self, subject: Subject, account_id: int, rows: list[Notification]) -> list[Entry]:
+        threads = await self.comments.many(subject, [n.comment_id for n in rows if n.comment_id is not None])
+        message_ids = sorted({n.message_id for n in rows if n.message_id is not None})
+        messages = await repo.message_contents(self.db, account_id, message_ids)
+        out: list[Entry] = []
+        for n in rows:
+            if n.comment_id is not None:
+                thread = threads.get(n.comment_id)
+                if thread is not None and not thread.comment.deleted:
+                    out.append(Entry(notification=n, comment=thread))
+            elif n.message_id is not None and n.message_id in messages:
+                row = messages[n.message_id]
+                out.append(
+                    Entry(
+                        notification=n,
+                        message=Message.from_row(row),
+                        with_account=row["with_account"],
+                        with_account_id=int(row["with_account_id"]),
+                        message_count=int(row["message_count"]),
+                    )
+                )
+        return out
+
     async def page(
         self, account_id: int, *, replies: bool, new_only: bool = True, page: int = 0, per_page: int = PAGE
     ) -> list[Notification]:
@@ -129,6 +202,12 @@ class NotificationService:
         async with self.db.transaction() as tx:
             changed = await repo.mark_conversation_viewed(tx, account_id, conversation_id)
         if changed:
+            await self._changed(account_id)
+
+    async def forget_comment(self, comment_id: int) -> None:
+        async with self.db.transaction() as tx:
+            whose = await repo.forget_comment(tx, comment_id)
+        for account_id in whose:
             await self._changed(account_id)
 
     async def forget_from(self, account_id: int, blocked_id: int) -> None:

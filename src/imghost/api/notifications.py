@@ -1,0 +1,153 @@
+"""Notifications (§3.8, and the account rows of §3.1): replies to one's comments, comments on one's
+posts and messages, for their recipient only.
+
+A Notification is `{id, account_id, viewed, content}`. A reply's content is the Comment (§2.8, its
+`children` empty: the replies to it are at /3/comment/{id}/replies) with the 2012 `caption` beside
+`comment` (PyImgur tells a comment by it); a message's content is the conversation's latest Message
+(§2.11, with `subject` and `parent_id`, PyImgur's marks of a message) with the conversation summary
+the 2012 model carried (`with_account`, `with_account_id`, `last_message`, `message_num`).
+
+Lists answer one page (50 newest per kind; `page` in the query goes further), so that an account with
+a hundred thousand of them is answered as fast as one with ten. Someone else's notification is not
+found, whatever the id: nothing tells that it exists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from imghost.api.comments import comment_json
+from imghost.api.deps import services as _svc
+from imghost.api.deps import subject as _subject
+from imghost.api.envelope import ok
+from imghost.api.messages import PREVIEW, message_json
+from imghost.api.params import digits
+from imghost.domain.notifications.service import Entry
+from imghost.errors import NotificationNotFound
+from imghost.http.params import Params, read_params
+from imghost.ids import row_number
+
+router = APIRouter(prefix="/3", tags=["notification"])
+
+
+def notification_json(e: Entry) -> dict[str, Any]:
+    n = e.notification
+    content: dict[str, Any]
+    if e.comment is not None:
+        content = comment_json(e.comment)
+        content["caption"] = content["comment"]
+    else:
+        assert e.message is not None
+        content = {
+            **message_json(e.message),
+            "with_account": e.with_account,
+            "with_account_id": e.with_account_id,
+            "last_message": e.message.body[:PREVIEW],
+            "message_num": e.message_count,
+        }
+    return {"id": n.id, "account_id": n.account_id, "viewed": n.viewed, "content": content}
+
+
+def _new(p: Params) -> bool:
+    """`new` defaults to true; PyImgur sends Python's True/False, imgurpython true/false."""
+    return p.get_bool("new", True)
+
+
+async def _kind(request: Request, *, replies: bool) -> list[dict[str, Any]]:
+    p = await read_params(request)
+    found = await _svc(request).notifications.entries(
+        _subject(request), replies=replies, new_only=_new(p), page=digits(p.get("page"), 0)
+    )
+    return [notification_json(e) for e in found]
+
+
+async def _both(request: Request) -> Response:
+    return ok(
+        {"replies": await _kind(request, replies=True), "messages": await _kind(request, replies=False)}
+    )
+
+
+def _id(value: str) -> int:
+    number = row_number(value)
+    if number is None:
+        raise NotificationNotFound(value)
+    return number
+
+
+# ------------------------------------------------------------------------------------ /notification
+
+
+@router.get(
+    "/notification", summary="Your notifications (new: unviewed only, default)", operation_id="notifications"
+)
+async def notifications(request: Request) -> Response:
+    return await _both(request)
+
+
+@router.get("/notification/{notification_id}", summary="One notification", operation_id="notification")
+async def notification(request: Request, notification_id: str) -> Response:
+    return ok(
+        notification_json(await _svc(request).notifications.entry(_subject(request), _id(notification_id)))
+    )
+
+
+@router.post("/notification/{notification_id}", summary="Mark viewed", operation_id="notification_viewed")
+@router.put(
+    "/notification/{notification_id}", summary="Mark viewed (2012)", operation_id="notification_viewed_put"
+)
+async def viewed(request: Request, notification_id: str) -> Response:
+    svc = _svc(request)
+    subject = _subject(request)
+    found = await svc.notifications.entry(subject, _id(notification_id))
+    await svc.notifications.mark_viewed(found.notification.account_id, [found.notification.id])
+    return ok(True)
+
+
+@router.post(
+    "/notification", summary="Mark several viewed (ids: a comma list)", operation_id="notifications_viewed"
+)
+async def viewed_many(request: Request) -> Response:
+    p = await read_params(request)
+    ids = [_id(v.strip()) for v in (p.get_list("ids") or []) if v.strip()]
+    account_id = _svc(request).notifications.recipient(_subject(request))
+    await _svc(request).notifications.mark_viewed(account_id, ids)
+    return ok(True)
+
+
+# ------------------------------------------------------------------------- /account/{u}/notifications
+
+
+async def _owner(request: Request, username: str) -> None:
+    await _svc(request).accounts.resolve_owned(_subject(request), username)
+
+
+@router.get(
+    "/account/{username}/notifications",
+    summary="The account's notifications (owner)",
+    operation_id="account_notifications",
+)
+async def account_notifications(request: Request, username: str) -> Response:
+    await _owner(request, username)
+    return await _both(request)
+
+
+@router.get(
+    "/account/{username}/notifications/replies",
+    summary="The account's reply notifications (owner)",
+    operation_id="account_notification_replies",
+)
+async def account_replies(request: Request, username: str) -> Response:
+    await _owner(request, username)
+    return ok(await _kind(request, replies=True))
+
+
+@router.get(
+    "/account/{username}/notifications/messages",
+    summary="The account's message notifications (owner)",
+    operation_id="account_notification_messages",
+)
+async def account_messages(request: Request, username: str) -> Response:
+    await _owner(request, username)
+    return ok(await _kind(request, replies=False))
