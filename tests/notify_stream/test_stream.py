@@ -3,6 +3,7 @@ change, no buffering on the way, the limits, and a change made in another proces
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -97,3 +98,17 @@ def test_streams_are_capped_beat_and_end(pair: tuple[LiveServer, LiveServer]) ->
     # Both streams ended: the account may open new ones.
     with stream(one.url, carol.bearer) as c:
         assert c.next_unread() == 0
+
+
+def test_a_client_that_leaves_frees_its_slot_at_once(
+    server: LiveServer, session_client: tuple[str, str]
+) -> None:
+    """The suite's server beats every 15 s: a slot freed only by a failed heartbeat would take that long.
+    Ten streams opened and dropped one after another, past the cap of five: each opens within a second
+    of the last one's client leaving."""
+    dave = make_user(server, session_client, prefix="dave")
+    for _ in range(10):
+        deadline = time.monotonic() + 1
+        while open_status(server.url, dave.bearer)[0] == 429:
+            assert time.monotonic() < deadline, "a stream whose client left still holds its slot"
+            time.sleep(0.02)

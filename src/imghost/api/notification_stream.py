@@ -7,11 +7,12 @@ Included before the notification routes: its path has the shape of /3/notificati
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
 from imghost.api.deps import services as _svc
 from imghost.api.deps import subject as _subject
 from imghost.errors import Unauthorized
+from imghost.http.event_stream import EventStreamResponse
 
 router = APIRouter(prefix="/3", tags=["notification"])
 
@@ -35,6 +36,4 @@ async def stream(request: Request) -> Response:
     async def count() -> int:
         return await svc.notifications.unread(account_id)
 
-    return StreamingResponse(
-        svc.live.events(account_id, count), media_type="text/event-stream", headers=STREAM_HEADERS
-    )
+    return EventStreamResponse(svc.live.events(account_id, count), STREAM_HEADERS)

@@ -5,10 +5,11 @@ with the session cookie instead of a token)."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from starlette.responses import RedirectResponse, Response, StreamingResponse
+from starlette.responses import RedirectResponse, Response
 
 from imghost.auth import Subject
 from imghost.errors import NotificationNotFound
+from imghost.http.event_stream import EventStreamResponse
 from imghost.web.forms import json_answer, see_other, submitted, wants_json
 from imghost.web.notification_items import items
 from imghost.web.templating import render
@@ -54,9 +55,7 @@ async def notifications_stream(request: Request) -> Response:
     async def count() -> int:
         return await svc.notifications.unread(a)
 
-    return StreamingResponse(
-        svc.live.events(a, count), media_type="text/event-stream", headers=STREAM_HEADERS
-    )
+    return EventStreamResponse(svc.live.events(a, count), STREAM_HEADERS)
 
 
 @router.post("/notifications/read-all")
