@@ -16,6 +16,8 @@ function show(n) {
 if (badge && "EventSource" in window) {
   const source = new EventSource("/notifications/stream");
   source.addEventListener("unread", (event) => {
+    // The stream is live from its first count on (pages and tests can tell).
+    badge.dataset.live = "on";
     try {
       show(JSON.parse(event.data).unread);
     } catch {
