@@ -3,6 +3,7 @@ change, no buffering on the way, the limits, and a change made in another proces
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -112,3 +113,36 @@ def test_a_client_that_leaves_frees_its_slot_at_once(
         while open_status(server.url, dave.bearer)[0] == 429:
             assert time.monotonic() < deadline, "a stream whose client left still holds its slot"
             time.sleep(0.02)
+
+
+@pytest.fixture(scope="module")
+def asgi(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """imghost.asgi:app under Granian's ASGI interface: the entry point any ASGI server runs."""
+    port = free_port()
+    command = [sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--workers", "1", "--no-ws", "imghost.asgi:app"]
+    srv = start_server(
+        tmp_path_factory.mktemp("notify-asgi"),
+        port=port,
+        extra_env={**UNLIMITED, "IMGHOST_NOTIFY_HEARTBEAT_SECONDS": "0.5"},
+        command=command,
+    )
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+def test_the_asgi_entry_point_streams_too(asgi: LiveServer) -> None:
+    creds = asgi.create_client("asgi")
+    erin = make_user(asgi, creds, prefix="erin")
+    frank = make_user(asgi, creds, prefix="frank")
+    for body in ("first", "second"):
+        with stream(asgi.url, erin.bearer) as events:
+            before = events.next_unread()
+            send(asgi.url, frank, erin, body)
+            if before == 0:
+                assert events.next_unread() == 1
+            else:
+                assert before == 1 and events.nothing_within(1)
+                assert ": heartbeat" in events.lines
