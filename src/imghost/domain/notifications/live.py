@@ -94,18 +94,21 @@ class LiveFeed:
             from redis.asyncio import Redis
 
             self._redis = Redis.from_url(self.redis_url, socket_connect_timeout=5)
-            self._task = asyncio.create_task(self._listen_redis())
-        else:
-            self._task = asyncio.create_task(self._watch_stamp())
+
+    def _listen(self) -> None:
+        """Starts hearing of other processes' changes with the first stream: a process that never
+        streams (the operator's CLI) never subscribes."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._listen_redis() if self.redis_url else self._watch_stamp())
 
     async def close(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
+            # Bounded: a subscription cancelled halfway through connecting must not hold up shutdown.
+            await asyncio.wait({self._task}, timeout=2)
         if self._redis is not None:
             with contextlib.suppress(Exception):
-                await self._redis.aclose()
+                await asyncio.wait_for(self._redis.aclose(), 2)
 
     # ------------------------------------------------------------------------------- publishing
 
@@ -140,6 +143,8 @@ class LiveFeed:
 
     async def _watch_stamp(self) -> None:
         seen = self._stamp()
+        # A change between the first stream's count and this first look is recounted.
+        self._poke_all()
         while True:
             await asyncio.sleep(self.poll)
             if not self._watches:
@@ -169,7 +174,7 @@ class LiveFeed:
             finally:
                 self._subscribed = False
                 with contextlib.suppress(Exception):
-                    await pubsub.aclose()
+                    await asyncio.wait_for(pubsub.aclose(), 2)
             await asyncio.sleep(1)
 
     # ------------------------------------------------------------------------------- streams
@@ -181,6 +186,7 @@ class LiveFeed:
             raise TooManyStreams()
 
     def _open(self, account_id: int) -> Watch | None:
+        self._listen()
         watches = self._watches.setdefault(account_id, set())
         if len(watches) >= self.per_account:
             return None
