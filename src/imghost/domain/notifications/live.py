@@ -24,7 +24,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -205,7 +205,9 @@ class LiveFeed:
     def open_streams(self, account_id: int) -> int:
         return len(self._watches.get(account_id, ()))
 
-    async def events(self, account_id: int, count: Callable[[], Awaitable[int]]) -> AsyncIterator[bytes]:
+    async def events(
+        self, account_id: int, count: Callable[[], Awaitable[int]]
+    ) -> AsyncGenerator[bytes, None]:
         """The stream's bytes: `event: unread` with {"unread": N} at once and whenever N changes, a
         heartbeat comment when idle, and the end after `lifetime` seconds. The watch is taken when the
         stream starts and let go however it ends (the client leaving included); a stream that starts
