@@ -26,6 +26,7 @@ from imghost.api import (
     images,
     messages,
     moderation,
+    notification_stream,
     notifications,
     search,
     tags,
@@ -106,6 +107,8 @@ def build_fastapi() -> FastAPI:
     # Before the account router: POST /3/account/{u}/message.
     api.include_router(messages.router)
     api.include_router(messages.blocks)
+    # Before the notification routes: /3/notification/stream would be taken for a notification's id.
+    api.include_router(notification_stream.router)
     api.include_router(notifications.router)
     api.include_router(accounts.router)
     api.include_router(albums.router)

@@ -28,6 +28,7 @@ from imghost.domain.images.service import ImageService
 from imghost.domain.images.views import ViewCounter
 from imghost.domain.messages.service import MessageService
 from imghost.domain.moderation.service import ModerationService
+from imghost.domain.notifications.live import LiveFeed
 from imghost.domain.notifications.service import NotificationService
 from imghost.domain.oauth.service import OAuthService
 from imghost.domain.search.service import SearchService
@@ -121,6 +122,8 @@ class Services:
     messages: MessageService = field(init=False)
     # Notifications: made from the events of the comments and the messages.
     notifications: NotificationService = field(init=False)
+    # Who hears of a change to an account's notifications as it happens (the event streams).
+    live: LiveFeed = field(init=False)
     # Built after the rest: it works through the gallery service.
     moderation: ModerationService = field(init=False)
     # Tags, topics and communities: built after the gallery, which they list through.
@@ -265,6 +268,17 @@ class Services:
         svc.messages.reporter = svc.moderation.report_sender
         svc.notifications = NotificationService(db, svc.events, svc.comments)
         svc.messages.after_block.append(svc.notifications.forget_from)
+        svc.live = LiveFeed(
+            stamp=settings.data_dir / "notify.stamp",
+            redis_url=settings.redis_url,
+            channel=f"{settings.redis_prefix}notify",
+            per_account=settings.notify_streams_per_account,
+            lifetime=settings.notify_stream_seconds,
+            heartbeat=settings.notify_heartbeat_seconds,
+            poll=settings.notify_poll_seconds,
+        )
+        svc.notifications.listeners.append(svc.live.publish)
+        await svc.live.start()
         svc.accounts.before_delete.append(svc.messages.forget_account)
         svc.tags = TagService(db, svc.gallery)
         svc.topics = TopicService(db, svc.gallery)
@@ -304,6 +318,9 @@ class Services:
                 await self._flusher
         with contextlib.suppress(Exception):
             await self.views.flush(self.db)
+        live = getattr(self, "live", None)
+        if live is not None:
+            await live.close()
         for closer in (
             self.exports.close,
             self.invalidator.close,

@@ -119,6 +119,13 @@ class Settings(BaseSettings):
     message_max_length: int = 5_000
     messages_per_hour: int = 60
     conversations_per_hour: int = 10
+    # The live notification streams (/3/notification/stream, /notifications/stream): open at once per
+    # account, how long one lasts before the client reconnects, the heartbeat comment, and how often a
+    # process without Redis looks whether another process changed someone's notifications.
+    notify_streams_per_account: int = 5
+    notify_stream_seconds: float = 300.0
+    notify_heartbeat_seconds: float = 15.0
+    notify_poll_seconds: float = 1.0
     oauth_code_lifetime: int = 600  # authorization codes and PINs: single-use, and short-lived
     oauth_password_grant: bool = True
     login_attempts: int = (

@@ -96,6 +96,8 @@ OWNER_REFUSED = {
     "/3/gallery/search": 400,
 }
 ENCODINGS = ("form", "json", "multipart")
+# Routes that answer with a server-sent event stream (the live notification count).
+EVENT_STREAMS = frozenset({"/3/notification/stream", "/notifications/stream"})
 
 
 # ---------------------------------------------------------------- the route table
@@ -273,7 +275,14 @@ class Ctx:
         content = None
         if body is not None:
             content, headers["Content-Type"] = body
-        r = self.http.request(route.method, url, content=content, headers=headers)
+        if route.template in EVENT_STREAMS:
+            # An event stream answers for minutes: its head says whether the request was taken, then
+            # the connection is dropped (the body is never read to its end).
+            with self.http.stream(route.method, url, content=content, headers=headers) as r:
+                if not r.headers.get("content-type", "").startswith("text/event-stream"):
+                    r.read()
+        else:
+            r = self.http.request(route.method, url, content=content, headers=headers)
         self.sent += 1
         problem = judge(route, r)
         if problem:
@@ -290,6 +299,8 @@ def judge(route: Route, r: httpx.Response) -> str:
         return "server error"
     path = route.template
     ctype = r.headers.get("content-type", "")
+    if path in EVENT_STREAMS and r.status_code == 200:
+        return "" if ctype.startswith("text/event-stream") else f"not an event stream ({ctype})"
     if path == "/oauth2/token" and r.status_code == 200:
         # Imgur answers a token unwrapped.
         try:

@@ -32,6 +32,7 @@ NOT_PAGES = {
     "/oembed",
     "/a/{album_id}/zip",
     "/account/export/{export_id}.zip",
+    "/notifications/stream",
 }
 
 
@@ -136,6 +137,9 @@ def pages(w: World) -> dict[str, str]:
         "/account/export": "/account/export",
         "/account/apps": "/account/apps",
         "/account/sharex": "/account/sharex",
+        "/notifications": "/notifications",
+        # A notification's link (marks it read, then redirects); one that is not there is the 404 page.
+        "/notifications/{notification_id}": "/notifications/0",
         "/oauth2/addclient": "/oauth2/addclient",
         "/oauth2/authorize": f"/oauth2/authorize?client_id={w.client_id}&response_type=token&state={HOSTILE}",
         "/t/{tag}": f"/t/{w.tag}",

@@ -39,6 +39,8 @@ class Viewer:
     csrf: str
     # A visitor's CSRF cookie to set on the answer (first visit, or an unusable cookie came in).
     new_csrf_cookie: bool = False
+    # The header's badge: unviewed notifications when the page was made (capped: 100 shows "99+").
+    unread: int = 0
 
     @property
     def signed_in(self) -> bool:
@@ -72,7 +74,11 @@ async def viewer(request: Request) -> Viewer:
     token = _cookie(request, SESSION_COOKIE)
     session = await services(request).sessions.resolve(token) if token else None
     if session is not None:
-        v = Viewer(session, session.csrf)
+        # One cheap count for the badge in the header; a script's JSON call shows no header.
+        unread = 0
+        if "application/json" not in request.headers.get("accept", ""):
+            unread = await services(request).notifications.unread(session.account_id)
+        v = Viewer(session, session.csrf, unread=unread)
     else:
         csrf = _cookie(request, CSRF_COOKIE)
         v = Viewer(None, csrf) if csrf else Viewer(None, secrets.token_urlsafe(24), new_csrf_cookie=True)
