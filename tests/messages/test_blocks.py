@@ -111,3 +111,24 @@ def test_block_targets(http: httpx.Client, trio: tuple[User, User, User]) -> Non
     envelope_error(http.get("/account/v1/nosuchuser0/block", headers=alice.bearer), 404)
     envelope_error(http.delete("/account/v1/nosuchuser0/block", headers=alice.bearer), 404)
     assert blocked_users(http, alice) == []
+
+
+def test_the_block_list(http: httpx.Client, trio: tuple[User, User, User]) -> None:
+    """GET /3/account/me/block (docs-new: {items: [{url}], next: null}), for the owner only."""
+    alice, bob, carol = trio
+    for name in ("me", alice.name):
+        assert envelope_ok(http.get(f"/3/account/{name}/block", headers=alice.bearer)) == {
+            "items": [],
+            "next": None,
+        }
+    envelope_ok(http.post(f"/account/v1/{bob.name}/block", headers=alice.bearer))
+    envelope_ok(http.post(f"/3/conversations/block/{carol.name}", headers=alice.bearer))
+    got = envelope_ok(http.get("/3/account/me/block", headers=alice.bearer))
+    assert sorted(i["url"] for i in got["items"]) == sorted([bob.name, carol.name]) and got["next"] is None
+    assert {i["url"]: i["id"] for i in got["items"]} == {bob.name: bob.id, carol.name: carol.id}
+    envelope_ok(http.delete(f"/account/v1/{bob.name}/block", headers=alice.bearer))
+    assert [
+        i["url"] for i in envelope_ok(http.get("/3/account/me/block", headers=alice.bearer))["items"]
+    ] == [carol.name]
+    envelope_error(http.get(f"/3/account/{alice.name}/block", headers=bob.bearer), 403)
+    envelope_error(http.get("/3/account/me/block"), 401)

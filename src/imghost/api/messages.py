@@ -199,6 +199,17 @@ async def delete_conversation(request: Request, conversation_id: str) -> Respons
 # ----------------------------------------------------------------------------------------- blocks
 
 
+@router.get(
+    "/account/{username}/block", summary="The accounts you block (owner; me)", operation_id="account_blocks"
+)
+async def blocked_list(request: Request, username: str) -> Response:
+    """docs-new's shape: {items: [{url}], next: null} (the whole list: blocks are few)."""
+    svc = _svc(request)
+    account = await svc.accounts.resolve_owned(_subject(request), username)
+    blocked = await svc.messages.blocked_users(account.id)
+    return ok({"items": [{"url": name, "id": i} for i, name in blocked], "next": None})
+
+
 @blocks.get("/{username}/block", summary="Whether you blocked the account", operation_id="block_get")
 async def block_status(request: Request, username: str) -> Response:
     return ok({"blocked": await _svc(request).messages.is_blocked(_subject(request), username)})
