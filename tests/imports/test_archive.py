@@ -337,3 +337,40 @@ def test_an_unfinished_or_foreign_directory_is_not_an_archive(b_server: LiveServ
     (tmp_path / "manifest.json").write_text(json.dumps({"format": "imghost-archive", "version": 99}))
     out = b_server.cli("import", "archive", str(tmp_path), "--user", "nobody1", check=False)
     assert out.returncode == 1 and "version 99" in out.stderr
+
+
+def test_the_archive_holds_the_conversations_as_the_account_sees_them(
+    server: LiveServer, session_client: tuple[str, str], tmp_path: Path
+) -> None:
+    """Every conversation, every message the account sees (past a conversation page: 30 of them),
+    oldest first; what it deleted is not there, and the other side's archive still has it."""
+    me, friend, other = (make_user(server, session_client, prefix=p) for p in ("talker", "friend", "other"))
+    with httpx.Client(base_url=server.url, timeout=60) as http:
+        for n in range(30):
+            who, to = (me, friend) if n % 2 == 0 else (friend, me)
+            r = http.post(f"/3/conversations/{to.name}", headers=who.bearer, data={"body": f"line {n}"})
+            assert envelope_ok(r) is True
+        r = http.post(
+            "/3/message", headers=other.bearer, data={"recipient": me.name, "body": "hi", "subject": "s"}
+        )
+        assert envelope_ok(r) is True
+        first = envelope_ok(http.get("/3/messages", headers=me.bearer))
+        gone = next(m["id"] for m in first if m["body"] == "hi")
+        assert envelope_ok(http.delete(f"/3/message/{gone}", headers=me.bearer)) is True
+
+    def export(who: User) -> list[dict[str, Any]]:
+        target = tmp_path / who.name
+        code, report = run_json(server, "export", "--user", who.name, str(target))
+        assert code == 0, report
+        manifest = json.loads((target / "manifest.json").read_text())
+        assert report["conversations"] == len(manifest["conversations"])
+        return manifest["conversations"]
+
+    mine = {c["with"]: c["messages"] for c in export(me)}
+    assert set(mine) == {friend.name}  # the one message from `other` was deleted: nothing left of it here
+    assert [m["body"] for m in mine[friend.name]] == [f"line {n}" for n in range(30)]
+    assert [m["from"] for m in mine[friend.name][:2]] == [me.name, friend.name]
+    assert all(isinstance(m["datetime"], int) for m in mine[friend.name])
+    (theirs,) = export(other)
+    assert theirs["with"] == me.name
+    assert [(m["from"], m["subject"], m["body"]) for m in theirs["messages"]] == [(other.name, "s", "hi")]

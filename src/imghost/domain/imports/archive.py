@@ -36,6 +36,8 @@ from imghost.domain.images.model import Image
 from imghost.domain.images.service import ALREADY_HERE, ImageService, UploadMeta
 from imghost.domain.imports.report import DONE, FAILED, Entry, Report
 from imghost.domain.imports.state import StateFile
+from imghost.domain.messages.model import Conversation
+from imghost.domain.messages.service import MessageService
 from imghost.errors import BlobNotFound, ImghostError, PayloadTooLarge
 from imghost.ids import random_id
 from imghost.media.writer import UploadWriter
@@ -83,6 +85,8 @@ class ArchiveServices(Protocol):
     def albums(self) -> AlbumService: ...
     @property
     def accounts(self) -> AccountService: ...
+    @property
+    def messages(self) -> MessageService: ...
     @property
     def tmp_dir(self) -> Path: ...
 
@@ -164,6 +168,7 @@ class ExportReport:
     images: int = 0
     albums: int = 0
     favorites: int = 0
+    conversations: int = 0
     bytes: int = 0
     kept: int = 0  # files an earlier run had written, checked and kept
     failed: list[tuple[str, str]] = field(default_factory=list)  # (image id, why)
@@ -174,6 +179,7 @@ class ExportReport:
             "images": self.images,
             "albums": self.albums,
             "favorites": self.favorites,
+            "conversations": self.conversations,
             "bytes": self.bytes,
             "kept": self.kept,
             "failed": [{"id": i, "reason": r} for i, r in self.failed],
@@ -182,7 +188,7 @@ class ExportReport:
     def text(self) -> str:
         lines = [
             f"export of {self.account}: {self.images} images ({self.bytes} bytes), {self.albums} albums,"
-            f" {self.favorites} favourites"
+            f" {self.favorites} favourites, {self.conversations} conversations"
         ]
         if self.kept:
             lines.append(f"  {self.kept} files written by an earlier run were kept")
@@ -246,7 +252,10 @@ async def write_archive(
             "albums": [f.id for f in favorites if isinstance(f, Album)],
         },
     }
+    conversations = await svc.messages.everything(account.id)
+    manifest["conversations"] = [_conversation_entry(c) for c in conversations]
     report.images, report.albums, report.favorites = len(entries), len(albums), len(favorites)
+    report.conversations = len(conversations)
     body = json.dumps(manifest, indent=2, ensure_ascii=False).encode() + b"\n"
     await sink.finish(body, modified=now)
     return report
@@ -306,6 +315,16 @@ def _image_entry(image: Image, name: str, sha: str) -> dict[str, Any]:
         "size": image.size,
         "sha256": sha,
         "file": name,
+    }
+
+
+def _conversation_entry(c: Conversation) -> dict[str, Any]:
+    return {
+        "with": c.with_account,
+        "messages": [
+            {"from": m.sender, "subject": m.subject, "body": m.body, "datetime": m.created_at}
+            for m in c.messages
+        ],
     }
 
 

@@ -152,6 +152,27 @@ class MessageService:
         summary.page = page
         return summary
 
+    async def everything(self, account_id: int) -> list[Conversation]:
+        """Every conversation of the account with every message it sees, oldest message first (the
+        data export): what a reader would page through, read to the end."""
+        subject = Subject(client_id=None, account_id=account_id)
+        out: list[Conversation] = []
+        page = 0
+        while batch := await self.conversations(subject, page):
+            for summary in batch:
+                messages: list[Message] = []
+                n = 1
+                while True:
+                    part = await self.conversation(subject, summary.id, n)
+                    messages += part.messages
+                    if part.done:
+                        break
+                    n += 1
+                summary.messages = messages
+                out.append(summary)
+            page += 1
+        return out
+
     async def threads(self, subject: Subject, page: int = 0) -> list[Message]:
         """GET /messages: the latest message of every conversation, newest first (LIST_PAGE a page)."""
         return [c.last for c in await self.conversations(subject, page)]
