@@ -84,6 +84,35 @@ def test_the_stream_delivers_a_change_made_by_another_process(pair: tuple[LiveSe
         assert events.next_unread(timeout=5) == 1
 
 
+def test_a_message_sent_on_one_process_is_read_and_notified_on_the_other(
+    pair: tuple[LiveServer, LiveServer],
+) -> None:
+    one, two = pair
+    creds = one.create_client("across")
+    alice = make_user(one, creds, prefix="alice")
+    bob = make_user(one, creds, prefix="bob")
+    send(two.url, bob, alice, "written on the second process")
+    with (
+        httpx.Client(base_url=one.url, timeout=30) as first,
+        httpx.Client(base_url=two.url, timeout=30) as second,
+    ):
+        (conversation,) = first.get("/3/conversations", headers=alice.bearer).json()["data"]
+        assert conversation["with_account"] == bob.name
+        assert conversation["last_message_preview"] == "written on the second process"
+        (note,) = first.get("/3/notification", headers=alice.bearer).json()["data"]["messages"]
+        assert note["content"]["body"] == "written on the second process"
+        # Marked on the first process, viewed on the second.
+        assert first.post(f"/3/notification/{note['id']}", headers=alice.bearer).status_code == 200
+        assert second.get("/3/notification", headers=alice.bearer).json()["data"] == {
+            "replies": [],
+            "messages": [],
+        }
+        (seen,) = second.get("/3/notification", headers=alice.bearer, params={"new": "false"}).json()["data"][
+            "messages"
+        ]
+        assert seen["id"] == note["id"] and seen["viewed"] is True
+
+
 def test_streams_are_capped_beat_and_end(pair: tuple[LiveServer, LiveServer]) -> None:
     one, _ = pair
     creds = one.create_client("cap")
