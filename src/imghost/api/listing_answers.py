@@ -26,6 +26,7 @@ an answer made under an older version than the one kept for the same listing nev
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
@@ -52,6 +53,7 @@ class ListingAnswers:
         self.max_bytes = max_bytes
         self._kept: OrderedDict[Hashable, Kept] = OrderedDict()
         self._bytes = 0
+        self._flying: dict[Hashable, tuple[int, asyncio.Future[bytes]]] = {}
 
     def get(self, key: Hashable, version: int, *, now: float, seconds: float) -> bytes | None:
         kept = self._kept.get(key)
@@ -59,6 +61,38 @@ class ListingAnswers:
             return None
         self._kept.move_to_end(key)
         return kept.body
+
+    async def made_once(
+        self, key: Hashable, version: int, started: float, make: Callable[[], Awaitable[bytes]]
+    ) -> bytes:
+        """make() for this listing at this version, once however many ask at the same moment (when a kept
+        answer runs out under load, fifty requests would otherwise all compute the same page)."""
+        flying = self._flying.get(key)
+        if flying is not None and flying[0] == version:
+            try:
+                return await asyncio.shield(flying[1])
+            except asyncio.CancelledError:
+                if not flying[1].cancelled():
+                    raise  # this request itself was cancelled
+                # the request making it was: make it here
+        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        future.add_done_callback(_retrieved)
+        self._flying[key] = (version, future)
+        try:
+            body = await make()
+        except Exception as exc:
+            future.set_exception(exc)
+            raise
+        except BaseException:
+            future.cancel()
+            raise
+        else:
+            future.set_result(body)
+            self.put(key, Kept(version, started, body))
+            return body
+        finally:
+            if self._flying.get(key, (0, None))[1] is future:
+                del self._flying[key]
 
     def put(self, key: Hashable, kept: Kept) -> None:
         old = self._kept.get(key)
@@ -72,6 +106,12 @@ class ListingAnswers:
         while self._bytes > self.max_bytes and self._kept:
             _, gone = self._kept.popitem(last=False)
             self._bytes -= len(gone.body)
+
+
+def _retrieved(future: asyncio.Future[bytes]) -> None:
+    """The requests waiting on a failed make() each get its error; none waiting is no warning either."""
+    if not future.cancelled():
+        future.exception()
 
 
 def _of(request: Request) -> ListingAnswers:
@@ -94,6 +134,5 @@ async def kept_answer(request: Request, key: Hashable, make: Callable[[], Awaita
     version = await svc.gallery.listing_version()
     body = answers.get(key, version, now=started, seconds=seconds)
     if body is None:
-        body = await make()
-        answers.put(key, Kept(version, started, body))
+        body = await answers.made_once(key, version, started, make)
     return Response(body, media_type=JSON)
