@@ -111,6 +111,10 @@ class Settings(BaseSettings):
     # those from the user section); a post or comment with this many open reports from distinct
     # accounts leaves the listings until an admin reviews it.
     gallery_viral_points: int = 10
+    # A visitor's gallery listing (Client-ID, no token) is kept and answered again until any write that
+    # changes it (api/listing_answers.py); its vote counts and views counts may be this many seconds old.
+    # 0: every listing is computed afresh.
+    gallery_listing_seconds: float = 1.0
     report_hide_threshold: int = 5
     comment_max_length: int = 10_000
     comments_per_hour: int = 120  # per account

@@ -12,9 +12,13 @@ from imghost.errors import ImghostError
 JSON = "application/json; charset=utf-8"
 
 
+def ok_body(data: Any) -> bytes:
+    return orjson.dumps({"data": data, "success": True, "status": 200})
+
+
 def ok(data: Any) -> Response:
     # Always HTTP 200 on success: node-imgur 1.x and ShareX accept nothing else.
-    return Response(orjson.dumps({"data": data, "success": True, "status": 200}), media_type=JSON)
+    return Response(ok_body(data), media_type=JSON)
 
 
 def error_body(status: int, error: Any, path: str, method: str) -> bytes:

@@ -14,8 +14,9 @@ from starlette.responses import Response
 
 from imghost.api.deps import services as _svc
 from imghost.api.deps import subject as _subject
-from imghost.api.envelope import ok
+from imghost.api.envelope import JSON, ok, ok_body
 from imghost.api.gallery_schemas import gallery_json
+from imghost.api.listing_answers import kept_answer
 from imghost.api.params import page_number
 from imghost.domain.gallery.model import Listing
 from imghost.domain.gallery.ranking import WINDOWS
@@ -60,11 +61,19 @@ def listing_query(
 
 
 async def listing_answer(request: Request, q: Listing, params: Params) -> Response:
+    """A listing's page; a visitor's (no account: nothing in it is the caller's) is kept
+    (api/listing_answers.py)."""
     svc, subject = _svc(request), _subject(request)
-    posts = await svc.gallery.listing(q)
     previews = "preview" if params.get_bool("album_previews", False) else "none"
-    found = await svc.gallery.items(subject, posts, album_images=previews)
-    return ok([gallery_json(svc, subject, i) for i in found])
+
+    async def make() -> bytes:
+        posts = await svc.gallery.listing(q)
+        found = await svc.gallery.items(subject, posts, album_images=previews)
+        return ok_body([gallery_json(svc, subject, i) for i in found])
+
+    if subject.account_id is None:
+        return await kept_answer(request, (q, previews), make)
+    return Response(await make(), media_type=JSON)
 
 
 # ---------------------------------------------------------------------------------------- sharing

@@ -502,6 +502,17 @@ blocks = Table(
 Index("ix_blocks_blocked", blocks.c.blocked_id)
 
 
+# The gallery's listing version: SUM(n) moves with every committed write that changes what a visitor's
+# listing shows, kept by triggers (migrations/versions/0013_listing_version.py, which lists them). One row on
+# SQLite, 16 on PostgreSQL (a writer adds to the row its transaction id picks).
+gallery_version = Table(
+    "gallery_version",
+    metadata,
+    Column("slot", Integer, primary_key=True, autoincrement=False),
+    Column("n", BigInteger, nullable=False, server_default="0"),
+)
+
+
 # ------------------------------------------------------------------------------------------ search
 # One row per gallery post: what a search looks at, kept in step with its sources by triggers (see
 # migrations/versions/0008_search.py). The text index over it is each database's own and so not described

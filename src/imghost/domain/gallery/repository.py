@@ -117,6 +117,11 @@ async def listing(db: Connection, q: Listing, now: int, *, viral_points: int) ->
     return [Post.from_row(r) for r in rows]
 
 
+async def listing_version(db: Connection) -> int:
+    """What listings show, as one number that every committed change to it moves (0012's triggers)."""
+    return int(await db.fetch_value("SELECT COALESCE(SUM(n), 0) FROM gallery_version") or 0)
+
+
 # --------------------------------------------------------------------------------------------- votes
 
 

@@ -99,6 +99,10 @@ class GalleryService:
     async def listing(self, q: Listing) -> list[Post]:
         return await repo.listing(self.db, q, self.now(), viral_points=self.viral_points)
 
+    async def listing_version(self) -> int:
+        """Moves with every committed write that changes a visitor's listing, but votes (0013)."""
+        return await repo.listing_version(self.db)
+
     def in_most_viral(self, post: Post) -> bool:
         return post.points >= self.viral_points
 
