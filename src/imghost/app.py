@@ -71,6 +71,8 @@ FAST_ROUTES: list[FastRoute] = [
     # always a conversation id: block and report are POSTs).
     ("GET", re.compile(r"^/3/conversations$"), messages.conversations),
     ("GET", re.compile(r"^/3/conversations/([^/]+)$"), messages.conversation_first_page),
+    # Both notification lists (GET /3/notification/{id} is one notification: left to the router).
+    ("GET", re.compile(r"^/3/notification$"), notifications.notifications),
 ]
 
 

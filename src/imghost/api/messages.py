@@ -138,8 +138,20 @@ async def delete_message(request: Request, message_id: str) -> Response:
 @router.get("/conversations", summary="Your conversations, latest first", operation_id="conversations_list")
 async def conversations(request: Request) -> Response:
     p = await read_params(request)
-    found = await _svc(request).messages.conversations(_subject(request), digits(p.get("page"), 0))
-    return ok([conversation_json(c) for c in found])
+    found = await _svc(request).messages.listing(_subject(request), digits(p.get("page"), 0))
+    return ok(
+        [
+            {
+                "id": r["conversation_id"],
+                "last_message_preview": r["body"][:PREVIEW],
+                "datetime": r["created_at"],
+                "with_account_id": r["with_account_id"],
+                "with_account": r["with_account"],
+                "message_count": r["message_count"],
+            }
+            for r in found
+        ]
+    )
 
 
 @router.post(

@@ -13,6 +13,7 @@ found, whatever the id: nothing tells that it exists."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -24,6 +25,8 @@ from imghost.api.deps import subject as _subject
 from imghost.api.envelope import ok
 from imghost.api.messages import PREVIEW, message_json
 from imghost.api.params import digits
+from imghost.domain.comments.model import DELETED
+from imghost.domain.gallery.model import VOTE_NAMES
 from imghost.domain.notifications.service import Entry
 from imghost.errors import NotificationNotFound
 from imghost.http.params import Params, read_params
@@ -50,22 +53,88 @@ def notification_json(e: Entry) -> dict[str, Any]:
     return {"id": n.id, "account_id": n.account_id, "viewed": n.viewed, "content": content}
 
 
+Row = Mapping[str, Any]
+
+
+def reply_row_json(r: Row) -> dict[str, Any]:
+    """notification_json of a reply from its listing row (domain/notifications reply_listing): the
+    same object, without the records in between. The listing leaves deleted comments out."""
+    author_id = r["account_id"]
+    vote = r["vote"]
+    body = r["body"]
+    return {
+        "id": r["n_id"],
+        "account_id": r["n_account_id"],
+        "viewed": bool(r["n_viewed"]),
+        "content": {
+            "id": r["id"],
+            "image_id": r["post_id"],
+            "comment": body,
+            "author": DELETED if author_id is None else r["author"],
+            "author_id": 0 if author_id is None else author_id,
+            "on_album": r["album_id"] is not None,
+            "album_cover": r["album_cover"],
+            "ups": r["ups"],
+            "downs": r["downs"],
+            "points": r["points"],
+            "datetime": r["created_at"],
+            "parent_id": r["parent_id"] or 0,
+            "deleted": False,
+            "vote": None if vote is None else VOTE_NAMES.get(int(vote)),
+            "children": [],
+            "platform": r["platform"],
+            "has_admin_badge": author_id is not None and r["author_role"] == "admin",
+            "caption": body,
+        },
+    }
+
+
+def message_row_json(r: Row) -> dict[str, Any]:
+    """notification_json of a message notification from its listing row (message_listing)."""
+    body = r["body"]
+    return {
+        "id": r["n_id"],
+        "account_id": r["n_account_id"],
+        "viewed": bool(r["n_viewed"]),
+        "content": {
+            "id": r["id"],
+            "from": r["sender"],
+            "account_id": r["sender_id"],
+            "sender_id": r["sender_id"],
+            "body": body,
+            "subject": r["subject"] or "",
+            "parent_id": r["first_id"],
+            "conversation_id": r["conversation_id"],
+            "datetime": r["created_at"],
+            "with_account": r["with_account"],
+            "with_account_id": r["with_account_id"],
+            "last_message": body[:PREVIEW],
+            "message_num": r["message_count"],
+        },
+    }
+
+
 def _new(p: Params) -> bool:
     """`new` defaults to true; PyImgur sends Python's True/False, imgurpython true/false."""
     return p.get_bool("new", True)
 
 
-async def _kind(request: Request, *, replies: bool) -> list[dict[str, Any]]:
-    p = await read_params(request)
-    found = await _svc(request).notifications.entries(
+async def _kind(request: Request, *, replies: bool, p: Params | None = None) -> list[dict[str, Any]]:
+    p = p or await read_params(request)
+    found = await _svc(request).notifications.listing(
         _subject(request), replies=replies, new_only=_new(p), page=digits(p.get("page"), 0)
     )
-    return [notification_json(e) for e in found]
+    present = reply_row_json if replies else message_row_json
+    return [present(r) for r in found]
 
 
 async def _both(request: Request) -> Response:
+    p = await read_params(request)
     return ok(
-        {"replies": await _kind(request, replies=True), "messages": await _kind(request, replies=False)}
+        {
+            "replies": await _kind(request, replies=True, p=p),
+            "messages": await _kind(request, replies=False, p=p),
+        }
     )
 
 

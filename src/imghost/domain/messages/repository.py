@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from imghost.db.database import Connection
+from imghost.db.database import Connection, Row
 from imghost.domain.messages.model import Conversation, Message, Party
 
 _SELECT = (
@@ -40,6 +40,16 @@ _SUMMARY = (
     " oa.username AS with_account, m.id, m.sender_id, a.username AS sender, m.subject, m.body, m.created_at,"
     " (SELECT MIN(f.id) FROM messages f WHERE f.conversation_id = cm.conversation_id) AS first_id,"
     f" (SELECT COUNT(*) {_SEEN}) AS message_count"
+    " FROM conversation_members cm"
+    " JOIN conversation_members o ON o.conversation_id = cm.conversation_id AND o.account_id <> cm.account_id"
+    " JOIN accounts oa ON oa.id = o.account_id"
+    f" JOIN messages m ON m.id = (SELECT MAX(v.id) {_SEEN})"
+    " JOIN accounts a ON a.id = m.sender_id"
+)
+# What the conversation list shows of each (no sender, no thread id): the same rows as _SUMMARY's.
+_LISTED = (
+    "SELECT cm.conversation_id, o.account_id AS with_account_id, oa.username AS with_account, m.body,"
+    f" m.created_at, (SELECT COUNT(*) {_SEEN}) AS message_count"
     " FROM conversation_members cm"
     " JOIN conversation_members o ON o.conversation_id = cm.conversation_id AND o.account_id <> cm.account_id"
     " JOIN accounts oa ON oa.id = o.account_id"
@@ -121,6 +131,15 @@ async def summaries(db: Connection, account_id: int, *, limit: int, offset: int)
         {"a": account_id, "limit": limit, "offset": offset},
     )
     return [_summary(r) for r in rows]
+
+
+async def listed(db: Connection, account_id: int, *, limit: int, offset: int) -> list[Row]:
+    """The conversations of `summaries` as rows: conversation_id, with_account_id, with_account, the
+    latest visible message's body and created_at, message_count."""
+    return await db.fetch_all(
+        f"{_LISTED} WHERE cm.account_id = :a ORDER BY cm.last_message_id DESC LIMIT :limit OFFSET :offset",
+        {"a": account_id, "limit": limit, "offset": offset},
+    )
 
 
 async def summary(db: Connection, conversation_id: int, account_id: int) -> tuple[Conversation, Party] | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from imghost.db.database import Connection
+from imghost.db.database import Connection, Row
 from imghost.domain.notifications.model import MESSAGE, REPLY_KINDS, Notification
 
 _COLUMNS = "id, account_id, kind, actor_id, comment_id, conversation_id, message_id, viewed, created_at"
@@ -150,3 +150,56 @@ async def message_contents(db: Connection, account_id: int, message_ids: Sequenc
         {"a": account_id, **{f"m{n}": i for n, i in enumerate(message_ids)}},
     )
     return {int(r["id"]): r for r in rows}
+
+
+def _page_of(replies: bool, new_only: bool) -> tuple[str, dict[str, Any]]:
+    """The page of notification rows (as `page` reads it) as a subquery `n`, for the listings below."""
+    kinds, params = _kinds(replies)
+    viewed = " AND viewed = :no" if new_only else ""
+    return (
+        f"(SELECT id, account_id, viewed, comment_id, message_id FROM notifications WHERE account_id = :a"
+        f" AND {kinds}{viewed} ORDER BY id DESC LIMIT :limit OFFSET :offset) n",
+        params,
+    )
+
+
+async def reply_listing(
+    db: Connection, account_id: int, *, new_only: bool, limit: int, offset: int
+) -> list[Row]:
+    """A page of reply notifications with their comment in the same row: its post's album, author,
+    the recipient's vote on it and, on an album's post, the album's cover. One query where the
+    notification rows, the comments, the votes and the covers took four; the page is cut before the
+    join, so a comment that is gone or deleted leaves its notification out of the page as before."""
+    page, params = _page_of(True, new_only)
+    return await db.fetch_all(
+        "SELECT n.id AS n_id, n.account_id AS n_account_id, n.viewed AS n_viewed, c.id, c.post_id,"
+        " c.account_id, c.parent_id, c.body, c.ups, c.downs, c.points, c.platform, c.created_at,"
+        " p.album_id, a.username AS author, a.role AS author_role, v.vote,"
+        " CASE WHEN p.album_id IS NULL THEN NULL ELSE (SELECT COALESCE("
+        "(SELECT x.image_id FROM album_images x WHERE x.album_id = al.id AND x.image_id = al.cover_id),"
+        " (SELECT x.image_id FROM album_images x WHERE x.album_id = al.id ORDER BY x.position LIMIT 1))"
+        " FROM albums al WHERE al.id = c.post_id) END AS album_cover"
+        f" FROM {page} JOIN comments c ON c.id = n.comment_id JOIN gallery_posts p ON p.id = c.post_id"
+        " LEFT JOIN accounts a ON a.id = c.account_id"
+        " LEFT JOIN comment_votes v ON v.comment_id = c.id AND v.account_id = :a"
+        " WHERE c.deleted = :no ORDER BY n.id DESC",
+        {**params, "a": account_id, "no": False, "limit": limit, "offset": offset},
+    )
+
+
+async def message_listing(
+    db: Connection, account_id: int, *, new_only: bool, limit: int, offset: int
+) -> list[Row]:
+    """A page of message notifications with what message_contents reads for each, in one query."""
+    page, params = _page_of(False, new_only)
+    return await db.fetch_all(
+        "SELECT n.id AS n_id, n.account_id AS n_account_id, n.viewed AS n_viewed, m.id, m.conversation_id,"
+        " m.sender_id, s.username AS sender, m.subject, m.body, m.created_at,"
+        " (SELECT MIN(f.id) FROM messages f WHERE f.conversation_id = m.conversation_id) AS first_id,"
+        " (SELECT COUNT(*) FROM messages k WHERE k.conversation_id = m.conversation_id) AS message_count,"
+        " o.account_id AS with_account_id, oa.username AS with_account"
+        f" FROM {page} JOIN messages m ON m.id = n.message_id JOIN accounts s ON s.id = m.sender_id"
+        " JOIN conversation_members o ON o.conversation_id = m.conversation_id AND o.account_id <> :a"
+        " JOIN accounts oa ON oa.id = o.account_id ORDER BY n.id DESC",
+        {**params, "a": account_id, "no": False, "limit": limit, "offset": offset},
+    )

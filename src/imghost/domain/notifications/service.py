@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from imghost.auth import Subject
-from imghost.db.database import Database
+from imghost.db.database import Database, Row
 from imghost.domain.comments.model import Thread
 from imghost.domain.comments.service import CommentService
 from imghost.domain.events import CommentPosted, Events, MessageSent, ReplyPosted
@@ -125,6 +125,17 @@ class NotificationService:
         account_id = self.recipient(subject)
         rows = await self.page(account_id, replies=replies, new_only=new_only, page=page)
         return await self._expand(subject, account_id, rows)
+
+    async def listing(
+        self, subject: Subject, *, replies: bool, new_only: bool = True, page: int = 0
+    ) -> list[Row]:
+        """What `entries` finds, as the rows of one query each carrying its notification (n_id,
+        n_account_id, n_viewed) and its content's columns (the comment's, with the recipient's vote
+        and the album cover; or the message's, with the conversation's other party and size): the
+        lists' hot path, where building the records cost more than the query."""
+        account_id = self.recipient(subject)
+        read = repo.reply_listing if replies else repo.message_listing
+        return await read(self.db, account_id, new_only=new_only, limit=PAGE, offset=max(page, 0) * PAGE)
 
     async def entry(self, subject: Subject, notification_id: int) -> Entry:
         account_id = self.recipient(subject)
