@@ -154,3 +154,23 @@ def test_votes_are_bounded_by_time_and_never_kept_for_the_voter(t: Trio) -> None
     # The next write that the version sees brings the keeper's visitors the vote too.
     write(t, "POST", f"/3/gallery/{pid}/comment", t.fan, comment="after the vote")
     assert listed(t.keeper, t.anon)[pid]["points"] == was + 1
+
+
+def test_searches_are_kept_the_same_way(t: Trio) -> None:
+    """A visitor's search is kept under the same version: a title edit is found at once by another
+    process's kept search, the old title no longer; a vote is not in the kept answer yet."""
+    word = f"kw{time.monotonic_ns() % 10**9}"
+    path = f"/3/gallery/search/time/all/0?q={word}"
+    pid = post(t, title=f"{word} first title")
+    assert [i["title"] for i in kept(t, path).values()] == [f"{word} first title"]
+
+    write(t, "POST", f"/3/gallery/image/{pid}", t.owner, title="renamed entirely", terms="1")
+    assert listed(t.keeper, t.anon, path) == {}
+    assert pid in listed(t.keeper, t.anon, "/3/gallery/search/time/all/0?q=renamed")
+
+    write(t, "POST", f"/3/gallery/image/{pid}", t.owner, title=f"{word} again", terms="1")
+    was = kept(t, path)[pid]["points"]
+    with httpx.Client(base_url=t.writer.url, timeout=60) as http:
+        vote(http, t.fan, pid, "up")
+    assert listed(t.keeper, t.anon, path)[pid]["points"] == was
+    assert listed(t.keeper, t.fan.bearer, path)[pid]["points"] == was + 1

@@ -11,8 +11,9 @@ from starlette.responses import Response
 
 from imghost.api.deps import services as _svc
 from imghost.api.deps import subject as _subject
-from imghost.api.envelope import ok
+from imghost.api.envelope import JSON, ok_body
 from imghost.api.gallery_schemas import gallery_json
+from imghost.api.listing_answers import kept_answer
 from imghost.api.params import page_number
 from imghost.domain.gallery.ranking import WINDOWS
 from imghost.domain.search.service import SORTS, SearchRequest
@@ -41,9 +42,19 @@ def search_request(params: Params, sort: str | None, window: str | None, page: s
 
 
 async def _answer(request: Request, sort: str | None, window: str | None, page: str | None) -> Response:
+    """A search's page; a visitor's is kept like a listing's (api/listing_answers.py: the same version,
+    moved by every edit a search reads, so a title edit is found at once; votes, and the `top` order
+    they make, at most gallery_listing_seconds old)."""
     svc, subject = _svc(request), _subject(request)
-    found = await svc.search.search(subject, search_request(await read_params(request), sort, window, page))
-    return ok([gallery_json(svc, subject, i) for i in found])
+    wanted = search_request(await read_params(request), sort, window, page)
+
+    async def make() -> bytes:
+        found = await svc.search.search(subject, wanted)
+        return ok_body([gallery_json(svc, subject, i) for i in found])
+
+    if subject.account_id is None:
+        return await kept_answer(request, ("search", wanted), make)
+    return Response(await make(), media_type=JSON)
 
 
 @router.get("/gallery/search", summary="Search the gallery", operation_id="gallery_search")
