@@ -19,15 +19,14 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from imghost.api.comments import comment_json
 from imghost.api.deps import services as _svc
 from imghost.api.deps import subject as _subject
 from imghost.api.envelope import ok
-from imghost.api.messages import PREVIEW, message_json
+from imghost.api.messages import PREVIEW
 from imghost.api.params import digits
 from imghost.domain.comments.model import DELETED
 from imghost.domain.gallery.model import VOTE_NAMES
-from imghost.domain.notifications.service import Entry
+from imghost.domain.notifications.model import REPLY_KINDS
 from imghost.errors import NotificationNotFound
 from imghost.http.params import Params, read_params
 from imghost.ids import row_number
@@ -35,30 +34,12 @@ from imghost.ids import row_number
 router = APIRouter(prefix="/3", tags=["notification"])
 
 
-def notification_json(e: Entry) -> dict[str, Any]:
-    n = e.notification
-    content: dict[str, Any]
-    if e.comment is not None:
-        content = comment_json(e.comment)
-        content["caption"] = content["comment"]
-    else:
-        assert e.message is not None
-        content = {
-            **message_json(e.message),
-            "with_account": e.with_account,
-            "with_account_id": e.with_account_id,
-            "last_message": e.message.body[:PREVIEW],
-            "message_num": e.message_count,
-        }
-    return {"id": n.id, "account_id": n.account_id, "viewed": n.viewed, "content": content}
-
-
 Row = Mapping[str, Any]
 
 
 def reply_row_json(r: Row) -> dict[str, Any]:
-    """notification_json of a reply from its listing row (domain/notifications reply_listing): the
-    same object, without the records in between. The listing leaves deleted comments out."""
+    """A reply's Notification from its listing row (domain/notifications reply_listing), straight to
+    the object without records in between. The listing leaves deleted comments out."""
     author_id = r["account_id"]
     vote = r["vote"]
     body = r["body"]
@@ -90,7 +71,7 @@ def reply_row_json(r: Row) -> dict[str, Any]:
 
 
 def message_row_json(r: Row) -> dict[str, Any]:
-    """notification_json of a message notification from its listing row (message_listing)."""
+    """A message's Notification from its listing row (message_listing)."""
     body = r["body"]
     return {
         "id": r["n_id"],
@@ -112,6 +93,10 @@ def message_row_json(r: Row) -> dict[str, Any]:
             "message_num": r["message_count"],
         },
     }
+
+
+def notification_json(r: Row) -> dict[str, Any]:
+    return reply_row_json(r) if r["n_kind"] in REPLY_KINDS else message_row_json(r)
 
 
 def _new(p: Params) -> bool:
@@ -170,7 +155,7 @@ async def viewed(request: Request, notification_id: str) -> Response:
     svc = _svc(request)
     subject = _subject(request)
     found = await svc.notifications.entry(subject, _id(notification_id))
-    await svc.notifications.mark_viewed(found.notification.account_id, [found.notification.id])
+    await svc.notifications.mark_viewed(found["n_account_id"], [found["n_id"]])
     return ok(True)
 
 

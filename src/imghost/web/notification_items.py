@@ -1,14 +1,13 @@
 """What the /notifications page shows of each notification: who, what they wrote, and where it leads,
-looked up through the comments and messages services (a notification row holds only ids)."""
+from the rows the notifications service lists (each with its comment's or message's columns)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from imghost.auth import Subject
-from imghost.domain.notifications.model import COMMENT, Notification
-from imghost.errors import NotFound
-from imghost.services import Services
+from imghost.domain.notifications.model import COMMENT, REPLY_KINDS
 
 EXCERPT = 200  # characters of the comment or message shown
 
@@ -29,35 +28,23 @@ def _excerpt(text: str) -> str:
     return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
 
 
-async def _reply(svc: Services, n: Notification) -> Item:
-    who, text, target = "", "This comment is no longer there.", ""
-    try:
-        c = await svc.comments.find(n.comment_id or 0)
-    except NotFound:
-        c = None
-    if c is not None:
-        who = c.author or ""
-        text = "This comment is no longer there." if c.deleted else _excerpt(c.body)
-        target = f"/gallery/{c.post_id}#c{c.id}"
-    action = "commented on your post" if n.kind == COMMENT else "replied to your comment"
-    return Item(n.id, n.kind, n.viewed, n.created_at, who, text, target, f"{who or 'Someone'} {action}")
-
-
-async def _message(svc: Services, subject: Subject, n: Notification) -> Item:
-    who, text = "", "This message is no longer there."
-    try:
-        m = await svc.messages.message(subject, n.message_id or 0)
-    except NotFound:
-        m = None
-    if m is not None:
-        who, text = m.sender, _excerpt(m.body)
-    target = f"/messages/{n.conversation_id}"
-    summary = f"{who or 'Someone'} sent you a message"
-    return Item(n.id, n.kind, n.viewed, n.created_at, who, text, target, summary)
-
-
-async def items(svc: Services, subject: Subject, notes: list[Notification]) -> list[Item]:
-    out = []
-    for n in notes:
-        out.append(await _reply(svc, n) if n.is_reply else await _message(svc, subject, n))
-    return out
+def item(r: Mapping[str, Any]) -> Item:
+    kind = r["n_kind"]
+    if kind in REPLY_KINDS:
+        who = r["author"] or ""
+        target = f"/gallery/{r['post_id']}#c{r['id']}"
+        action = "commented on your post" if kind == COMMENT else "replied to your comment"
+    else:
+        who = r["sender"]
+        target = f"/messages/{r['conversation_id']}"
+        action = "sent you a message"
+    return Item(
+        int(r["n_id"]),
+        kind,
+        bool(r["n_viewed"]),
+        int(r["n_created_at"]),
+        who,
+        _excerpt(r["body"]),
+        target,
+        f"{who or 'Someone'} {action}",
+    )

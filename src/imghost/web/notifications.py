@@ -10,22 +10,23 @@ from starlette.responses import RedirectResponse, Response
 from imghost.auth import Subject
 from imghost.errors import NotificationNotFound
 from imghost.http.event_stream import EventStreamResponse
+from imghost.ids import row_number
 from imghost.web.forms import json_answer, see_other, submitted, wants_json
-from imghost.web.notification_items import items
+from imghost.web.notification_items import item
 from imghost.web.templating import render
 from imghost.web.viewer import services, signed_in, viewer
 
 router = APIRouter(include_in_schema=False)
 
-PER_KIND = 50  # of each kind on the page, newest first
 STREAM_HEADERS = {"cache-control": "no-store", "x-accel-buffering": "no"}
 DONE = {"one": "Marked as read.", "all": "Every notification is marked as read."}
 
 
 def _id(value: str) -> int:
-    if not value.isdigit() or len(value) > 18:
+    number = row_number(value)
+    if number is None:
         raise NotificationNotFound(value)
-    return int(value)
+    return number
 
 
 @router.get("/notifications")
@@ -34,12 +35,11 @@ async def notifications_page(request: Request) -> Response:
     v = await viewer(request)
     svc = services(request)
     subject = Subject(client_id=None, account_id=session.account_id, username=session.username)
-    a = session.account_id
-    replies = await svc.notifications.page(a, replies=True, new_only=False, per_page=PER_KIND)
-    messages = await svc.notifications.page(a, replies=False, new_only=False, per_page=PER_KIND)
+    replies = await svc.notifications.listing(subject, replies=True, new_only=False)
+    messages = await svc.notifications.listing(subject, replies=False, new_only=False)
     ctx = {
-        "replies": await items(svc, subject, replies),
-        "messages": await items(svc, subject, messages),
+        "replies": [item(r) for r in replies],
+        "messages": [item(r) for r in messages],
         "done": DONE.get(request.query_params.get("done") or "", ""),
     }
     return render(request, v, "notifications.html", ctx, headers={"x-robots-tag": "noindex"})
@@ -86,8 +86,8 @@ async def follow(request: Request, notification_id: str) -> Response:
     session = await signed_in(request)
     svc = services(request)
     subject = Subject(client_id=None, account_id=session.account_id, username=session.username)
-    found = await svc.notifications.get(session.account_id, _id(notification_id))
+    found = item(await svc.notifications.entry(subject, _id(notification_id)))
     if not found.viewed:
         await svc.notifications.mark_viewed(session.account_id, [found.id])
-    target = (await items(svc, subject, [found]))[0].target or "/notifications"
+    target = found.target
     return RedirectResponse(target, status_code=303, headers={"cache-control": "no-store"})

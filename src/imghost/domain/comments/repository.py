@@ -32,14 +32,6 @@ async def get(db: Connection, comment_id: int) -> Comment | None:
     return None if row is None else Comment.from_row(row)
 
 
-async def many(db: Connection, comment_ids: Sequence[int]) -> dict[int, Comment]:
-    if not comment_ids:
-        return {}
-    marks, params = _in("c", comment_ids)
-    rows = await db.fetch_all(f"{SELECT} WHERE c.id IN ({marks})", params)
-    return {int(r["id"]): Comment.from_row(r) for r in rows}
-
-
 async def of_post(db: Connection, post_id: str) -> list[Comment]:
     rows = await db.fetch_all(f"{SELECT} WHERE c.post_id = :p", {"p": post_id})
     return [Comment.from_row(r) for r in rows]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 
 from imghost.auth import Subject
 from imghost.db.database import Connection, Database
@@ -149,14 +149,6 @@ class CommentService:
 
     async def account_count(self, account_id: int) -> int:
         return await repo.count_of_account(self.db, account_id)
-
-    async def many(self, subject: Subject, ids: Sequence[int]) -> dict[int, Thread]:
-        """Single comments by id (without their replies, `children` empty), with the viewer's votes;
-        the ones that are gone are left out."""
-        found = await repo.many(self.db, sorted(set(ids)))
-        threads = {i: Thread(comment=c) for i, c in found.items()}
-        await self._decorate(subject, list(threads.values()))
-        return threads
 
     async def of_account_one(self, subject: Subject, account_id: int, value: str | int) -> Thread:
         """One of the account's comments (/account/{u}/comment/{id}): anyone else's is not found."""

@@ -59,20 +59,6 @@ def _kinds(replies: bool) -> tuple[str, dict[str, Any]]:
     return f"kind IN ({marks})", {f"k{i}": k for i, k in enumerate(kinds)}
 
 
-async def page(
-    db: Connection, account_id: int, *, replies: bool, new_only: bool, limit: int, offset: int
-) -> list[Notification]:
-    """Newest first: one index range per kind (ix_notifications_list / _all)."""
-    kinds, params = _kinds(replies)
-    viewed = " AND viewed = :no" if new_only else ""
-    rows = await db.fetch_all(
-        f"SELECT {_COLUMNS} FROM notifications WHERE account_id = :a AND {kinds}{viewed}"
-        " ORDER BY id DESC LIMIT :limit OFFSET :offset",
-        {**params, "a": account_id, "no": False, "limit": limit, "offset": offset},
-    )
-    return [Notification.from_row(r) for r in rows]
-
-
 async def get(db: Connection, account_id: int, notification_id: int) -> Notification | None:
     row = await db.fetch_one(
         f"SELECT {_COLUMNS} FROM notifications WHERE id = :id AND account_id = :a",
@@ -132,47 +118,32 @@ async def forget_comment(tx: Connection, comment_id: int) -> list[int]:
     return sorted({int(r["account_id"]) for r in rows})
 
 
-async def message_contents(db: Connection, account_id: int, message_ids: Sequence[int]) -> dict[int, Any]:
-    """For message notifications of account_id: each message with its sender, its conversation's
-    first message (the 2012 thread id), the other party and how many messages the conversation holds."""
-    if not message_ids:
-        return {}
-    marks = ", ".join(f":m{n}" for n in range(len(message_ids)))
-    rows = await db.fetch_all(
-        "SELECT m.id, m.conversation_id, m.sender_id, s.username AS sender, m.subject, m.body, m.created_at,"
-        " (SELECT MIN(f.id) FROM messages f WHERE f.conversation_id = m.conversation_id) AS first_id,"
-        " (SELECT COUNT(*) FROM messages k WHERE k.conversation_id = m.conversation_id) AS message_count,"
-        " o.account_id AS with_account_id, oa.username AS with_account"
-        " FROM messages m JOIN accounts s ON s.id = m.sender_id"
-        " JOIN conversation_members o ON o.conversation_id = m.conversation_id AND o.account_id <> :a"
-        " JOIN accounts oa ON oa.id = o.account_id"
-        f" WHERE m.id IN ({marks})",
-        {"a": account_id, **{f"m{n}": i for n, i in enumerate(message_ids)}},
-    )
-    return {int(r["id"]): r for r in rows}
-
-
-def _page_of(replies: bool, new_only: bool) -> tuple[str, dict[str, Any]]:
-    """The page of notification rows (as `page` reads it) as a subquery `n`, for the listings below."""
+def _page_of(replies: bool, new_only: bool, only: int | None) -> tuple[str, dict[str, Any]]:
+    """The page of notification rows (as `page` reads it; or the one row `only`) as a subquery `n`,
+    for the listings below."""
     kinds, params = _kinds(replies)
     viewed = " AND viewed = :no" if new_only else ""
+    if only is not None:
+        viewed += " AND id = :only"
+        params["only"] = only
     return (
-        f"(SELECT id, account_id, viewed, comment_id, message_id FROM notifications WHERE account_id = :a"
-        f" AND {kinds}{viewed} ORDER BY id DESC LIMIT :limit OFFSET :offset) n",
+        "(SELECT id, account_id, kind, viewed, comment_id, message_id, created_at FROM notifications"
+        f" WHERE account_id = :a AND {kinds}{viewed} ORDER BY id DESC LIMIT :limit OFFSET :offset) n",
         params,
     )
 
 
 async def reply_listing(
-    db: Connection, account_id: int, *, new_only: bool, limit: int, offset: int
+    db: Connection, account_id: int, *, new_only: bool, limit: int, offset: int, only: int | None = None
 ) -> list[Row]:
     """A page of reply notifications with their comment in the same row: its post's album, author,
     the recipient's vote on it and, on an album's post, the album's cover. One query where the
     notification rows, the comments, the votes and the covers took four; the page is cut before the
     join, so a comment that is gone or deleted leaves its notification out of the page as before."""
-    page, params = _page_of(True, new_only)
+    page, params = _page_of(True, new_only, only)
     return await db.fetch_all(
-        "SELECT n.id AS n_id, n.account_id AS n_account_id, n.viewed AS n_viewed, c.id, c.post_id,"
+        "SELECT n.id AS n_id, n.account_id AS n_account_id, n.kind AS n_kind, n.viewed AS n_viewed,"
+        " n.created_at AS n_created_at, c.id, c.post_id,"
         " c.account_id, c.parent_id, c.body, c.ups, c.downs, c.points, c.platform, c.created_at,"
         " p.album_id, a.username AS author, a.role AS author_role, v.vote,"
         " CASE WHEN p.album_id IS NULL THEN NULL ELSE (SELECT COALESCE("
@@ -188,12 +159,14 @@ async def reply_listing(
 
 
 async def message_listing(
-    db: Connection, account_id: int, *, new_only: bool, limit: int, offset: int
+    db: Connection, account_id: int, *, new_only: bool, limit: int, offset: int, only: int | None = None
 ) -> list[Row]:
-    """A page of message notifications with what message_contents reads for each, in one query."""
-    page, params = _page_of(False, new_only)
+    """A page of message notifications with their latest message in the same row: its sender, its
+    conversation's first message (the 2012 thread id), the other party and the conversation's size."""
+    page, params = _page_of(False, new_only, only)
     return await db.fetch_all(
-        "SELECT n.id AS n_id, n.account_id AS n_account_id, n.viewed AS n_viewed, m.id, m.conversation_id,"
+        "SELECT n.id AS n_id, n.account_id AS n_account_id, n.kind AS n_kind, n.viewed AS n_viewed,"
+        " n.created_at AS n_created_at, m.id, m.conversation_id,"
         " m.sender_id, s.username AS sender, m.subject, m.body, m.created_at,"
         " (SELECT MIN(f.id) FROM messages f WHERE f.conversation_id = m.conversation_id) AS first_id,"
         " (SELECT COUNT(*) FROM messages k WHERE k.conversation_id = m.conversation_id) AS message_count,"

@@ -15,14 +15,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 
 from imghost.auth import Subject
 from imghost.db.database import Database, Row
-from imghost.domain.comments.model import Thread
 from imghost.domain.comments.service import CommentService
 from imghost.domain.events import CommentPosted, Events, MessageSent, ReplyPosted
-from imghost.domain.messages.model import Message
 from imghost.domain.notifications import repository as repo
 from imghost.domain.notifications.model import COMMENT, REPLY, Notification
 from imghost.errors import Forbidden, NotificationNotFound
@@ -33,19 +30,6 @@ PAGE = 50  # notifications per kind and page
 UNREAD_CAP = 100  # the count stops here ("99+")
 
 Listener = Callable[[int], Awaitable[None]]
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """A notification with what it is about: the comment (replies and comments on one's posts), or
-    the conversation's latest message with the other party and the conversation's size."""
-
-    notification: Notification
-    comment: Thread | None = None
-    message: Message | None = None
-    with_account: str = ""
-    with_account_id: int = 0
-    message_count: int = 0
 
 
 class NotificationService:
@@ -117,68 +101,27 @@ class NotificationService:
             raise Forbidden("This method requires authentication")
         return subject.account_id
 
-    async def entries(
-        self, subject: Subject, *, replies: bool, new_only: bool = True, page: int = 0
-    ) -> list[Entry]:
-        """One page of one kind, newest first, with the content of each (one query per kind of
-        content, whatever the page's length)."""
-        account_id = self.recipient(subject)
-        rows = await self.page(account_id, replies=replies, new_only=new_only, page=page)
-        return await self._expand(subject, account_id, rows)
-
     async def listing(
         self, subject: Subject, *, replies: bool, new_only: bool = True, page: int = 0
     ) -> list[Row]:
-        """What `entries` finds, as the rows of one query each carrying its notification (n_id,
-        n_account_id, n_viewed) and its content's columns (the comment's, with the recipient's vote
-        and the album cover; or the message's, with the conversation's other party and size): the
-        lists' hot path, where building the records cost more than the query."""
+        """One page of one kind (replies, or messages), newest first, as the rows of one query: each
+        carries its notification (n_id, n_account_id, n_kind, n_viewed, n_created_at) and its
+        content's columns (the comment's, with the recipient's vote and the album cover; or the
+        message's, with the conversation's other party and size). Rows, not records: on the lists'
+        hot path building the records cost more than the query."""
         account_id = self.recipient(subject)
         read = repo.reply_listing if replies else repo.message_listing
         return await read(self.db, account_id, new_only=new_only, limit=PAGE, offset=max(page, 0) * PAGE)
 
-    async def entry(self, subject: Subject, notification_id: int) -> Entry:
+    async def entry(self, subject: Subject, notification_id: int) -> Row:
+        """One notification as the lists give it (its row with its content's columns)."""
         account_id = self.recipient(subject)
-        found = await self._expand(subject, account_id, [await self.get(account_id, notification_id)])
-        if not found:
+        found = await self.get(account_id, notification_id)
+        read = repo.reply_listing if found.is_reply else repo.message_listing
+        rows = await read(self.db, account_id, new_only=False, limit=1, offset=0, only=found.id)
+        if not rows:
             raise NotificationNotFound(notification_id)
-        return found[0]
-
-    async def _expand(self, subject: Subject, account_id: int, rows: list[Notification]) -> list[Entry]:
-        threads = await self.comments.many(subject, [n.comment_id for n in rows if n.comment_id is not None])
-        message_ids = sorted({n.message_id for n in rows if n.message_id is not None})
-        messages = await repo.message_contents(self.db, account_id, message_ids)
-        out: list[Entry] = []
-        for n in rows:
-            if n.comment_id is not None:
-                thread = threads.get(n.comment_id)
-                if thread is not None and not thread.comment.deleted:
-                    out.append(Entry(notification=n, comment=thread))
-            elif n.message_id is not None and n.message_id in messages:
-                row = messages[n.message_id]
-                out.append(
-                    Entry(
-                        notification=n,
-                        message=Message.from_row(row),
-                        with_account=row["with_account"],
-                        with_account_id=int(row["with_account_id"]),
-                        message_count=int(row["message_count"]),
-                    )
-                )
-        return out
-
-    async def page(
-        self, account_id: int, *, replies: bool, new_only: bool = True, page: int = 0, per_page: int = PAGE
-    ) -> list[Notification]:
-        """One kind's notifications (replies, or messages), newest first."""
-        return await repo.page(
-            self.db,
-            account_id,
-            replies=replies,
-            new_only=new_only,
-            limit=per_page,
-            offset=max(page, 0) * per_page,
-        )
+        return rows[0]
 
     async def get(self, account_id: int, notification_id: int) -> Notification:
         found = await repo.get(self.db, account_id, notification_id)
