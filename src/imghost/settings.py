@@ -115,6 +115,11 @@ class Settings(BaseSettings):
     # changes it (api/listing_answers.py); its vote counts and views counts may be this many seconds old.
     # 0: every listing is computed afresh.
     gallery_listing_seconds: float = 1.0
+    # An account's inbox answers (its notification lists, conversation list and conversations) are kept
+    # per process under the account's inbox version (migration 0014: moved by every write that changes
+    # them) and answered again until it moves (api/inbox_answers.py): exact, so this is only the longest a
+    # kept answer lives. 0: every inbox answer is computed afresh.
+    inbox_answer_seconds: float = 60.0
     report_hide_threshold: int = 5
     comment_max_length: int = 10_000
     comments_per_hour: int = 120  # per account

@@ -12,7 +12,8 @@ from starlette.responses import Response
 
 from imghost.api.deps import services as _svc
 from imghost.api.deps import subject as _subject
-from imghost.api.envelope import ok
+from imghost.api.envelope import ok, ok_body
+from imghost.api.inbox_answers import kept_inbox_answer
 from imghost.api.params import digits
 from imghost.domain.messages.model import Conversation, Message
 from imghost.http.params import read_params
@@ -138,20 +139,26 @@ async def delete_message(request: Request, message_id: str) -> Response:
 @router.get("/conversations", summary="Your conversations, latest first", operation_id="conversations_list")
 async def conversations(request: Request) -> Response:
     p = await read_params(request)
-    found = await _svc(request).messages.listing(_subject(request), digits(p.get("page"), 0))
-    return ok(
-        [
-            {
-                "id": r["conversation_id"],
-                "last_message_preview": r["body"][:PREVIEW],
-                "datetime": r["created_at"],
-                "with_account_id": r["with_account_id"],
-                "with_account": r["with_account"],
-                "message_count": r["message_count"],
-            }
-            for r in found
-        ]
-    )
+    page = digits(p.get("page"), 0)
+
+    async def make() -> bytes:
+        found = await _svc(request).messages.listing(_subject(request), page)
+        return ok_body(
+            [
+                {
+                    "id": r["conversation_id"],
+                    "last_message_preview": r["body"][:PREVIEW],
+                    "datetime": r["created_at"],
+                    "with_account_id": r["with_account_id"],
+                    "with_account": r["with_account"],
+                    "message_count": r["message_count"],
+                }
+                for r in found
+            ]
+        )
+
+    # Kept under the account's inbox version (api/inbox_answers.py), as the page below.
+    return await kept_inbox_answer(request, ("conversations", page), make)
 
 
 @router.post(
@@ -180,10 +187,13 @@ async def block_sender(request: Request, username: str) -> Response:
 async def conversation(
     request: Request, conversation_id: str, page: str | None = None, offset: str | None = None
 ) -> Response:
-    found = await _svc(request).messages.conversation(
-        _subject(request), conversation_id, digits(page, 1), digits(offset, 0)
-    )
-    return ok(conversation_json(found, with_messages=True))
+    number, skip = digits(page, 1), digits(offset, 0)
+
+    async def make() -> bytes:
+        found = await _svc(request).messages.conversation(_subject(request), conversation_id, number, skip)
+        return ok_body(conversation_json(found, with_messages=True))
+
+    return await kept_inbox_answer(request, ("conversation", conversation_id, number, skip), make)
 
 
 async def conversation_first_page(request: Request, conversation_id: str) -> Response:

@@ -21,7 +21,8 @@ from starlette.responses import Response
 
 from imghost.api.deps import services as _svc
 from imghost.api.deps import subject as _subject
-from imghost.api.envelope import ok
+from imghost.api.envelope import ok, ok_body
+from imghost.api.inbox_answers import kept_inbox_answer
 from imghost.api.messages import PREVIEW
 from imghost.api.params import digits
 from imghost.domain.comments.model import DELETED
@@ -104,23 +105,38 @@ def _new(p: Params) -> bool:
     return p.get_bool("new", True)
 
 
-async def _kind(request: Request, *, replies: bool, p: Params | None = None) -> list[dict[str, Any]]:
-    p = p or await read_params(request)
+async def _kind_json(request: Request, *, replies: bool, new_only: bool, page: int) -> list[dict[str, Any]]:
     found = await _svc(request).notifications.listing(
-        _subject(request), replies=replies, new_only=_new(p), page=digits(p.get("page"), 0)
+        _subject(request), replies=replies, new_only=new_only, page=page
     )
     present = reply_row_json if replies else message_row_json
     return [present(r) for r in found]
 
 
+async def _kind(request: Request, *, replies: bool) -> Response:
+    """One kind's list, kept under the account's inbox version (api/inbox_answers.py)."""
+    p = await read_params(request)
+    new_only, page = _new(p), digits(p.get("page"), 0)
+
+    async def make() -> bytes:
+        return ok_body(await _kind_json(request, replies=replies, new_only=new_only, page=page))
+
+    return await kept_inbox_answer(request, ("replies" if replies else "messages", new_only, page), make)
+
+
 async def _both(request: Request) -> Response:
     p = await read_params(request)
-    return ok(
-        {
-            "replies": await _kind(request, replies=True, p=p),
-            "messages": await _kind(request, replies=False, p=p),
-        }
-    )
+    new_only, page = _new(p), digits(p.get("page"), 0)
+
+    async def make() -> bytes:
+        return ok_body(
+            {
+                "replies": await _kind_json(request, replies=True, new_only=new_only, page=page),
+                "messages": await _kind_json(request, replies=False, new_only=new_only, page=page),
+            }
+        )
+
+    return await kept_inbox_answer(request, ("notifications", new_only, page), make)
 
 
 def _id(value: str) -> int:
@@ -194,7 +210,7 @@ async def account_notifications(request: Request, username: str) -> Response:
 )
 async def account_replies(request: Request, username: str) -> Response:
     await _owner(request, username)
-    return ok(await _kind(request, replies=True))
+    return await _kind(request, replies=True)
 
 
 @router.get(
@@ -204,4 +220,4 @@ async def account_replies(request: Request, username: str) -> Response:
 )
 async def account_messages(request: Request, username: str) -> Response:
     await _owner(request, username)
-    return ok(await _kind(request, replies=False))
+    return await _kind(request, replies=False)

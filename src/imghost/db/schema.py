@@ -513,6 +513,16 @@ gallery_version = Table(
 )
 
 
+# Each account's inbox version: moves with every committed write that changes what its notification lists,
+# conversation list or conversations show, kept by triggers (migrations/versions/0014_inbox_version.py lists
+# them). No foreign key: a trigger firing for a cascade from an account's deletion must not fail on it.
+inbox_versions = Table(
+    "inbox_versions",
+    metadata,
+    Column("account_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("n", BigInteger, nullable=False, server_default="0"),
+)
+
 # ------------------------------------------------------------------------------------------ search
 # One row per gallery post: what a search looks at, kept in step with its sources by triggers (see
 # migrations/versions/0008_search.py). The text index over it is each database's own and so not described

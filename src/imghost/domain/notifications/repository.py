@@ -67,6 +67,13 @@ async def get(db: Connection, account_id: int, notification_id: int) -> Notifica
     return None if row is None else Notification.from_row(row)
 
 
+async def inbox_version(db: Connection, account_id: int) -> int:
+    """The account's inbox version (migration 0014): it moves with every committed change to what its
+    notification lists, conversation list and conversations show."""
+    value = await db.fetch_value("SELECT n FROM inbox_versions WHERE account_id = :a", {"a": account_id})
+    return int(value or 0)
+
+
 async def unread(db: Connection, account_id: int, cap: int) -> int:
     """How many are unviewed, counting no further than cap (the badge says "99+", not the number
     of a flooded account's hundred thousand)."""

@@ -101,6 +101,11 @@ class NotificationService:
             raise Forbidden("This method requires authentication")
         return subject.account_id
 
+    async def inbox_version(self, account_id: int) -> int:
+        """A number that moves with every committed change to what the account's notification lists,
+        conversation list and conversations show (the key of their kept answers)."""
+        return await repo.inbox_version(self.db, account_id)
+
     async def listing(
         self, subject: Subject, *, replies: bool, new_only: bool = True, page: int = 0
     ) -> list[Row]:
