@@ -1,6 +1,6 @@
 """The gallery's web pages against `GET /3/image/{id}` on the same server, for a signed-out visitor.
 
-    python bench/gallery_pages.py [--posts 2000] [--comments 200] [--duration 5] [--rounds 3]
+    python bench/gallery_pages.py [--posts 2000] [--comments 200] [--duration 5] [--rounds 3] [--keep DIR]
 
 One server on a gallery of --posts posts seeded by bench/gallery_seed.py; one post is given --comments
 comments through the API (a third of them replies). Then `/gallery` (the hot tab's first page) and that
@@ -48,6 +48,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--seed", type=int, default=16)
     p.add_argument("--out", type=Path, help="JSON results (default bench/out/gallery-pages-<time>.json)")
+    p.add_argument(
+        "--keep",
+        type=Path,
+        help="seed into this directory and keep it (the same as bench/gallery.py --keep: a gallery seeded"
+        " there by either, with the same --posts and --seed, is reused; the comments are added once)",
+    )
     return p.parse_args(argv)
 
 
@@ -126,13 +132,20 @@ def main(argv: list[str] | None = None) -> int:
     out: dict[str, Any] = {}
     try:
         with contextlib.ExitStack() as stack:
-            g = Gallery(f"{args.posts}", args.posts, tmp / "gallery", {})
+            home = args.keep / f"gallery-{args.posts}-seed{args.seed}" if args.keep else tmp / "gallery"
+            g = Gallery(f"{args.posts}", args.posts, home, {})
             stack.callback(g.stop)
             asyncio.run(g.seed(args.seed, ""))
             g.start()
             post_id = g.seeded.image_sample[0]
-            log(f"--- {args.comments} comments on /gallery/{post_id}")
-            comment_on(g, post_id, args.comments)
+            done = home / f"comments-{post_id}-{args.comments}.done"
+            if done.exists():
+                log(f"--- {args.comments} comments on /gallery/{post_id} added before (--keep)")
+            else:
+                log(f"--- {args.comments} comments on /gallery/{post_id}")
+                comment_on(g, post_id, args.comments)
+                if args.keep:
+                    done.touch()
             out = measure(g, post_id, args)
     finally:
         stop_all()

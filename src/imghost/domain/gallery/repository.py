@@ -132,6 +132,15 @@ async def lock(db: Connection, post_id: str) -> Post | None:
     return await get(db, post_id) if changed else None
 
 
+async def lock_counts(db: Connection, post_id: str) -> tuple[int, int, int] | None:
+    """As lock, for a vote: the post's ups, downs and shared_at from the statement that takes its row
+    (one round trip where lock and get take two)."""
+    row = await db.fetch_one(
+        "UPDATE gallery_posts SET ups = ups WHERE id = :id RETURNING ups, downs, shared_at", {"id": post_id}
+    )
+    return None if row is None else (int(row["ups"]), int(row["downs"]), int(row["shared_at"]))
+
+
 async def vote_of(db: Connection, post_id: str, account_id: int) -> int:
     value = await db.fetch_value(
         "SELECT vote FROM gallery_votes WHERE post_id = :p AND account_id = :a",
