@@ -2,9 +2,12 @@
 
     python bench/lighthouse.py            # installs lighthouse@12.2.3 under bench/.node on first use
 
-Starts its own `imghost serve` (embedded default) with a signed-in account, an image and an album, then:
-- Lighthouse (Debian's Chromium, CHROME_PATH) on `/`, an image page, an album page and `/account/images`
-  (the last with the session cookie): performance, accessibility, best practices and SEO, each 0-100.
+Starts its own `imghost serve` (embedded default) with a signed-in account, an image and an album, then
+shares four of the account's images to the gallery through the share page and gives one of the posts 200
+comments through the post page's form (a third of them replies), and:
+- Lighthouse (Debian's Chromium, CHROME_PATH) on `/`, an image page, an album page, `/gallery`, the post
+  page with its 200 comments and `/account/images` (the last with the session cookie): performance,
+  accessibility, best practices and SEO, each 0-100.
   Target: each >= 95 (SEO on the public pages; `/account/images` is noindex on purpose).
 - The weight of a first visit (empty cache) to `/` and to an image page: the HTML, CSS and JS bytes as
   sent (compressed), images and video excluded, read from the browser's own network record (Playwright).
@@ -77,6 +80,7 @@ def seed(im: Imghost) -> dict[str, str]:
         session = web.cookies["imghost_session"]
         # The account's own uploads, through the upload page's endpoint (for /account/images).
         token = csrf_of(web.get("/").text)
+        mine = []
         for i in range(4):
             data = vary_jpeg(small_jpeg(), f"mine-{i}")
             r = web.post(
@@ -86,6 +90,8 @@ def seed(im: Imghost) -> dict[str, str]:
                 headers={"Accept": "application/json", "X-CSRF-Token": token},
             )
             r.raise_for_status()
+            mine.append(r.json()["id"])
+        post = share_and_discuss(web, mine, COMMENTS)
     ids, deletehashes = [], []
     with httpx.Client(
         base_url=im.url, timeout=60, headers={"Authorization": f"Client-ID {client_id}"}
@@ -101,7 +107,33 @@ def seed(im: Imghost) -> dict[str, str]:
         r = api.post("/3/album", data={"title": "Audit album", "deletehashes[]": deletehashes})
         r.raise_for_status()
         album = r.json()["data"]["id"]
-    return {"session": session, "image": ids[0], "album": album}
+    return {"session": session, "image": ids[0], "album": album, "post": post}
+
+
+COMMENTS = 200
+
+
+def share_and_discuss(web: httpx.Client, images: list[str], comments: int) -> str:
+    """Share each image through the share page (the terms accepted on the first), then comment on the
+    first post through its page's form, every third comment a reply; returns that post's id."""
+    for n, image in enumerate(images):
+        token = csrf_of(web.get(f"/share/{image}").text)
+        form = {"csrf_token": token, "title": f"Shared photo {n}", "tags": "audit, photos", "terms": "1"}
+        r = web.post(f"/share/{image}", data=form)
+        if r.status_code != 303:
+            raise RuntimeError(f"share {image}: HTTP {r.status_code} {r.text[:300]}")
+    post = images[0]
+    token = csrf_of(web.get(f"/gallery/{post}").text)
+    made: list[int] = []
+    for n in range(comments):
+        form = {"csrf_token": token, "comment": f"Comment number {n} on this photo, a few words long."}
+        if made and n % 3 == 2:
+            form["parent"] = str(made[n // 2])
+        r = web.post(f"/gallery/{post}/comment", data=form, headers={"Accept": "application/json"})
+        if r.status_code != 200:
+            raise RuntimeError(f"comment: HTTP {r.status_code} {r.text[:300]}")
+        made.append(int(r.json()["id"]))
+    return post
 
 
 def lighthouse(url: str, out: Path, cookie: str = "") -> dict[str, int]:
@@ -142,7 +174,8 @@ def page_weight(url: str) -> dict[str, int]:
 def main() -> int:
     ensure_lighthouse()
     tmp = Path(tempfile.mkdtemp(prefix="imghost-audit."))
-    im = Imghost(tmp)
+    # The 200 comments come from one account: no hourly comment limit on this audit server.
+    im = Imghost(tmp, extra_env={"IMGHOST_COMMENTS_PER_HOUR": "0"})
     try:
         im.start()
         s = seed(im)
@@ -150,6 +183,8 @@ def main() -> int:
             "/": ("/", ""),
             "image page": (f"/{s['image']}", ""),
             "album page": (f"/a/{s['album']}", ""),
+            "/gallery": ("/gallery", ""),
+            f"post page, {COMMENTS} comments": (f"/gallery/{s['post']}", ""),
             "/account/images": ("/account/images", f"imghost_session={s['session']}"),
         }
         results: dict[str, Any] = {"scores": {}, "weight": {}}
