@@ -18,12 +18,20 @@ from tests.api.helpers import unique_jpeg
 from tests.inproc.conftest import InProc
 from tests.inproc.helpers import app, blobs, count, put, stored_keys, user
 
+# What outlives an account on purpose: its inbox version, a bare counter (no foreign key, nothing of the
+# person), kept so that an account given the same id later (SQLite may hand out a deleted row's id again)
+# continues past the old account's numbers and never meets an inbox answer kept for the old one
+# (migration 0014).
+OUTLIVES = {"inbox_versions"}
+
 
 def _references(target: str) -> list[tuple[str, str]]:
     """(table, column) of every column holding the id of a row of `target`: the target's own id, its foreign
     keys, and columns named for it without one (images.account_id keeps no foreign key)."""
     found = [(target, "id")]
     for table in metadata.tables.values():
+        if table.name in OUTLIVES:
+            continue
         for column in table.columns:
             if column.name == f"{target.removesuffix('s')}_id" or any(
                 fk.column.table.name == target and fk.column.name == "id" for fk in column.foreign_keys

@@ -194,3 +194,51 @@ def test_concurrent_messages_moving_two_inboxes_all_land(
             assert sum(len(p) for p in pages) == total  # two pages of 25 hold them all
             (shown,) = notifications(http, who, new="false")["messages"]
             assert shown["content"]["message_num"] == total
+
+
+def test_an_id_given_again_never_meets_the_old_accounts_answer(
+    server: LiveServer, http: httpx.Client, session_client: tuple[str, str]
+) -> None:
+    """The inbox version outlives its account (no row is deleted with it), and making an account moves
+    the version of its id: an account that gets a deleted account's id again starts past every number
+    the old one had. Shown here with the version itself, on whichever id the new account gets."""
+    from tests.accounts.helpers import make_user
+
+    left = make_user(server, session_client, prefix="left")
+    old = make_user(server, session_client, prefix="gone")  # the newest account: its id may come back
+    send(http, left, old, "for the old account")
+    assert [n["content"]["body"] for n in twice(notifications, http, old)["messages"]] == [
+        "for the old account"
+    ]
+    before = _version(server, old.id)
+    assert before > 0
+    assert http.delete(f"/3/account/{old.name}", headers=old.bearer).status_code == 200
+    assert _version(server, old.id) >= before  # kept
+    new = make_user(server, session_client, prefix="new")
+    assert notifications(http, new) == {"replies": [], "messages": []}
+    # SQLite gives the newest row's id again; PostgreSQL never does.
+    assert new.id != old.id or _version(server, new.id) > before
+
+
+def _version(server: LiveServer, account_id: int) -> int:
+    import sqlite3
+
+    from tests.live import sqlite_db
+
+    path = sqlite_db(server)
+    sql = "SELECT n FROM inbox_versions WHERE account_id = ?"
+    if path is None:
+        import os
+
+        import psycopg
+
+        url = server.env.get("IMGHOST_DATABASE_URL") or os.environ["IMGHOST_TEST_DATABASE_URL"]
+        with psycopg.connect(url) as pg:
+            row = pg.execute(sql.replace("?", "%s"), (account_id,)).fetchone()
+    else:
+        con = sqlite3.connect(path, timeout=30)
+        try:
+            row = con.execute(sql, (account_id,)).fetchone()
+        finally:
+            con.close()
+    return int(row[0]) if row else 0

@@ -141,6 +141,37 @@ async def lock_counts(db: Connection, post_id: str) -> tuple[int, int, int] | No
     return None if row is None else (int(row["ups"]), int(row["downs"]), int(row["shared_at"]))
 
 
+async def lock_counts_for_voter(db: Connection, post_id: str, account_id: int) -> tuple[int, int, int] | None:
+    """PostgreSQL only (a row-locking clause in a subquery): lock_counts, on condition that the voter
+    may write, whose row it holds shared first (as _lock_writer would, in one round trip with the
+    post's). None when the post is gone or the voter is banned or gone: the caller tells which."""
+    row = await db.fetch_one(
+        "UPDATE gallery_posts SET ups = ups WHERE id = :id AND EXISTS"
+        " (SELECT 1 FROM accounts WHERE id = :a AND banned = :no FOR SHARE)"
+        " RETURNING ups, downs, shared_at",
+        {"id": post_id, "a": account_id, "no": False},
+    )
+    return None if row is None else (int(row["ups"]), int(row["downs"]), int(row["shared_at"]))
+
+
+async def cast(
+    db: Connection, post_id: str, account_id: int, vote: int, now: int, scores: Mapping[str, Any]
+) -> None:
+    """PostgreSQL only (a data-modifying WITH): set_vote and update in one statement."""
+    if vote:
+        change = (
+            "INSERT INTO gallery_votes (post_id, account_id, vote, created_at) VALUES (:p, :a, :v, :t)"
+            " ON CONFLICT (post_id, account_id) DO UPDATE SET vote = excluded.vote, created_at = excluded.created_at"
+        )
+    else:
+        change = "DELETE FROM gallery_votes WHERE post_id = :p AND account_id = :a"
+    sets = ", ".join(f"{k} = :s_{k}" for k in scores)
+    await db.execute(
+        f"WITH v AS ({change}) UPDATE gallery_posts SET {sets} WHERE id = :p",
+        {"p": post_id, "a": account_id, "v": vote, "t": now, **{f"s_{k}": v for k, v in scores.items()}},
+    )
+
+
 async def vote_of(db: Connection, post_id: str, account_id: int) -> int:
     value = await db.fetch_value(
         "SELECT vote FROM gallery_votes WHERE post_id = :p AND account_id = :a",

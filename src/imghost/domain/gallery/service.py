@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from imghost.auth import Subject
-from imghost.db.database import Connection, Database
+from imghost.db.database import Connection, Database, PostgresDatabase
 from imghost.domain.accounts import repository as account_repo
 from imghost.domain.accounts.model import Account
 from imghost.domain.albums import repository as album_repo
@@ -72,6 +72,7 @@ class GalleryService:
         self.db = db
         self.viral_points = viral_points
         self.clock = clock
+        self.postgresql = isinstance(db, PostgresDatabase)
         # Called inside the share transaction with (connection, post, tags, account id): the tag
         # service files the tags a share names.
         self.tag_hook: TagHook | None = None
@@ -281,20 +282,34 @@ class GalleryService:
         now = self.now()
         async with self.db.transaction() as tx:
             # The voter's row first (forget_account takes it in the same order): a vote that lost the
-            # race to the account's deletion is refused here rather than counted and left behind.
-            if not await _lock_writer(tx, account_id):
-                raise Banned()
-            counts = await repo.lock_counts(tx, post_id)
+            # race to the account's deletion is refused here rather than counted and left behind. On
+            # PostgreSQL, where each statement is a round trip to another process, the voter's row
+            # (shared) and the post's are taken by one statement and the vote and the new counts are
+            # written by one: four statements in the transaction instead of six.
+            if self.postgresql:
+                counts = await repo.lock_counts_for_voter(tx, post_id, account_id)
+                if counts is None and not await _may_write(tx, account_id):
+                    raise Banned()
+            else:
+                if not await _lock_writer(tx, account_id):
+                    raise Banned()
+                counts = await repo.lock_counts(tx, post_id)
             if counts is None:
                 raise GalleryItemNotFound(post_id)
+            # A statement of its own, after the post's row is held: it sees a vote that the same
+            # account's other request committed while this one waited for that row.
             old = await repo.vote_of(tx, post_id, account_id)
             if old == value:
                 return
-            await repo.set_vote(tx, post_id, account_id, value, now)
             ups, downs, shared_at = counts
             ups += (value == UP) - (old == UP)
             downs += (value == DOWN) - (old == DOWN)
-            await repo.update(tx, post_id, _scores(ups, downs, shared_at))
+            scores = _scores(ups, downs, shared_at)
+            if self.postgresql:
+                await repo.cast(tx, post_id, account_id, value, now, scores)
+            else:
+                await repo.set_vote(tx, post_id, account_id, value, now)
+                await repo.update(tx, post_id, scores)
 
     # -------------------------------------------------------------------------------- cascades
 
@@ -411,6 +426,14 @@ async def _lock_writer(tx: Connection, account_id: int) -> bool:
         "UPDATE accounts SET banned = banned WHERE id = :a AND banned = :no", {"a": account_id, "no": False}
     )
     return bool(changed)
+
+
+async def _may_write(tx: Connection, account_id: int) -> bool:
+    """Whether the account is there and not banned (why lock_counts_for_voter found nothing)."""
+    value = await tx.fetch_value(
+        "SELECT 1 FROM accounts WHERE id = :a AND banned = :no", {"a": account_id, "no": False}
+    )
+    return value is not None
 
 
 async def recount(tx: Connection, post_id: str) -> None:
