@@ -285,7 +285,7 @@ class GalleryService:
             # race to the account's deletion is refused here rather than counted and left behind. On
             # PostgreSQL, where each statement is a round trip to another process, the voter's row
             # (shared) and the post's are taken by one statement and the vote and the new counts are
-            # written by one: four statements in the transaction instead of six.
+            # written by one: three statements in the transaction where there were six.
             if self.postgresql:
                 counts = await repo.lock_counts_for_voter(tx, post_id, account_id)
                 if counts is None and not await _may_write(tx, account_id):
