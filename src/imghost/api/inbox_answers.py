@@ -18,25 +18,15 @@ many ask at once), a second one, so that visitors' listings and inboxes never pu
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable, Hashable
+from functools import partial
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from imghost.api.deps import services, subject
 from imghost.api.envelope import JSON
-from imghost.api.listing_answers import ListingAnswers
-
-MAX_BYTES = 32 * 1024 * 1024
-
-
-def _of(request: Request) -> ListingAnswers:
-    state = request.app.state
-    answers: ListingAnswers | None = getattr(state, "inbox_answers", None)
-    if answers is None:
-        answers = state.inbox_answers = ListingAnswers(MAX_BYTES)
-    return answers
+from imghost.api.listing_answers import answered, store
 
 
 async def kept_inbox_answer(
@@ -46,14 +36,12 @@ async def kept_inbox_answer(
     Without a signed-in account make() answers (and refuses) as it would."""
     svc = services(request)
     account_id = subject(request).account_id
-    seconds = svc.settings.inbox_answer_seconds
-    if account_id is None or seconds <= 0:
+    if account_id is None:
         return Response(await make(), media_type=JSON)
-    answers = _of(request)
-    started = time.monotonic()
-    version = await svc.notifications.inbox_version(account_id)
-    full = (account_id, *key)
-    body = answers.get(full, version, now=started, seconds=seconds)
-    if body is None:
-        body = await answers.made_once(full, version, started, make)
-    return Response(body, media_type=JSON)
+    return await answered(
+        store(request, "inbox_answers"),
+        (account_id, *key),
+        partial(svc.notifications.inbox_version, account_id),
+        svc.settings.inbox_answer_seconds,
+        make,
+    )

@@ -114,25 +114,43 @@ def _retrieved(future: asyncio.Future[bytes]) -> None:
         future.exception()
 
 
-def _of(request: Request) -> ListingAnswers:
-    """The app's own store (one per app: two apps in one process never share answers)."""
+def store(request: Request, name: str) -> ListingAnswers:
+    """The app's store called `name` (one per app: two apps in one process never share answers)."""
     state = request.app.state
-    answers: ListingAnswers | None = getattr(state, "listing_answers", None)
+    answers: ListingAnswers | None = getattr(state, name, None)
     if answers is None:
-        answers = state.listing_answers = ListingAnswers()
+        answers = ListingAnswers()
+        setattr(state, name, answers)
     return answers
+
+
+async def answered(
+    answers: ListingAnswers,
+    key: Hashable,
+    version: Callable[[], Awaitable[int]],
+    seconds: float,
+    make: Callable[[], Awaitable[bytes]],
+) -> Response:
+    """The answer for `key`: kept under the version read now, at most `seconds` old, or made now (and
+    kept). seconds <= 0 makes every answer afresh. The version is read before anything is made, so a
+    kept answer is never older than the version it is kept under."""
+    if seconds <= 0:
+        return Response(await make(), media_type=JSON)
+    started = time.monotonic()
+    current = await version()
+    body = answers.get(key, current, now=started, seconds=seconds)
+    if body is None:
+        body = await answers.made_once(key, current, started, make)
+    return Response(body, media_type=JSON)
 
 
 async def kept_answer(request: Request, key: Hashable, make: Callable[[], Awaitable[bytes]]) -> Response:
     """The visitor's answer for `key` (everything the listing's URL says), kept or made now."""
     svc = services(request)
-    seconds = svc.settings.gallery_listing_seconds
-    if seconds <= 0:
-        return Response(await make(), media_type=JSON)
-    answers = _of(request)
-    started = time.monotonic()
-    version = await svc.gallery.listing_version()
-    body = answers.get(key, version, now=started, seconds=seconds)
-    if body is None:
-        body = await answers.made_once(key, version, started, make)
-    return Response(body, media_type=JSON)
+    return await answered(
+        store(request, "listing_answers"),
+        key,
+        svc.gallery.listing_version,
+        svc.settings.gallery_listing_seconds,
+        make,
+    )

@@ -29,7 +29,7 @@ from imghost.domain.comments.model import DELETED
 from imghost.domain.gallery.model import VOTE_NAMES
 from imghost.domain.notifications.model import REPLY_KINDS
 from imghost.errors import NotificationNotFound
-from imghost.http.params import Params, read_params
+from imghost.http.params import read_params
 from imghost.ids import row_number
 
 router = APIRouter(prefix="/3", tags=["notification"])
@@ -44,11 +44,9 @@ def reply_row_json(r: Row) -> dict[str, Any]:
     author_id = r["account_id"]
     vote = r["vote"]
     body = r["body"]
-    return {
-        "id": r["n_id"],
-        "account_id": r["n_account_id"],
-        "viewed": bool(r["n_viewed"]),
-        "content": {
+    return _notification(
+        r,
+        {
             "id": r["id"],
             "image_id": r["post_id"],
             "comment": body,
@@ -68,17 +66,15 @@ def reply_row_json(r: Row) -> dict[str, Any]:
             "has_admin_badge": author_id is not None and r["author_role"] == "admin",
             "caption": body,
         },
-    }
+    )
 
 
 def message_row_json(r: Row) -> dict[str, Any]:
     """A message's Notification from its listing row (message_listing)."""
     body = r["body"]
-    return {
-        "id": r["n_id"],
-        "account_id": r["n_account_id"],
-        "viewed": bool(r["n_viewed"]),
-        "content": {
+    return _notification(
+        r,
+        {
             "id": r["id"],
             "from": r["sender"],
             "account_id": r["sender_id"],
@@ -93,6 +89,16 @@ def message_row_json(r: Row) -> dict[str, Any]:
             "last_message": body[:PREVIEW],
             "message_num": r["message_count"],
         },
+    )
+
+
+def _notification(r: Row, content: dict[str, Any]) -> dict[str, Any]:
+    """The Notification object around its content, from the row's n_ columns."""
+    return {
+        "id": r["n_id"],
+        "account_id": r["n_account_id"],
+        "viewed": bool(r["n_viewed"]),
+        "content": content,
     }
 
 
@@ -100,9 +106,10 @@ def notification_json(r: Row) -> dict[str, Any]:
     return reply_row_json(r) if r["n_kind"] in REPLY_KINDS else message_row_json(r)
 
 
-def _new(p: Params) -> bool:
-    """`new` defaults to true; PyImgur sends Python's True/False, imgurpython true/false."""
-    return p.get_bool("new", True)
+async def _wanted(request: Request) -> tuple[bool, int]:
+    """`new` (default true; PyImgur sends Python's True/False, imgurpython true/false) and `page`."""
+    p = await read_params(request)
+    return p.get_bool("new", True), digits(p.get("page"), 0)
 
 
 async def _kind_json(request: Request, *, replies: bool, new_only: bool, page: int) -> list[dict[str, Any]]:
@@ -115,8 +122,7 @@ async def _kind_json(request: Request, *, replies: bool, new_only: bool, page: i
 
 async def _kind(request: Request, *, replies: bool) -> Response:
     """One kind's list, kept under the account's inbox version (api/inbox_answers.py)."""
-    p = await read_params(request)
-    new_only, page = _new(p), digits(p.get("page"), 0)
+    new_only, page = await _wanted(request)
 
     async def make() -> bytes:
         return ok_body(await _kind_json(request, replies=replies, new_only=new_only, page=page))
@@ -125,8 +131,7 @@ async def _kind(request: Request, *, replies: bool) -> Response:
 
 
 async def _both(request: Request) -> Response:
-    p = await read_params(request)
-    new_only, page = _new(p), digits(p.get("page"), 0)
+    new_only, page = await _wanted(request)
 
     async def make() -> bytes:
         return ok_body(

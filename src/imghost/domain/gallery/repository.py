@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from imghost.db.database import Connection
+from imghost.db.database import Connection, Row
 from imghost.domain.gallery import ranking
 from imghost.domain.gallery.model import Listing, Post
 
@@ -132,39 +132,47 @@ async def lock(db: Connection, post_id: str) -> Post | None:
     return await get(db, post_id) if changed else None
 
 
+_SET_VOTE = (
+    "INSERT INTO gallery_votes (post_id, account_id, vote, created_at) VALUES (:p, :a, :v, :t)"
+    " ON CONFLICT (post_id, account_id) DO UPDATE SET vote = excluded.vote, created_at = excluded.created_at"
+)
+_DROP_VOTE = "DELETE FROM gallery_votes WHERE post_id = :p AND account_id = :a"
+
+
+def _counts(row: Row | None) -> tuple[int, int, int] | None:
+    return None if row is None else (int(row["ups"]), int(row["downs"]), int(row["shared_at"]))
+
+
 async def lock_counts(db: Connection, post_id: str) -> tuple[int, int, int] | None:
     """As lock, for a vote: the post's ups, downs and shared_at from the statement that takes its row
     (one round trip where lock and get take two)."""
-    row = await db.fetch_one(
-        "UPDATE gallery_posts SET ups = ups WHERE id = :id RETURNING ups, downs, shared_at", {"id": post_id}
+    return _counts(
+        await db.fetch_one(
+            "UPDATE gallery_posts SET ups = ups WHERE id = :id RETURNING ups, downs, shared_at",
+            {"id": post_id},
+        )
     )
-    return None if row is None else (int(row["ups"]), int(row["downs"]), int(row["shared_at"]))
 
 
 async def lock_counts_for_voter(db: Connection, post_id: str, account_id: int) -> tuple[int, int, int] | None:
     """PostgreSQL only (a row-locking clause in a subquery): lock_counts, on condition that the voter
     may write, whose row it holds shared first (as _lock_writer would, in one round trip with the
     post's). None when the post is gone or the voter is banned or gone: the caller tells which."""
-    row = await db.fetch_one(
-        "UPDATE gallery_posts SET ups = ups WHERE id = :id AND EXISTS"
-        " (SELECT 1 FROM accounts WHERE id = :a AND banned = :no FOR SHARE)"
-        " RETURNING ups, downs, shared_at",
-        {"id": post_id, "a": account_id, "no": False},
+    return _counts(
+        await db.fetch_one(
+            "UPDATE gallery_posts SET ups = ups WHERE id = :id AND EXISTS"
+            " (SELECT 1 FROM accounts WHERE id = :a AND banned = :no FOR SHARE)"
+            " RETURNING ups, downs, shared_at",
+            {"id": post_id, "a": account_id, "no": False},
+        )
     )
-    return None if row is None else (int(row["ups"]), int(row["downs"]), int(row["shared_at"]))
 
 
 async def cast(
     db: Connection, post_id: str, account_id: int, vote: int, now: int, scores: Mapping[str, Any]
 ) -> None:
     """PostgreSQL only (a data-modifying WITH): set_vote and update in one statement."""
-    if vote:
-        change = (
-            "INSERT INTO gallery_votes (post_id, account_id, vote, created_at) VALUES (:p, :a, :v, :t)"
-            " ON CONFLICT (post_id, account_id) DO UPDATE SET vote = excluded.vote, created_at = excluded.created_at"
-        )
-    else:
-        change = "DELETE FROM gallery_votes WHERE post_id = :p AND account_id = :a"
+    change = _SET_VOTE if vote else _DROP_VOTE
     sets = ", ".join(f"{k} = :s_{k}" for k in scores)
     await db.execute(
         f"WITH v AS ({change}) UPDATE gallery_posts SET {sets} WHERE id = :p",
@@ -195,16 +203,9 @@ async def set_vote(db: Connection, post_id: str, account_id: int, vote: int, now
     """One statement either way (a vote is inside a transaction that holds the post's row): a changed
     vote is counted as cast now, as a new one."""
     if not vote:
-        await db.execute(
-            "DELETE FROM gallery_votes WHERE post_id = :p AND account_id = :a",
-            {"p": post_id, "a": account_id},
-        )
+        await db.execute(_DROP_VOTE, {"p": post_id, "a": account_id})
         return
-    await db.execute(
-        "INSERT INTO gallery_votes (post_id, account_id, vote, created_at) VALUES (:p, :a, :v, :t)"
-        " ON CONFLICT (post_id, account_id) DO UPDATE SET vote = excluded.vote, created_at = excluded.created_at",
-        {"p": post_id, "a": account_id, "v": vote, "t": now},
-    )
+    await db.execute(_SET_VOTE, {"p": post_id, "a": account_id, "v": vote, "t": now})
 
 
 async def favorite_counts(db: Connection, posts: Sequence[Post]) -> dict[str, int]:

@@ -35,26 +35,23 @@ _SEEN = (
 # visible message (an inner join: a conversation that shows the viewer nothing is not listed) with its
 # sender and the thread's first id, and the visible count. One query for a whole page, where a query per
 # conversation made the list cost fifty round trips.
+_LISTED_FROM = (
+    " FROM conversation_members cm"
+    " JOIN conversation_members o ON o.conversation_id = cm.conversation_id AND o.account_id <> cm.account_id"
+    " JOIN accounts oa ON oa.id = o.account_id"
+    f" JOIN messages m ON m.id = (SELECT MAX(v.id) {_SEEN})"
+)
 _SUMMARY = (
     "SELECT cm.conversation_id, cm.account_id, cm.cleared_through, o.account_id AS with_account_id,"
     " oa.username AS with_account, m.id, m.sender_id, a.username AS sender, m.subject, m.body, m.created_at,"
     " (SELECT MIN(f.id) FROM messages f WHERE f.conversation_id = cm.conversation_id) AS first_id,"
     f" (SELECT COUNT(*) {_SEEN}) AS message_count"
-    " FROM conversation_members cm"
-    " JOIN conversation_members o ON o.conversation_id = cm.conversation_id AND o.account_id <> cm.account_id"
-    " JOIN accounts oa ON oa.id = o.account_id"
-    f" JOIN messages m ON m.id = (SELECT MAX(v.id) {_SEEN})"
-    " JOIN accounts a ON a.id = m.sender_id"
+    f"{_LISTED_FROM} JOIN accounts a ON a.id = m.sender_id"
 )
 # What the conversation list shows of each (no sender, no thread id): the same rows as _SUMMARY's.
 _LISTED = (
     "SELECT cm.conversation_id, o.account_id AS with_account_id, oa.username AS with_account, m.body,"
-    f" m.created_at, (SELECT COUNT(*) {_SEEN}) AS message_count"
-    " FROM conversation_members cm"
-    " JOIN conversation_members o ON o.conversation_id = cm.conversation_id AND o.account_id <> cm.account_id"
-    " JOIN accounts oa ON oa.id = o.account_id"
-    f" JOIN messages m ON m.id = (SELECT MAX(v.id) {_SEEN})"
-    " JOIN accounts a ON a.id = m.sender_id"
+    f" m.created_at, (SELECT COUNT(*) {_SEEN}) AS message_count{_LISTED_FROM}"
 )
 _PARTY = (
     "SELECT cm.conversation_id, cm.account_id, cm.cleared_through, o.account_id AS with_account_id,"
